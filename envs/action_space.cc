@@ -1,0 +1,60 @@
+#include "envs/action_space.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/hash.h"
+
+namespace passrl::envs {
+namespace {
+
+constexpr ActionSpec kActions[] = {
+#define PASSRL_ACTION(name, pipeline) {name, pipeline},
+#include "envs/actions.def"
+#undef PASSRL_ACTION
+};
+
+}  // namespace
+
+absl::Span<const ActionSpec> Actions() { return kActions; }
+
+absl::StatusOr<int> ActionIndex(absl::string_view name) {
+  for (int i = 0; i < NumActions(); ++i) {
+    if (kActions[i].name == name) return i;
+  }
+  return absl::NotFoundError(
+      absl::StrCat("unknown pass '", name, "' (run `passrl actions` for the list)"));
+}
+
+absl::StatusOr<std::vector<int>> ParseActionList(absl::string_view comma_separated) {
+  std::vector<int> ids;
+  if (absl::StripAsciiWhitespace(comma_separated).empty()) return ids;
+  for (absl::string_view part : absl::StrSplit(comma_separated, ',')) {
+    absl::string_view name = absl::StripAsciiWhitespace(part);
+    if (name.empty()) return absl::InvalidArgumentError("empty pass name in action list");
+    auto id = ActionIndex(name);
+    if (!id.ok()) return id.status();
+    ids.push_back(*id);
+  }
+  return ids;
+}
+
+std::string FormatActionList(absl::Span<const int> actions) {
+  return absl::StrJoin(actions, ",",
+                       [](std::string* out, int a) { absl::StrAppend(out, kActions[a].name); });
+}
+
+uint64_t ActionSpaceHash() {
+  uint64_t h = kFnvOffset;
+  for (const ActionSpec& a : kActions) {
+    h = Fnv1a64(a.name, h);
+    h = Fnv1a64("\x1f", h);
+    h = Fnv1a64(a.pipeline, h);
+    h = Fnv1a64("\x1e", h);
+  }
+  return h;
+}
+
+}  // namespace passrl::envs

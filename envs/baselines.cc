@@ -1,0 +1,94 @@
+#include "envs/baselines.h"
+
+#include <sstream>
+
+#include "absl/strings/str_format.h"
+#include "common/file_cache.h"
+#include "envs/codegen.h"
+#include "envs/features.h"
+#include "envs/llvm_util.h"
+#include "envs/pass_runner.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace passrl::envs {
+namespace {
+
+constexpr char kFormat[] = "ir_o0 %d\nir_oz %d\nir_o3 %d\ntext_o0 %d\ntext_oz %d\ntext_o3 %d\n";
+
+struct Costs {
+  int64_t ir = 0, text = 0;
+};
+
+absl::StatusOr<Costs> CostsAfter(const Benchmark& benchmark, const char* pipeline) {
+  llvm::LLVMContext context;
+  auto module = ParseBitcode(benchmark.bitcode, context, benchmark.name);
+  if (!module.ok()) return module.status();
+  auto tm = CreateTargetMachine(**module);
+  if (!tm.ok()) return tm.status();
+  if (pipeline != nullptr) {
+    auto runner = PassRunner::Create(tm->get());
+    if (!runner.ok()) return runner.status();
+    absl::Status ran = (*runner)->RunPipeline(**module, pipeline);
+    (*runner)->Invalidate();
+    if (!ran.ok()) return ran;
+  }
+  Costs costs;
+  costs.ir = CountInstructions(**module);
+  auto text = ObjectTextSizeBytes(**module, **tm);
+  if (!text.ok()) return text.status();
+  costs.text = *text;
+  return costs;
+}
+
+}  // namespace
+
+std::string Baselines::Serialize() const {
+  return absl::StrFormat(kFormat, ir_o0, ir_oz, ir_o3, text_o0, text_oz, text_o3);
+}
+
+absl::StatusOr<Baselines> Baselines::Parse(const std::string& text) {
+  Baselines b;
+  std::istringstream in(text);
+  std::string key;
+  int64_t value;
+  int seen = 0;
+  while (in >> key >> value) {
+    int64_t* field = key == "ir_o0"     ? &b.ir_o0
+                     : key == "ir_oz"   ? &b.ir_oz
+                     : key == "ir_o3"   ? &b.ir_o3
+                     : key == "text_o0" ? &b.text_o0
+                     : key == "text_oz" ? &b.text_oz
+                     : key == "text_o3" ? &b.text_o3
+                                        : nullptr;
+    if (field == nullptr) return absl::DataLossError("baselines: unknown key " + key);
+    *field = value;
+    ++seen;
+  }
+  if (seen != 6) return absl::DataLossError("baselines: expected 6 entries");
+  return b;
+}
+
+absl::StatusOr<Baselines> GetBaselines(const Benchmark& benchmark, const std::string& cache_dir) {
+  FileCache cache(cache_dir.empty() ? "" : cache_dir + "/baselines");
+  const std::string key = absl::StrFormat("%016x-llvm16-v1.txt", benchmark.hash);
+  if (auto hit = cache.Get(key)) {
+    auto parsed = Baselines::Parse(*hit);
+    if (parsed.ok()) return parsed;  // a damaged entry is recomputed
+  }
+  Baselines b;
+  const char* pipelines[3] = {nullptr, "default<Oz>", "default<O3>"};
+  int64_t* ir[3] = {&b.ir_o0, &b.ir_oz, &b.ir_o3};
+  int64_t* text[3] = {&b.text_o0, &b.text_oz, &b.text_o3};
+  for (int i = 0; i < 3; ++i) {
+    auto costs = CostsAfter(benchmark, pipelines[i]);
+    if (!costs.ok()) return costs.status();
+    *ir[i] = costs->ir;
+    *text[i] = costs->text;
+  }
+  cache.Put(key, b.Serialize()).IgnoreError();
+  return b;
+}
+
+}  // namespace passrl::envs

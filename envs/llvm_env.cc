@@ -1,0 +1,203 @@
+#include "envs/llvm_env.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/check.h"
+#include "common/hash.h"
+#include "envs/action_space.h"
+#include "envs/codegen.h"
+#include "envs/features.h"
+#include "envs/llvm_util.h"
+#include "envs/pass_runner.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/PrettyStackTrace.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace passrl::envs {
+
+struct LlvmEnv::Impl {
+  ~Impl() { Drop(); }
+  // Ends the episode's module and starts a fresh context, so that nothing (named struct types,
+  // constants) carries over from one episode to the next: episodes are reproducible.
+  void Drop() {
+    if (runner) runner->Invalidate();
+    module.reset();
+    context = std::make_unique<llvm::LLVMContext>();
+  }
+  std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module;
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::unique_ptr<PassRunner> runner;
+  std::string triple;  // of `tm`
+};
+
+class LlvmEnv::Snapshot {
+ public:
+  // Bitcode with use-list order preserved: passes iterate over users, so a restored module must
+  // have the same use lists as the original to behave identically (CloneModule does not keep them).
+  std::string bitcode;
+  std::vector<int> actions;
+  std::vector<int64_t> histogram;
+  int64_t cost = 0;
+};
+
+absl::Status EnvOptions::Validate() const {
+  if (max_steps < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("max_steps must be >= 0, got ", max_steps));
+  }
+  return absl::OkStatus();
+}
+
+LlvmEnv::LlvmEnv(const EnvOptions& options, std::unique_ptr<Impl> impl)
+    : options_(options), impl_(std::move(impl)) {}
+LlvmEnv::~LlvmEnv() = default;
+
+absl::StatusOr<std::unique_ptr<LlvmEnv>> LlvmEnv::Create(const EnvOptions& options) {
+  absl::Status valid = options.Validate();
+  if (!valid.ok()) return valid;
+  InitializeLlvm();
+  return std::unique_ptr<LlvmEnv>(new LlvmEnv(options, std::make_unique<Impl>()));
+}
+
+bool LlvmEnv::in_episode() const { return impl_->module != nullptr; }
+
+absl::StatusOr<Observation> LlvmEnv::Reset(const Benchmark& benchmark) {
+  impl_->Drop();
+  auto baselines = GetBaselines(benchmark, options_.cache_dir);
+  if (!baselines.ok()) return baselines.status();
+  auto module = ParseBitcode(benchmark.bitcode, *impl_->context, benchmark.name);
+  if (!module.ok()) return module.status();
+  // One TargetMachine and pass runner per target triple, reused across episodes.
+  if (!impl_->tm || impl_->triple != (*module)->getTargetTriple()) {
+    impl_->runner.reset();
+    auto tm = CreateTargetMachine(**module);
+    if (!tm.ok()) return tm.status();
+    impl_->tm = std::move(*tm);
+    impl_->triple = (*module)->getTargetTriple();
+    auto runner = PassRunner::Create(impl_->tm.get());
+    if (!runner.ok()) return runner.status();
+    impl_->runner = std::move(*runner);
+  }
+  impl_->module = std::move(*module);
+  benchmark_ = benchmark;
+  baselines_ = *baselines;
+  actions_.clear();
+  histogram_.assign(kNumActions, 0);
+  auto cost = Cost(options_.reward);
+  if (!cost.ok()) return cost.status();
+  cost_ = *cost;
+  return Observe(options_.observation);
+}
+
+absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
+  if (!in_episode()) return absl::FailedPreconditionError("Step before Reset");
+  if (action < 0 || action >= kNumActions) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("action id ", action, " out of range [0, ", kNumActions, ")"));
+  }
+  if (options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps) {
+    return absl::FailedPreconditionError("the episode is over (max_steps reached); call Reset");
+  }
+  actions_.push_back(action);
+  {
+    // If the pass crashes, LLVM's crash handler prints this line: enough to reproduce it.
+    const std::string crash_context =
+        absl::StrCat("passrl: running pass '", Actions()[action].name, "' on benchmark ",
+                     benchmark_.name, " after actions [", FormatActionList(actions_), "]\n");
+    llvm::PrettyStackTraceString trace(crash_context.c_str());
+    impl_->runner->Run(*impl_->module, action);
+  }
+  ++histogram_[action];
+  if (options_.verify_each_step) {
+    absl::Status verified = VerifyModule(*impl_->module, benchmark_.name);
+    if (!verified.ok()) {
+      return absl::InternalError(
+          absl::StrCat("pass '", Actions()[action].name, "' produced invalid IR after actions [",
+                       FormatActionList(actions_), "]: ", verified.message()));
+    }
+  }
+  StepResult result;
+  auto cost = Cost(options_.reward);
+  if (!cost.ok()) return cost.status();
+  result.reward = RewardFor(cost_, *cost);
+  cost_ = *cost;
+  result.done = options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps;
+  result.info.step = static_cast<int>(actions_.size());
+  result.info.cost = cost_;
+  result.info.ir_instruction_count =
+      Spec(options_.reward).object_size ? IrInstructionCount() : cost_;
+  auto observation = Observe(options_.observation);
+  if (!observation.ok()) return observation.status();
+  result.observation = std::move(*observation);
+  return result;
+}
+
+double LlvmEnv::RewardFor(int64_t previous_cost, int64_t cost) const {
+  const RewardSpec& spec = Spec(options_.reward);
+  const double delta = static_cast<double>(previous_cost - cost);
+  if (!spec.normalized) return delta;
+  const int64_t scale = spec.object_size ? baselines_.text_o0 - baselines_.text_oz
+                                         : baselines_.ir_o0 - baselines_.ir_oz;
+  return delta / static_cast<double>(std::max<int64_t>(scale, 1));
+}
+
+absl::StatusOr<Observation> LlvmEnv::Observe(ObservationSpace space) const {
+  if (!in_episode()) return absl::FailedPreconditionError("Observe before Reset");
+  Observation obs;
+  switch (space) {
+    case ObservationSpace::kAutophase:
+      obs.values = ComputeAutophase(*impl_->module);
+      break;
+    case ObservationSpace::kInstCount:
+      obs.values = ComputeInstCount(*impl_->module);
+      break;
+    case ObservationSpace::kActionHistogram:
+      obs.values = histogram_;
+      break;
+    case ObservationSpace::kIr:
+      obs.text = PrintIr(*impl_->module);
+      break;
+  }
+  return obs;
+}
+
+absl::StatusOr<int64_t> LlvmEnv::Cost(RewardSpace space) const {
+  if (!in_episode()) return absl::FailedPreconditionError("Cost before Reset");
+  if (Spec(space).object_size) return ObjectTextSizeBytes(*impl_->module, *impl_->tm);
+  return CountInstructions(*impl_->module);
+}
+
+int64_t LlvmEnv::IrInstructionCount() const {
+  return in_episode() ? CountInstructions(*impl_->module) : 0;
+}
+uint64_t LlvmEnv::IrHash() const { return Fnv1a64(Ir()); }
+std::string LlvmEnv::Ir() const { return in_episode() ? PrintIr(*impl_->module) : ""; }
+absl::StatusOr<std::string> LlvmEnv::EmitObject() const {
+  if (!in_episode()) return absl::FailedPreconditionError("EmitObject before Reset");
+  return envs::EmitObject(*impl_->module, *impl_->tm);
+}
+std::string LlvmEnv::Bitcode() const { return in_episode() ? WriteBitcode(*impl_->module) : ""; }
+
+std::shared_ptr<const LlvmEnv::Snapshot> LlvmEnv::TakeSnapshot() const {
+  auto snapshot = std::make_shared<Snapshot>();
+  if (in_episode()) snapshot->bitcode = WriteBitcode(*impl_->module, /*preserve_use_lists=*/true);
+  snapshot->actions = actions_;
+  snapshot->histogram = histogram_;
+  snapshot->cost = cost_;
+  return snapshot;
+}
+
+void LlvmEnv::Restore(const Snapshot& snapshot) {
+  impl_->Drop();
+  if (!snapshot.bitcode.empty()) {
+    auto module =
+        ParseBitcode(snapshot.bitcode, *impl_->context, benchmark_.name, /*verify=*/false);
+    PASSRL_CHECK(module.ok());  // we wrote it
+    impl_->module = std::move(*module);
+  }
+  actions_ = snapshot.actions;
+  histogram_ = snapshot.histogram;
+  cost_ = snapshot.cost;
+}
+
+}  // namespace passrl::envs

@@ -1,0 +1,101 @@
+// The LLVM pass-ordering environment, in process, with a gym-like API:
+//
+//   auto env = LlvmEnv::Create(options);          // spaces chosen in EnvOptions
+//   auto obs = env->Reset(benchmark);             // parse the benchmark's unoptimised module
+//   auto step = env->Step(action);                // run one pass: observation, reward, done, info
+//
+// Rewards are cost decreases: raw (instructions or .text bytes removed) or normalised by the
+// benchmark's (O0 - Oz) difference, so an episode that reaches -Oz's cost has return 1.0.
+// Deterministic: the same benchmark and actions give the same IR (IrHash) and costs.
+// Snapshot/Restore let searches branch without re-running the prefix.
+// Not thread-safe: one environment per thread (each owns its LLVMContext).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "envs/baselines.h"
+#include "envs/benchmark.h"
+#include "envs/spaces.h"
+
+namespace passrl::envs {
+
+struct EnvOptions {
+  ObservationSpace observation = ObservationSpace::kAutophase;
+  RewardSpace reward = RewardSpace::kIrInstructionCountNorm;
+  int max_steps = 0;              // episode length; 0: unlimited (done is never set)
+  bool verify_each_step = false;  // run the IR verifier after every pass (tests, debugging)
+  std::string cache_dir;          // baseline cache; empty: no cache
+  absl::Status Validate() const;
+};
+
+struct Observation {
+  std::vector<int64_t> values;  // vector spaces
+  std::string text;             // the Ir space
+};
+
+struct StepInfo {
+  int step = 0;  // steps taken in this episode, this one included
+  int64_t ir_instruction_count = 0;
+  int64_t cost = 0;  // the reward space's raw cost after the step
+};
+
+struct StepResult {
+  Observation observation;
+  double reward = 0;
+  bool done = false;
+  StepInfo info;
+};
+
+class LlvmEnv {
+ public:
+  static absl::StatusOr<std::unique_ptr<LlvmEnv>> Create(const EnvOptions& options);
+  ~LlvmEnv();
+  LlvmEnv(const LlvmEnv&) = delete;
+  LlvmEnv& operator=(const LlvmEnv&) = delete;
+
+  // Starts an episode on `benchmark` (baselines computed or read from the cache).
+  absl::StatusOr<Observation> Reset(const Benchmark& benchmark);
+  // Applies action `action`. InvalidArgument for an unknown id, FailedPrecondition outside an
+  // episode or after done, Internal if the pass left invalid IR (verify_each_step).
+  absl::StatusOr<StepResult> Step(int action);
+
+  absl::StatusOr<Observation> Observe(ObservationSpace space) const;
+  // The current raw cost of `space`'s metric (instructions or .text bytes).
+  absl::StatusOr<int64_t> Cost(RewardSpace space) const;
+  int64_t IrInstructionCount() const;
+  uint64_t IrHash() const;  // hash of the module as IR text
+  std::string Ir() const;
+  std::string Bitcode() const;
+  absl::StatusOr<std::string> EmitObject() const;  // the object file the .text reward measures
+
+  const Baselines& baselines() const { return baselines_; }
+  const Benchmark& benchmark() const { return benchmark_; }
+  const EnvOptions& options() const { return options_; }
+  const std::vector<int>& actions() const { return actions_; }
+  bool in_episode() const;
+
+  // A copy of the episode state, valid while this environment lives; Restore returns to it.
+  class Snapshot;
+  std::shared_ptr<const Snapshot> TakeSnapshot() const;
+  void Restore(const Snapshot& snapshot);
+
+ private:
+  struct Impl;
+  LlvmEnv(const EnvOptions& options, std::unique_ptr<Impl> impl);
+  double RewardFor(int64_t previous_cost, int64_t cost) const;
+
+  EnvOptions options_;
+  std::unique_ptr<Impl> impl_;
+  Benchmark benchmark_;
+  Baselines baselines_;
+  std::vector<int> actions_;
+  std::vector<int64_t> histogram_;
+  int64_t cost_ = 0;  // raw cost of options_.reward's metric
+};
+
+}  // namespace passrl::envs

@@ -1,0 +1,42 @@
+// Runs actions (pre-parsed new-pass-manager pipelines) and named pipelines on a module.
+//
+// Every action pipeline is checked to parse at construction.
+// Analysis results are cached across steps, as in one long `opt` pipeline; call Invalidate()
+// before the module is replaced or destroyed. Not thread-safe: one runner per environment.
+#pragma once
+
+#include <memory>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace llvm {
+class Module;
+class TargetMachine;
+}  // namespace llvm
+
+namespace passrl::envs {
+
+class PassRunner {
+ public:
+  // `tm` is used for target-aware passes (TTI) and must outlive the runner. Fails, naming the
+  // action, if an action's pipeline does not parse in this LLVM.
+  static absl::StatusOr<std::unique_ptr<PassRunner>> Create(llvm::TargetMachine* tm);
+  ~PassRunner();
+  PassRunner(const PassRunner&) = delete;
+  PassRunner& operator=(const PassRunner&) = delete;
+
+  // Applies action `action` (an index into Actions()). CHECKs the index.
+  void Run(llvm::Module& module, int action);
+  // Parses and runs `pipeline` ("default<Oz>", "function(gvn),globaldce").
+  absl::Status RunPipeline(llvm::Module& module, absl::string_view pipeline);
+  // Drops every cached analysis result.
+  void Invalidate();
+
+ private:
+  struct Impl;
+  explicit PassRunner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace passrl::envs

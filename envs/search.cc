@@ -1,0 +1,123 @@
+#include "envs/search.h"
+
+#include <chrono>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "envs/action_space.h"
+
+namespace passrl::envs {
+namespace {
+
+double SteadySeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Budget, progress reporting and the running best, shared by both searches.
+class SearchState {
+ public:
+  SearchState(LlvmEnv& env, const SearchOptions& options, const SearchProgress& progress)
+      : options_(options),
+        progress_(progress),
+        clock_(options.clock ? options.clock : SteadySeconds),
+        start_(clock_()),
+        last_report_(start_) {
+    const bool text = Spec(env.options().reward).object_size;
+    const Baselines& b = env.baselines();
+    result_.o0_cost = text ? b.text_o0 : b.ir_o0;
+    result_.oz_cost = text ? b.text_oz : b.ir_oz;
+    result_.o3_cost = text ? b.text_o3 : b.ir_o3;
+    result_.best_cost = result_.o0_cost;
+  }
+  bool OutOfTime() {
+    const double now = clock_();
+    result_.seconds = now - start_;
+    if (progress_ && now - last_report_ >= 1.0) {
+      last_report_ = now;
+      progress_(result_);
+    }
+    return result_.seconds >= options_.budget_seconds;
+  }
+  void Offer(int64_t cost, const std::vector<int>& actions) {
+    ++result_.steps;
+    if (cost < result_.best_cost) {
+      result_.best_cost = cost;
+      result_.best_actions = actions;
+    }
+  }
+  SearchResult& result() { return result_; }
+
+ private:
+  const SearchOptions& options_;
+  const SearchProgress& progress_;
+  std::function<double()> clock_;
+  double start_, last_report_;
+  SearchResult result_;
+};
+
+}  // namespace
+
+absl::Status SearchOptions::Validate() const {
+  if (!(budget_seconds > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat("budget must be > 0 s, got ", budget_seconds));
+  }
+  if (episode_length <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("episode length must be > 0, got ", episode_length));
+  }
+  if (max_episodes < 0) return absl::InvalidArgumentError("max_episodes must be >= 0");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchmark,
+                                          const SearchOptions& options,
+                                          const SearchProgress& progress) {
+  PASSRL_RETURN_IF_ERROR(options.Validate());
+  PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+  SearchState state(env, options, progress);
+  std::mt19937_64 rng(options.seed);
+  std::uniform_int_distribution<int> pick(0, kNumActions - 1);
+  while (!state.OutOfTime()) {
+    if (options.max_episodes > 0 && state.result().episodes >= options.max_episodes) break;
+    PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+    for (int i = 0; i < options.episode_length; ++i) {
+      PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(pick(rng)));
+      state.Offer(step.info.cost, env.actions());
+    }
+    ++state.result().episodes;
+  }
+  return state.result();
+}
+
+absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchmark,
+                                          const SearchOptions& options,
+                                          const SearchProgress& progress) {
+  PASSRL_RETURN_IF_ERROR(options.Validate());
+  PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+  SearchState state(env, options, progress);
+  int64_t current = state.result().o0_cost;
+  for (int depth = 0; depth < options.episode_length; ++depth) {
+    auto snapshot = env.TakeSnapshot();
+    int best_action = -1;
+    int64_t best_cost = current;
+    for (int a = 0; a < kNumActions && !state.OutOfTime(); ++a) {
+      env.Restore(*snapshot);
+      PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(a));
+      state.Offer(step.info.cost, env.actions());
+      if (step.info.cost < best_cost) {
+        best_cost = step.info.cost;
+        best_action = a;
+      }
+    }
+    env.Restore(*snapshot);
+    if (best_action < 0) break;  // no action improves, or out of time
+    PASSRL_RETURN_IF_ERROR(env.Step(best_action).status());
+    current = best_cost;
+  }
+  state.result().episodes = 1;
+  state.OutOfTime();
+  return state.result();
+}
+
+}  // namespace passrl::envs

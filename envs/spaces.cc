@@ -1,0 +1,75 @@
+#include "envs/spaces.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/check.h"
+#include "envs/action_space.h"
+#include "envs/features.h"
+
+namespace passrl::envs {
+namespace {
+
+const ObservationSpec kObservationSpecs[] = {
+    {ObservationSpace::kAutophase, "Autophase", kAutophaseSize,
+     "56 Autophase features (envs/autophase.def)"},
+    {ObservationSpace::kInstCount, "InstCount", kInstCountSize,
+     "totals of instructions, blocks, functions, then one count per LLVM opcode"},
+    {ObservationSpace::kActionHistogram, "ActionHistogram", kNumActions,
+     "how often each action was applied in this episode"},
+    {ObservationSpace::kIr, "Ir", 0, "the module as LLVM IR text"},
+};
+
+const RewardSpec kRewardSpecs[] = {
+    {RewardSpace::kIrInstructionCount, "IrInstructionCount", false, false,
+     "instructions removed by the step"},
+    {RewardSpace::kIrInstructionCountNorm, "IrInstructionCountNorm", true, false,
+     "instructions removed / (count at -O0 - count at -Oz)"},
+    {RewardSpace::kObjectTextSize, "ObjectTextSizeBytes", false, true,
+     "bytes of .text removed by the step"},
+    {RewardSpace::kObjectTextSizeNorm, "ObjectTextSizeNorm", true, true,
+     ".text bytes removed / (.text at -O0 - .text at -Oz)"},
+};
+
+template <typename Specs>
+auto FindByName(const Specs& specs, absl::string_view name, absl::string_view what)
+    -> absl::StatusOr<decltype(specs[0].id)> {
+  for (const auto& spec : specs) {
+    if (spec.name == name) return spec.id;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown ", what, " '", name, "' (one of: ",
+      absl::StrJoin(specs, ", ",
+                    [](std::string* out, const auto& s) { absl::StrAppend(out, s.name); }),
+      ")"));
+}
+
+}  // namespace
+
+absl::Span<const ObservationSpec> ObservationSpecs() { return kObservationSpecs; }
+absl::Span<const RewardSpec> RewardSpecs() { return kRewardSpecs; }
+
+const ObservationSpec& Spec(ObservationSpace id) {
+  for (const auto& spec : kObservationSpecs) {
+    if (spec.id == id) return spec;
+  }
+  PASSRL_CHECK(false);
+  std::abort();
+}
+
+const RewardSpec& Spec(RewardSpace id) {
+  for (const auto& spec : kRewardSpecs) {
+    if (spec.id == id) return spec;
+  }
+  PASSRL_CHECK(false);
+  std::abort();
+}
+
+absl::StatusOr<ObservationSpace> ParseObservationSpace(absl::string_view name) {
+  return FindByName(kObservationSpecs, name, "observation space");
+}
+
+absl::StatusOr<RewardSpace> ParseRewardSpace(absl::string_view name) {
+  return FindByName(kRewardSpecs, name, "reward space");
+}
+
+}  // namespace passrl::envs

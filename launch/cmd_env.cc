@@ -1,0 +1,89 @@
+// passrl env: step a benchmark by hand and watch observations and rewards.
+#include <cstdio>
+
+#include "absl/strings/str_join.h"
+#include "common/file_cache.h"
+#include "common/status_macros.h"
+#include "envs/action_space.h"
+#include "envs/llvm_env.h"
+#include "launch/commands.h"
+
+namespace passrl::launch {
+namespace {
+
+struct EnvFlags {
+  envs::DatasetOptions dataset;
+  std::string benchmark, actions, observation = "Autophase", reward = "IrInstructionCountNorm";
+  bool print_ir = false;
+  std::string emit_object;
+};
+
+double Ratio(int64_t reference, int64_t value) {
+  return value > 0 ? static_cast<double>(reference) / static_cast<double>(value) : 0.0;
+}
+
+absl::Status RunEnv(const EnvFlags& flags) {
+  envs::EnvOptions options;
+  PASSRL_ASSIGN_OR_RETURN(options.observation, envs::ParseObservationSpace(flags.observation));
+  PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseRewardSpace(flags.reward));
+  options.cache_dir = flags.dataset.build.cache_dir;
+  PASSRL_ASSIGN_OR_RETURN(std::vector<int> actions, envs::ParseActionList(flags.actions));
+  PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark,
+                          envs::LoadBenchmark(flags.benchmark, flags.dataset));
+  PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
+  PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env->Reset(benchmark));
+  const envs::Baselines& b = env->baselines();
+  std::printf(
+      "benchmark %s: IR instructions -O0 %lld, -Oz %lld, -O3 %lld; .text bytes -O0 %lld, "
+      "-Oz %lld, -O3 %lld\n",
+      benchmark.name.c_str(), (long long)b.ir_o0, (long long)b.ir_oz, (long long)b.ir_o3,
+      (long long)b.text_o0, (long long)b.text_oz, (long long)b.text_o3);
+  const bool text_obs = options.observation == envs::ObservationSpace::kIr;
+  if (!text_obs)
+    std::printf("step 0 observation %s [%s]\n", flags.observation.c_str(),
+                absl::StrJoin(obs.values, " ").c_str());
+  double episode_return = 0;
+  for (int action : actions) {
+    PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env->Step(action));
+    episode_return += step.reward;
+    std::printf("step %d %-28s reward %+.6f  ir %lld  %s\n", step.info.step,
+                std::string(envs::Actions()[action].name).c_str(), step.reward,
+                (long long)step.info.ir_instruction_count,
+                text_obs ? "" : ("[" + absl::StrJoin(step.observation.values, " ") + "]").c_str());
+  }
+  const int64_t ir = env->IrInstructionCount();
+  PASSRL_ASSIGN_OR_RETURN(int64_t text, env->Cost(envs::RewardSpace::kObjectTextSize));
+  std::printf(
+      "final: IR instructions %lld (%.3fx -Oz, %.3fx -O3, %.3fx -O0); .text %lld bytes "
+      "(%.3fx -Oz); %s return %.6f; IR hash %016llx\n",
+      (long long)ir, Ratio(b.ir_oz, ir), Ratio(b.ir_o3, ir), Ratio(b.ir_o0, ir), (long long)text,
+      Ratio(b.text_oz, text), flags.reward.c_str(), episode_return,
+      (unsigned long long)env->IrHash());
+  if (flags.print_ir || text_obs) std::fputs(env->Ir().c_str(), stdout);
+  if (!flags.emit_object.empty()) {
+    PASSRL_ASSIGN_OR_RETURN(std::string object, env->EmitObject());
+    PASSRL_RETURN_IF_ERROR(WriteFileAtomically(flags.emit_object, object));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddEnvCommand(CLI::App& app) {
+  auto flags = std::make_shared<EnvFlags>();
+  CLI::App* cmd = app.add_subcommand("env", "Apply passes to a benchmark step by step");
+  cmd->add_option("--benchmark,-b", flags->benchmark,
+                  "bundled/NAME, csmith/SEED, or a .c/.ll/.bc file")
+      ->required();
+  cmd->add_option("--actions,-a", flags->actions, "comma-separated pass names (passrl actions)");
+  cmd->add_option("--observation", flags->observation,
+                  "Autophase, InstCount, ActionHistogram or Ir");
+  cmd->add_option("--reward", flags->reward,
+                  "IrInstructionCount[Norm], ObjectTextSizeBytes or ObjectTextSizeNorm");
+  cmd->add_flag("--print-ir", flags->print_ir, "print the final IR");
+  cmd->add_option("--emit-object", flags->emit_object, "write the final object file here");
+  AddDatasetFlags(*cmd, flags->dataset);
+  cmd->callback([flags] { CommandStatus() = RunEnv(*flags); });
+}
+
+}  // namespace passrl::launch

@@ -1,0 +1,26 @@
+// The `passrl` subcommands. Each Add*Command registers its flags on `app` and sets the callback
+// that runs it; failures reach main as absl::Status and are printed on one line.
+#pragma once
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "envs/dataset.h"
+
+namespace passrl::launch {
+
+// Flags every command that loads benchmarks shares (--datasets-dir, --cache-dir).
+void AddDatasetFlags(CLI::App& command, envs::DatasetOptions& options);
+
+// The status the command's callback produced; main turns a non-OK one into exit code 1.
+absl::Status& CommandStatus();
+
+// On a crash inside LLVM, print the pass, benchmark and action sequence being run (see
+// LlvmEnv::Step) and a stack trace.
+void InstallCrashReporter(const char* argv0);
+
+void AddActionsCommand(CLI::App& app);
+void AddEnvCommand(CLI::App& app);
+void AddDatasetCommand(CLI::App& app);
+void AddSearchCommand(CLI::App& app);
+
+}  // namespace passrl::launch

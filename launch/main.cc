@@ -1,0 +1,31 @@
+// passrl: train, evaluate and inspect RL agents that order LLVM passes. See README.md.
+#include <cstdio>
+
+#include "launch/commands.h"
+
+int main(int argc, char** argv) {
+  passrl::launch::InstallCrashReporter(argv[0]);
+  CLI::App app{"passrl: reinforcement learning for LLVM pass ordering"};
+  app.require_subcommand(1);
+  passrl::launch::AddActionsCommand(app);
+  passrl::launch::AddEnvCommand(app);
+  passrl::launch::AddDatasetCommand(app);
+  passrl::launch::AddSearchCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line: what was wrong and where.
+    std::fprintf(stderr, "passrl: error: %s (see --help)\n", e.what());
+    return 2;
+  }
+  const absl::Status& status = passrl::launch::CommandStatus();
+  if (!status.ok()) {
+    std::fprintf(stderr, "passrl: error: %s\n", std::string(status.message()).c_str());
+    return 1;
+  }
+  return 0;
+}

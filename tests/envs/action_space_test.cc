@@ -1,0 +1,86 @@
+#include "envs/action_space.h"
+
+#include <set>
+
+#include "envs/llvm_util.h"
+#include "envs/pass_runner.h"
+#include "gtest/gtest.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace passrl::envs {
+namespace {
+
+constexpr char kTinyIr[] = R"(
+target triple = "x86_64-pc-linux-gnu"
+define i32 @main() {
+entry:
+  %a = add i32 1, 2
+  ret i32 %a
+}
+)";
+
+TEST(ActionSpaceTest, HasAtLeast100UniqueTransformPasses) {
+  EXPECT_GE(kNumActions, 100);
+  EXPECT_EQ(static_cast<int>(Actions().size()), kNumActions);
+  std::set<std::string> names;
+  for (const ActionSpec& a : Actions()) {
+    EXPECT_TRUE(names.insert(std::string(a.name)).second) << "duplicate " << a.name;
+    const std::string pipeline(a.pipeline);
+    for (const char* banned : {"print", "verify", "dot-", "view-", "instcount", "aa-eval"}) {
+      EXPECT_EQ(pipeline.find(banned), std::string::npos) << a.name << " is not a transform";
+    }
+  }
+}
+
+TEST(ActionSpaceTest, EveryPipelineParsesAndRunsInLlvm16) {
+  llvm::LLVMContext context;
+  auto module = ParseIrText(kTinyIr, context, "tiny.ll");
+  ASSERT_TRUE(module.ok()) << module.status();
+  auto tm = CreateTargetMachine(**module);
+  ASSERT_TRUE(tm.ok()) << tm.status();
+  auto runner = PassRunner::Create(tm->get());
+  ASSERT_TRUE(runner.ok()) << runner.status();
+  for (const ActionSpec& a : Actions()) {
+    EXPECT_TRUE((*runner)->RunPipeline(**module, std::string(a.pipeline)).ok()) << a.name;
+  }
+  (*runner)->Invalidate();
+}
+
+TEST(ActionSpaceTest, RejectsAPipelineThatDoesNotParse) {
+  llvm::LLVMContext context;
+  auto module = ParseIrText(kTinyIr, context, "tiny.ll");
+  ASSERT_TRUE(module.ok());
+  auto tm = CreateTargetMachine(**module);
+  auto runner = PassRunner::Create(tm->get());
+  ASSERT_TRUE(runner.ok());
+  absl::Status s = (*runner)->RunPipeline(**module, "function(no-such-pass)");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("no-such-pass"), absl::string_view::npos) << s;
+}
+
+TEST(ActionSpaceTest, ParsesAndFormatsActionLists) {
+  auto ids = ParseActionList(" instcombine, gvn ,simplifycfg");
+  ASSERT_TRUE(ids.ok()) << ids.status();
+  ASSERT_EQ(ids->size(), 3u);
+  EXPECT_EQ(Actions()[(*ids)[0]].name, "instcombine");
+  EXPECT_EQ(FormatActionList(*ids), "instcombine,gvn,simplifycfg");
+  EXPECT_TRUE(ParseActionList("")->empty());
+}
+
+TEST(ActionSpaceTest, UnknownPassIsNamed) {
+  auto ids = ParseActionList("instcombine,frobnicate");
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(ids.status().message().find("'frobnicate'"), absl::string_view::npos);
+  EXPECT_FALSE(ParseActionList("gvn,,dce").ok());
+}
+
+TEST(ActionSpaceTest, HashIsStableAndCoversTheList) {
+  EXPECT_EQ(ActionSpaceHash(), ActionSpaceHash());
+  EXPECT_NE(ActionSpaceHash(), 0u);
+}
+
+}  // namespace
+}  // namespace passrl::envs

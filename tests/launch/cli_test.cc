@@ -1,0 +1,134 @@
+// The passrl binary as a user runs it: outputs, exit codes and one-line errors for bad input.
+#include <cstdlib>
+
+#include "absl/strings/str_split.h"
+#include "common/subprocess.h"
+#include "envs/action_space.h"
+#include "envs/llvm_env.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace passrl {
+namespace {
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("PASSRL_CACHE_DIR", testing::TestDatasetOptions().build.cache_dir.c_str(), 1);
+    setenv("PASSRL_DATASETS_DIR", (testing::SourceDir() + "/datasets").c_str(), 1);
+  }
+  SubprocessResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), PASSRL_BINARY);
+    SubprocessOptions options;
+    options.timeout_seconds = 300;
+    auto r = RunSubprocess(args, options);
+    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->term_signal, 0) << "crashed";
+    return *r;
+  }
+  // A failed command prints exactly one line, naming `what`.
+  void ExpectOneLineError(const SubprocessResult& r, int code, const std::string& what) {
+    EXPECT_EQ(r.exit_code, code) << r.err;
+    std::vector<std::string> lines = absl::StrSplit(r.err, '\n', absl::SkipEmpty());
+    EXPECT_EQ(lines.size(), 1u) << r.err;
+    EXPECT_NE(r.err.find(what), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.rfind("passrl: error: ", 0), 0u) << r.err;
+  }
+};
+
+TEST_F(CliTest, HelpListsCommands) {
+  SubprocessResult r = Run({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* cmd : {"env", "dataset", "search", "actions"}) {
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  }
+  EXPECT_EQ(Run({"search", "--help"}).exit_code, 0);
+}
+
+TEST_F(CliTest, EnvPrintsStepsAndFinalCountsThatMatchTheLibrary) {
+  SubprocessResult r =
+      Run({"env", "--benchmark", "bundled/nqueens", "--actions", "sroa,instcombine,simplifycfg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("step 3 simplifycfg"), std::string::npos) << r.out;
+  envs::EnvOptions options;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  auto env = *envs::LlvmEnv::Create(options);
+  ASSERT_TRUE(
+      env->Reset(*envs::LoadBenchmark("bundled/nqueens", testing::TestDatasetOptions())).ok());
+  const std::vector<int> actions = *envs::ParseActionList("sroa,instcombine,simplifycfg");
+  for (int a : actions) {
+    auto step = env->Step(a);
+    ASSERT_TRUE(step.ok()) << step.status();
+  }
+  const std::string expected =
+      "final: IR instructions " + std::to_string(env->IrInstructionCount());
+  EXPECT_NE(r.out.find(expected), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("-Oz " + std::to_string(env->baselines().ir_oz)), std::string::npos);
+}
+
+TEST_F(CliTest, ActionsListsTheWholeSpace) {
+  SubprocessResult r = Run({"actions"});
+  ASSERT_EQ(r.exit_code, 0);
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  EXPECT_EQ(lines.size(), static_cast<size_t>(envs::kNumActions + 1));
+}
+
+TEST_F(CliTest, DatasetListShowsBundledPrograms) {
+  SubprocessResult r = Run({"dataset", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  EXPECT_GE(lines.size(), 25u);
+}
+
+TEST_F(CliTest, SearchReportsBestSequenceThatReplays) {
+  SubprocessResult r = Run({"search", "--benchmark", "bundled/crc32_table", "--method", "random",
+                            "--episodes", "5", "--budget", "100", "--seed", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const size_t at = r.out.find("best sequence (");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string seq =
+      r.out.substr(r.out.find(": ", at) + 2, r.out.find('\n', at) - r.out.find(": ", at) - 2);
+  const size_t cost_at = r.out.find("best cost ");
+  const long long best = std::atoll(r.out.c_str() + cost_at + 10);
+  SubprocessResult replay = Run({"env", "--benchmark", "bundled/crc32_table", "--actions", seq,
+                                 "--observation", "ActionHistogram"});
+  ASSERT_EQ(replay.exit_code, 0) << replay.err;
+  EXPECT_NE(replay.out.find("final: IR instructions " + std::to_string(best)), std::string::npos)
+      << replay.out;
+}
+
+TEST_F(CliTest, UnknownPassIsAOneLineError) {
+  ExpectOneLineError(Run({"env", "-b", "bundled/nqueens", "-a", "gvn,frobnicate"}), 1,
+                     "unknown pass 'frobnicate'");
+}
+
+TEST_F(CliTest, MissingFileIsAOneLineError) {
+  ExpectOneLineError(Run({"env", "-b", "/nonexistent/prog.c"}), 1, "/nonexistent/prog.c");
+}
+
+TEST_F(CliTest, MalformedIrIsAOneLineError) {
+  const std::string ll =
+      testing::WriteTempFile("bad.ll", "define i32 @main() {\n  ret i32 %x\n}\n");
+  ExpectOneLineError(Run({"env", "-b", ll}), 1, "bad.ll:2:");
+}
+
+TEST_F(CliTest, CThatDoesNotCompileIsAOneLineError) {
+  const std::string c = testing::WriteTempFile("broken.c", "int main(void) { return nope; }\n");
+  ExpectOneLineError(Run({"env", "-b", c}), 1, "broken.c: does not compile");
+}
+
+TEST_F(CliTest, EmptyDatasetFolderIsAOneLineError) {
+  const std::string dir = testing::TempDir();
+  ExpectOneLineError(Run({"dataset", "build", "--dataset", dir}), 1, "has no .c, .ll or .bc files");
+}
+
+TEST_F(CliTest, BadFlagsAreOneLineErrors) {
+  ExpectOneLineError(Run({"env", "-b", "bundled/nqueens", "--bogus-flag"}), 2, "--bogus-flag");
+  ExpectOneLineError(Run({"search", "-b", "bundled/nqueens", "--method", "astar"}), 2, "astar");
+  ExpectOneLineError(Run({"search", "-b", "bundled/nqueens", "--budget", "-1"}), 2, "--budget");
+  ExpectOneLineError(Run({"env", "-b", "bundled/nqueens", "--reward", "Speed"}), 1, "'Speed'");
+  ExpectOneLineError(Run({}), 2, "subcommand");
+}
+
+}  // namespace
+}  // namespace passrl
