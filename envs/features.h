@@ -17,6 +17,7 @@ namespace passrl::envs {
 
 inline constexpr int kAutophaseSize = 56;
 inline constexpr int kInstCountSize = 70;
+inline constexpr int kAutophaseTotalInsts = 51;  // index of TotalInsts in the Autophase vector
 
 const std::vector<std::string>& AutophaseFeatureNames();
 // "TotalInstsCount", "TotalBlocksCount", "TotalFuncsCount", then "<Opcode>Count" per LLVM opcode.

@@ -117,18 +117,27 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
     }
   }
   StepResult result;
-  auto cost = Cost(options_.reward);
-  if (!cost.ok()) return cost.status();
-  result.reward = RewardFor(cost_, *cost);
-  cost_ = *cost;
-  result.done = options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps;
-  result.info.step = static_cast<int>(actions_.size());
-  result.info.cost = cost_;
-  result.info.ir_instruction_count =
-      Spec(options_.reward).object_size ? IrInstructionCount() : cost_;
   auto observation = Observe(options_.observation);
   if (!observation.ok()) return observation.status();
   result.observation = std::move(*observation);
+  // Both feature vectors hold the instruction count: reuse it rather than walk the IR again.
+  const std::vector<int64_t>& values = result.observation.values;
+  int64_t ir_count = -1;
+  if (options_.observation == ObservationSpace::kAutophase) ir_count = values[kAutophaseTotalInsts];
+  if (options_.observation == ObservationSpace::kInstCount) ir_count = values[0];
+  if (ir_count < 0) ir_count = IrInstructionCount();
+  int64_t cost = ir_count;
+  if (Spec(options_.reward).object_size) {
+    auto text = Cost(options_.reward);
+    if (!text.ok()) return text.status();
+    cost = *text;
+  }
+  result.reward = RewardFor(cost_, cost);
+  cost_ = cost;
+  result.done = options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps;
+  result.info.step = static_cast<int>(actions_.size());
+  result.info.cost = cost_;
+  result.info.ir_instruction_count = ir_count;
   return result;
 }
 
