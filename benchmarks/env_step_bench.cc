@@ -29,7 +29,9 @@ namespace passrl::envs {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -94,8 +96,8 @@ int Main(int argc, char** argv) {
   if (names.empty()) {
     names = {"bundled/mandelbrot", "bundled/utf8_codec", "bundled/expr_evaluator", "csmith/3"};
   }
-  const std::vector<std::string> passes = {"instcombine", "simplifycfg", "sroa",   "gvn",
-                                           "early-cse",   "licm",        "inline", "loop-rotate",
+  const std::vector<std::string> passes = {"instcombine", "simplifycfg",   "sroa",   "gvn",
+                                           "early-cse",   "licm",          "inline", "loop-rotate",
                                            "dce",         "jump-threading"};
   DatasetOptions dataset = DatasetOptions::Defaults();
   EnvOptions options;  // Autophase observation + normalised instruction-count reward: the default
@@ -103,9 +105,10 @@ int Main(int argc, char** argv) {
   auto env = *LlvmEnv::Create(options);
   const std::string tmp = FileCache::DefaultDir() + "/bench";
 
-  std::printf("| benchmark | IR insts | pass | env step | overhead (time-weighted) | overhead "
-              "(geomean) | opt-16 subprocess | env vs opt (geomean) | env vs opt (worst pass) | "
-              "random steps/s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "| benchmark | IR insts | pass | env step | overhead (time-weighted) | overhead "
+      "(geomean) | opt-16 subprocess | env vs opt (geomean) | env vs opt (worst pass) | "
+      "random steps/s |\n|---|---|---|---|---|---|---|---|---|---|\n");
   for (const std::string& name : names) {
     auto b = LoadBenchmark(name, dataset);
     if (!b.ok()) {
@@ -150,17 +153,18 @@ int Main(int argc, char** argv) {
     }
     const double steps_per_s = steps / Since(start);
     const double n = static_cast<double>(passes.size());
-    std::printf("| %s | %lld | %.3f ms | %.3f ms | %+.1f%% | %+.1f%% | %.2f ms | %.1fx | %.1fx | "
-                "%.0f |\n",
-                name.c_str(), (long long)env->baselines().ir_o0, pass_total / n * 1e3,
-                step_total / n * 1e3, (step_total / pass_total - 1) * 100,
-                (std::exp(sum_log_overhead / n) - 1) * 100, opt_total / n * 1e3,
-                std::exp(sum_log_speedup / n), min_speedup, steps_per_s);
+    std::printf(
+        "| %s | %lld | %.3f ms | %.3f ms | %+.1f%% | %+.1f%% | %.2f ms | %.1fx | %.1fx | "
+        "%.0f |\n",
+        name.c_str(), (long long)env->baselines().ir_o0, pass_total / n * 1e3, step_total / n * 1e3,
+        (step_total / pass_total - 1) * 100, (std::exp(sum_log_overhead / n) - 1) * 100,
+        opt_total / n * 1e3, std::exp(sum_log_speedup / n), min_speedup, steps_per_s);
     std::fflush(stdout);
   }
-  std::printf("\nper benchmark: mean of per-pass medians over %zu passes x %d reps; overhead and "
-              "speedup are geometric means of per-pass ratios\n",
-              passes.size(), reps);
+  std::printf(
+      "\nper benchmark: mean of per-pass medians over %zu passes x %d reps; overhead and "
+      "speedup are geometric means of per-pass ratios\n",
+      passes.size(), reps);
   return 0;
 }
 

@@ -2,15 +2,19 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/stat.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -20,16 +24,53 @@ extern char** environ;
 namespace passrl {
 namespace {
 
+double Now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 void CloseFd(int& fd) {
   if (fd >= 0) close(fd);
   fd = -1;
+}
+
+// Runs in the forked child: only async-signal-safe calls until exec.
+[[noreturn]] void ExecChild(const char* exe, char* const* argv, char* const* envp, int out_fd,
+                            int err_fd, const SubprocessOptions& o) {
+  setpgid(0, 0);
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull >= 0) dup2(devnull, 0);
+  dup2(out_fd, 1);
+  dup2(err_fd, 2);
+  if (o.cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(o.cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) _exit(126);
+  }
+  if (o.disable_aslr) personality(ADDR_NO_RANDOMIZE);
+  auto limit = [](int resource, uint64_t value) {
+    rlimit r{static_cast<rlim_t>(value), static_cast<rlim_t>(value)};
+    setrlimit(resource, &r);
+  };
+  if (o.cpu_time_limit_seconds > 0) limit(RLIMIT_CPU, o.cpu_time_limit_seconds);
+  if (o.address_space_bytes > 0) limit(RLIMIT_AS, o.address_space_bytes);
+  if (o.file_size_bytes > 0) limit(RLIMIT_FSIZE, o.file_size_bytes);
+  if (o.no_core_dumps) limit(RLIMIT_CORE, 0);
+  if (!o.working_dir.empty() && chdir(o.working_dir.c_str()) != 0) _exit(126);
+  // Default signal dispositions for the program (the caller may ignore SIGPIPE, say).
+  signal(SIGPIPE, SIG_DFL);
+  execve(exe, argv, envp);
+  _exit(127);
 }
 
 }  // namespace
 
 std::string SubprocessResult::Describe() const {
   if (timed_out) return "timed out";
-  if (term_signal != 0) return absl::StrCat("killed by signal ", term_signal);
+  if (term_signal != 0)
+    return absl::StrCat("killed by signal ", term_signal, " (", strsignal(term_signal), ")");
   return absl::StrCat("exit code ", exit_code);
 }
 
@@ -46,8 +87,17 @@ std::string FindOnPath(const std::string& name) {
 absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& argv,
                                                const SubprocessOptions& options) {
   if (argv.empty()) return absl::InvalidArgumentError("RunSubprocess: empty command");
-  std::string exe = FindOnPath(argv[0]);
-  if (exe.empty()) return absl::NotFoundError(absl::StrCat("'", argv[0], "' not found on PATH"));
+  const std::string exe = FindOnPath(argv[0]);
+  if (exe.empty()) return absl::NotFoundError(absl::StrCat("'", argv[0], "' not found"));
+  // Orphaned grandchildren are re-parented to us (not init), so we can reap them below.
+  static std::once_flag subreaper;
+  std::call_once(subreaper, [] { prctl(PR_SET_CHILD_SUBREAPER, 1); });
+
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  char* empty_env[] = {nullptr};
+  char* const* envp = options.clear_environment ? empty_env : environ;
 
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
@@ -56,68 +106,92 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
     close(out_pipe[1]);
     return absl::InternalError("pipe failed");
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  SubprocessResult result;
+  const double start = Now();
+  const pid_t pid = fork();
+  if (pid == 0) ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], options);
   close(out_pipe[1]);
   close(err_pipe[1]);
-  if (rc != 0) {
+  if (pid < 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    return absl::InternalError(absl::StrCat("cannot start '", argv[0], "': ", strerror(rc)));
+    return absl::ResourceExhaustedError(absl::StrCat("cannot fork: ", strerror(errno)));
   }
+  setpgid(pid, pid);  // also in the child: whichever runs first
 
-  SubprocessResult result;
   int fds[2] = {out_pipe[0], err_pipe[0]};
   std::string* sinks[2] = {&result.out, &result.err};
-  const auto start = std::chrono::steady_clock::now();
   char buf[65536];
+  bool killed = false;
+  double exit_time = 0;  // when the child was seen to exit while output was still open
   while (fds[0] >= 0 || fds[1] >= 0) {
-    int wait_ms = -1;
-    if (options.timeout_seconds > 0) {
-      double left = options.timeout_seconds -
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // A forked grandchild can hold the pipes open after the child exits: look every 50 ms.
+    int wait_ms = 50;
+    if (options.timeout_seconds > 0 && !killed) {
+      const double left = options.timeout_seconds - (Now() - start);
       if (left <= 0) {
         result.timed_out = true;
-        kill(pid, SIGKILL);
-        break;
+        kill(-pid, SIGKILL);
+        killed = true;
+        continue;
       }
-      wait_ms = static_cast<int>(left * 1000) + 1;
+      wait_ms = std::min(wait_ms, static_cast<int>(left * 1000) + 1);
     }
     pollfd pfds[2];
-    int n = 0;
-    int which[2];
+    int which[2], n = 0;
     for (int i = 0; i < 2; ++i) {
       if (fds[i] < 0) continue;
       pfds[n] = {fds[i], POLLIN, 0};
       which[n++] = i;
     }
-    int ready = poll(pfds, n, wait_ms);
+    const int ready = poll(pfds, n, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0 && exit_time == 0) {
+      siginfo_t exited;
+      exited.si_pid = 0;
+      if (waitid(P_PID, pid, &exited, WEXITED | WNOHANG | WNOWAIT) == 0 && exited.si_pid == pid) {
+        exit_time = Now();
+        kill(-pid, SIGKILL);  // the leftovers of a child that is done
+      }
+    }
     for (int k = 0; k < n && ready > 0; ++k) {
       if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      int i = which[k];
-      ssize_t got = read(fds[i], buf, sizeof buf);
+      const int i = which[k];
+      const ssize_t got = read(fds[i], buf, sizeof buf);
       if (got <= 0) {
         CloseFd(fds[i]);
-      } else if (sinks[i]->size() < options.max_output_bytes) {
-        sinks[i]->append(buf, std::min<size_t>(got, options.max_output_bytes - sinks[i]->size()));
+        continue;
+      }
+      std::string& sink = *sinks[i];
+      const size_t room =
+          options.max_output_bytes - std::min(sink.size(), options.max_output_bytes);
+      sink.append(buf, std::min<size_t>(got, room));
+      if (static_cast<size_t>(got) > room) {
+        result.output_truncated = true;
+        if (options.kill_on_output_cap && !killed) {
+          kill(-pid, SIGKILL);
+          killed = true;
+        }
       }
     }
   }
   CloseFd(fds[0]);
   CloseFd(fds[1]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  // Wait for the child without reaping it (its pid, and so its group id, stays reserved), kill
+  // whatever else is left in its group, then reap the child and every group member.
+  siginfo_t info;
+  while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
   }
+  result.wall_seconds = (exit_time > 0 ? exit_time : Now()) - start;
+  kill(-pid, SIGKILL);
+  int status = 0;
+  rusage usage{};
+  while (wait4(pid, &status, 0, &usage) < 0 && errno == EINTR) {
+  }
+  while (waitpid(-pid, nullptr, 0) > 0 || errno == EINTR) {
+  }
+  result.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status) && !result.timed_out) result.term_signal = WTERMSIG(status);
   return result;

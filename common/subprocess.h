@@ -1,10 +1,14 @@
-// Runs a tool (clang-16, opt-16, csmith, ...) as a child process and captures its output.
+// Runs a program (clang-16, opt-16, csmith, a benchmark binary) as a child process, contained.
 //
-// The child gets /dev/null as stdin, its stdout and stderr are captured (each up to a cap), and it
-// is killed (SIGKILL, then reaped) if it outlives the timeout. Never throws; a spawn failure (tool
-// not found) is a NotFound status naming the tool. Thread-safe: no shared state.
+// The child gets /dev/null as stdin; stdout and stderr are captured up to a cap; it can be bound to
+// one CPU, given rlimits (CPU time, address space, file size, no core files), an empty environment
+// and no ASLR. It runs in its own process group: at the end the whole group is killed and reaped,
+// so a program that forks leaves no stray process or zombie (this process becomes a child
+// subreaper for that). A wall-clock timeout kills it. Never throws. Thread-safe: no shared state
+// (child reaping only waits for the child's own process group).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -13,25 +17,37 @@
 namespace passrl {
 
 struct SubprocessOptions {
-  double timeout_seconds = 0;           // 0: no limit.
-  size_t max_output_bytes = 256 << 20;  // per stream; the rest is read and dropped.
+  double timeout_seconds = 0;           // wall clock; 0: no limit
+  size_t max_output_bytes = 256 << 20;  // per stream
+  bool kill_on_output_cap = false;      // a child that prints past the cap is killed
+  int cpu = -1;                         // OS CPU id to bind the child to; -1: inherit
+  bool clear_environment = false;       // exec with an empty environment
+  bool disable_aslr = false;            // personality(ADDR_NO_RANDOMIZE) in the child
+  uint64_t cpu_time_limit_seconds = 0;  // RLIMIT_CPU; 0: none
+  uint64_t address_space_bytes = 0;     // RLIMIT_AS; 0: none
+  uint64_t file_size_bytes = 0;         // RLIMIT_FSIZE; 0: none
+  bool no_core_dumps = true;            // RLIMIT_CORE = 0
+  std::string working_dir;              // empty: inherit
 };
 
 struct SubprocessResult {
-  int exit_code = -1;   // valid when term_signal == 0 and !timed_out.
-  int term_signal = 0;  // signal that ended the child, if any.
+  int exit_code = -1;   // valid when term_signal == 0 and !timed_out
+  int term_signal = 0;  // signal that ended the child, if any
   bool timed_out = false;
+  bool output_truncated = false;  // a stream hit max_output_bytes
   std::string out;
   std::string err;
+  double wall_seconds = 0;  // CLOCK_MONOTONIC from fork to exit
+  double cpu_seconds = 0;   // user + system time of the child (wait4 rusage)
   bool ok() const { return exit_code == 0 && term_signal == 0 && !timed_out; }
-  // "exit code 1", "killed by signal 11", "timed out": for error messages.
+  // "exit code 1", "killed by signal 11 (Segmentation fault)", "timed out": for messages.
   std::string Describe() const;
 };
 
 absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& argv,
                                                const SubprocessOptions& options = {});
 
-// Path of the first executable named `name` on $PATH, or empty.
+// Path of the first executable named `name` on $PATH (or `name` itself if it has a slash), or "".
 std::string FindOnPath(const std::string& name);
 
 }  // namespace passrl

@@ -23,17 +23,12 @@ struct Costs {
 
 absl::StatusOr<Costs> CostsAfter(const Benchmark& benchmark, const char* pipeline) {
   llvm::LLVMContext context;
-  auto module = ParseBitcode(benchmark.bitcode, context, benchmark.name);
-  if (!module.ok()) return module.status();
-  auto tm = CreateTargetMachine(**module);
+  auto plain = ParseBitcode(benchmark.bitcode, context, benchmark.name);
+  if (!plain.ok()) return plain.status();
+  auto tm = CreateTargetMachine(**plain);
   if (!tm.ok()) return tm.status();
-  if (pipeline != nullptr) {
-    auto runner = PassRunner::Create(tm->get());
-    if (!runner.ok()) return runner.status();
-    absl::Status ran = (*runner)->RunPipeline(**module, pipeline);
-    (*runner)->Invalidate();
-    if (!ran.ok()) return ran;
-  }
+  auto module = OptimizedCopy(benchmark, pipeline, context, tm->get());
+  if (!module.ok()) return module.status();
   Costs costs;
   costs.ir = CountInstructions(**module);
   auto text = ObjectTextSizeBytes(**module, **tm);

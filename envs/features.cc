@@ -16,7 +16,8 @@ enum AutophaseIndex {
   kAutophaseCount
 };
 static_assert(kAutophaseCount == kAutophaseSize, "autophase.def must list 56 features");
-static_assert(kTotalInsts == kAutophaseTotalInsts, "kAutophaseTotalInsts must follow autophase.def");
+static_assert(kTotalInsts == kAutophaseTotalInsts,
+              "kAutophaseTotalInsts must follow autophase.def");
 
 constexpr unsigned kNumOpcodes = llvm::Instruction::OtherOpsEnd - 1;  // opcodes are 1-based
 static_assert(kNumOpcodes + 3 == kInstCountSize, "InstCount is 3 totals + one per opcode");

@@ -1,8 +1,11 @@
 #include "envs/llvm_env.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "common/check.h"
 #include "common/hash.h"
+#include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/codegen.h"
 #include "envs/features.h"
@@ -29,6 +32,8 @@ struct LlvmEnv::Impl {
   std::unique_ptr<llvm::TargetMachine> tm;
   std::unique_ptr<PassRunner> runner;
   std::string triple;  // of `tm`
+  std::unique_ptr<RuntimeEvaluator> runtime;
+  std::map<uint64_t, RuntimeBaselines> runtime_baselines;  // by benchmark hash
 };
 
 class LlvmEnv::Snapshot {
@@ -38,14 +43,14 @@ class LlvmEnv::Snapshot {
   std::string bitcode;
   std::vector<int> actions;
   std::vector<int64_t> histogram;
-  int64_t cost = 0;
+  double cost = 0;
 };
 
 absl::Status EnvOptions::Validate() const {
   if (max_steps < 0) {
     return absl::InvalidArgumentError(absl::StrCat("max_steps must be >= 0, got ", max_steps));
   }
-  return absl::OkStatus();
+  return Spec(reward).runtime ? runtime.Validate() : absl::OkStatus();
 }
 
 LlvmEnv::LlvmEnv(const EnvOptions& options, std::unique_ptr<Impl> impl)
@@ -83,9 +88,18 @@ absl::StatusOr<Observation> LlvmEnv::Reset(const Benchmark& benchmark) {
   baselines_ = *baselines;
   actions_.clear();
   histogram_.assign(kNumActions, 0);
-  auto cost = Cost(options_.reward);
-  if (!cost.ok()) return cost.status();
-  cost_ = *cost;
+  if (Spec(options_.reward).runtime) {
+    absl::Status runtime = EnsureRuntimeBaselines();
+    if (!runtime.ok()) {
+      impl_->Drop();
+      return runtime;
+    }
+    cost_ = runtime_baselines_.o0_seconds;  // the start state is the -O0 program
+  } else {
+    auto cost = Cost(options_.reward);
+    if (!cost.ok()) return cost.status();
+    cost_ = *cost;
+  }
   return Observe(options_.observation);
 }
 
@@ -126,25 +140,44 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
   if (options_.observation == ObservationSpace::kAutophase) ir_count = values[kAutophaseTotalInsts];
   if (options_.observation == ObservationSpace::kInstCount) ir_count = values[0];
   if (ir_count < 0) ir_count = IrInstructionCount();
-  int64_t cost = ir_count;
+  double cost = static_cast<double>(ir_count);
+  result.done = options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps;
   if (Spec(options_.reward).object_size) {
     auto text = Cost(options_.reward);
     if (!text.ok()) return text.status();
     cost = *text;
+  } else if (Spec(options_.reward).runtime) {
+    auto measured = MeasureRuntime();
+    if (!measured.ok()) return measured.status();
+    last_runtime_ = *std::move(measured);
+    result.info.runtime = &last_runtime_;
+    if (last_runtime_.verdict != Verdict::kOk) {
+      // A miscompile, crash or timeout: penalty, end of episode, and a log line to reproduce it.
+      result.info.failure =
+          absl::StrCat(VerdictName(last_runtime_.verdict), ": ", last_runtime_.detail);
+      impl_->runtime->LogFailure(benchmark_.name, FormatActionList(actions_), last_runtime_);
+      result.reward = options_.runtime.failure_penalty;
+      result.done = true;
+      result.info.step = static_cast<int>(actions_.size());
+      result.info.cost = cost_;
+      result.info.ir_instruction_count = ir_count;
+      return result;
+    }
+    cost = last_runtime_.wall.median;
   }
   result.reward = RewardFor(cost_, cost);
   cost_ = cost;
-  result.done = options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps;
   result.info.step = static_cast<int>(actions_.size());
   result.info.cost = cost_;
   result.info.ir_instruction_count = ir_count;
   return result;
 }
 
-double LlvmEnv::RewardFor(int64_t previous_cost, int64_t cost) const {
+double LlvmEnv::RewardFor(double previous_cost, double cost) const {
   const RewardSpec& spec = Spec(options_.reward);
-  const double delta = static_cast<double>(previous_cost - cost);
+  const double delta = previous_cost - cost;
   if (!spec.normalized) return delta;
+  if (spec.runtime) return delta / std::max(runtime_baselines_.o3_seconds, 1e-9);
   const int64_t scale = spec.object_size ? baselines_.text_o0 - baselines_.text_oz
                                          : baselines_.ir_o0 - baselines_.ir_oz;
   return delta / static_cast<double>(std::max<int64_t>(scale, 1));
@@ -170,10 +203,70 @@ absl::StatusOr<Observation> LlvmEnv::Observe(ObservationSpace space) const {
   return obs;
 }
 
-absl::StatusOr<int64_t> LlvmEnv::Cost(RewardSpace space) const {
+absl::StatusOr<double> LlvmEnv::Cost(RewardSpace space) {
   if (!in_episode()) return absl::FailedPreconditionError("Cost before Reset");
-  if (Spec(space).object_size) return ObjectTextSizeBytes(*impl_->module, *impl_->tm);
-  return CountInstructions(*impl_->module);
+  if (Spec(space).object_size) {
+    auto text = ObjectTextSizeBytes(*impl_->module, *impl_->tm);
+    if (!text.ok()) return text.status();
+    return static_cast<double>(*text);
+  }
+  if (Spec(space).runtime) {
+    auto measured = MeasureRuntime();
+    if (!measured.ok()) return measured.status();
+    if (measured->verdict != Verdict::kOk) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          benchmark_.name, ": ", VerdictName(measured->verdict), ": ", measured->detail));
+    }
+    return measured->wall.median;
+  }
+  return static_cast<double>(CountInstructions(*impl_->module));
+}
+
+absl::StatusOr<RuntimeResult> LlvmEnv::MeasureRuntime() {
+  if (!in_episode()) return absl::FailedPreconditionError("MeasureRuntime before Reset");
+  PASSRL_RETURN_IF_ERROR(EnsureRuntimeBaselines());
+  return impl_->runtime->Evaluate(*impl_->module, *impl_->tm, &runtime_baselines_.reference);
+}
+
+absl::Status LlvmEnv::EnsureRuntimeBaselines() {
+  if (!benchmark_.runnable) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(benchmark_.name, ": runtime rewards need a program with main() built from C"));
+  }
+  if (auto it = impl_->runtime_baselines.find(benchmark_.hash);
+      it != impl_->runtime_baselines.end()) {
+    runtime_baselines_ = it->second;
+    return absl::OkStatus();
+  }
+  if (!impl_->runtime) {
+    PASSRL_ASSIGN_OR_RETURN(impl_->runtime, RuntimeEvaluator::Create(options_.runtime));
+  }
+  // -O0 (the episode's start state) gives the reference output; -O3 the normalisation.
+  llvm::LLVMContext context;
+  PASSRL_ASSIGN_OR_RETURN(auto o0_module,
+                          OptimizedCopy(benchmark_, nullptr, context, impl_->tm.get()));
+  auto o0 = impl_->runtime->Evaluate(*o0_module, *impl_->tm, nullptr);
+  if (!o0.ok()) return o0.status();
+  if (o0->verdict != Verdict::kOk) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        benchmark_.name, " fails at -O0 (", VerdictName(o0->verdict), ": ", o0->detail, ")"));
+  }
+  RuntimeBaselines b;
+  b.o0_seconds = o0->wall.median;
+  b.reference = {o0->output, o0->exit_code};
+  auto o3 = OptimizedCopy(benchmark_, "default<O3>", context, impl_->tm.get());
+  if (!o3.ok()) return o3.status();
+  auto measured = impl_->runtime->Evaluate(**o3, *impl_->tm, &b.reference);
+  if (!measured.ok()) return measured.status();
+  if (measured->verdict != Verdict::kOk) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(benchmark_.name, ": the -O3 build ", VerdictName(measured->verdict), " (",
+                     measured->detail, "); the program likely has undefined behaviour"));
+  }
+  b.o3_seconds = measured->wall.median;
+  impl_->runtime_baselines[benchmark_.hash] = b;
+  runtime_baselines_ = b;
+  return absl::OkStatus();
 }
 
 int64_t LlvmEnv::IrInstructionCount() const {

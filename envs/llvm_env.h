@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "envs/baselines.h"
 #include "envs/benchmark.h"
+#include "envs/runtime.h"
 #include "envs/spaces.h"
 
 namespace passrl::envs {
@@ -30,6 +31,7 @@ struct EnvOptions {
   int max_steps = 0;              // episode length; 0: unlimited (done is never set)
   bool verify_each_step = false;  // run the IR verifier after every pass (tests, debugging)
   std::string cache_dir;          // baseline cache; empty: no cache
+  RuntimeOptions runtime;         // for the Runtime reward spaces
   absl::Status Validate() const;
 };
 
@@ -41,7 +43,9 @@ struct Observation {
 struct StepInfo {
   int step = 0;  // steps taken in this episode, this one included
   int64_t ir_instruction_count = 0;
-  int64_t cost = 0;  // the reward space's raw cost after the step
+  double cost = 0;      // the reward space's raw cost after the step
+  std::string failure;  // runtime rewards: why the program failed (the episode ends)
+  const RuntimeResult* runtime = nullptr;  // runtime rewards: this step's measurement
 };
 
 struct StepResult {
@@ -65,8 +69,8 @@ class LlvmEnv {
   absl::StatusOr<StepResult> Step(int action);
 
   absl::StatusOr<Observation> Observe(ObservationSpace space) const;
-  // The current raw cost of `space`'s metric (instructions or .text bytes).
-  absl::StatusOr<int64_t> Cost(RewardSpace space) const;
+  // The current raw cost of `space`'s metric (instructions, .text bytes or seconds).
+  absl::StatusOr<double> Cost(RewardSpace space);
   int64_t IrInstructionCount() const;
   uint64_t IrHash() const;  // hash of the module as IR text
   std::string Ir() const;
@@ -74,6 +78,16 @@ class LlvmEnv {
   absl::StatusOr<std::string> EmitObject() const;  // the object file the .text reward measures
 
   const Baselines& baselines() const { return baselines_; }
+  // Runtime baselines and reference output, measured once per benchmark (at Reset when the reward
+  // is a runtime one, else on the first MeasureRuntime).
+  struct RuntimeBaselines {
+    double o0_seconds = 0, o3_seconds = 0;
+    Reference reference;
+  };
+  const RuntimeBaselines& runtime_baselines() const { return runtime_baselines_; }
+  // Builds, runs and validates the current module against the -O0 build's output (the runtime
+  // reward's measurement). Errors only for build failures; a bad program is a failing verdict.
+  absl::StatusOr<RuntimeResult> MeasureRuntime();
   const Benchmark& benchmark() const { return benchmark_; }
   const EnvOptions& options() const { return options_; }
   const std::vector<int>& actions() const { return actions_; }
@@ -87,15 +101,18 @@ class LlvmEnv {
  private:
   struct Impl;
   LlvmEnv(const EnvOptions& options, std::unique_ptr<Impl> impl);
-  double RewardFor(int64_t previous_cost, int64_t cost) const;
+  double RewardFor(double previous_cost, double cost) const;
+  absl::Status EnsureRuntimeBaselines();
 
   EnvOptions options_;
   std::unique_ptr<Impl> impl_;
   Benchmark benchmark_;
   Baselines baselines_;
+  RuntimeBaselines runtime_baselines_;
+  RuntimeResult last_runtime_;
   std::vector<int> actions_;
   std::vector<int64_t> histogram_;
-  int64_t cost_ = 0;  // raw cost of options_.reward's metric
+  double cost_ = 0;  // raw cost of options_.reward's metric
 };
 
 }  // namespace passrl::envs

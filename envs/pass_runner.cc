@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/check.h"
 #include "envs/action_space.h"
+#include "envs/benchmark.h"
 #include "envs/llvm_util.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
@@ -73,5 +74,19 @@ absl::Status PassRunner::RunPipeline(llvm::Module& module, absl::string_view pip
 }
 
 void PassRunner::Invalidate() { impl_->Clear(); }
+
+absl::StatusOr<std::unique_ptr<llvm::Module>> OptimizedCopy(const Benchmark& benchmark,
+                                                            const char* pipeline,
+                                                            llvm::LLVMContext& context,
+                                                            llvm::TargetMachine* tm) {
+  auto module = ParseBitcode(benchmark.bitcode, context, benchmark.name);
+  if (!module.ok() || pipeline == nullptr) return module;
+  auto runner = PassRunner::Create(tm);
+  if (!runner.ok()) return runner.status();
+  absl::Status ran = (*runner)->RunPipeline(**module, pipeline);
+  (*runner)->Invalidate();
+  if (!ran.ok()) return ran;
+  return module;
+}
 
 }  // namespace passrl::envs

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 
 namespace llvm {
+class LLVMContext;
 class Module;
 class TargetMachine;
 }  // namespace llvm
@@ -38,5 +39,14 @@ class PassRunner {
   explicit PassRunner(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+struct Benchmark;
+
+// The benchmark's module, parsed into `context` and optimised with `pipeline` ("default<Oz>");
+// a null pipeline leaves it unoptimised.
+absl::StatusOr<std::unique_ptr<llvm::Module>> OptimizedCopy(const Benchmark& benchmark,
+                                                            const char* pipeline,
+                                                            llvm::LLVMContext& context,
+                                                            llvm::TargetMachine* tm);
 
 }  // namespace passrl::envs

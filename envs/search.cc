@@ -39,7 +39,8 @@ class SearchState {
     }
     return result_.seconds >= options_.budget_seconds;
   }
-  void Offer(int64_t cost, const std::vector<int>& actions) {
+  void Offer(double step_cost, const std::vector<int>& actions) {
+    const auto cost = static_cast<int64_t>(step_cost);
     ++result_.steps;
     if (cost < result_.best_cost) {
       result_.best_cost = cost;
@@ -70,10 +71,21 @@ absl::Status SearchOptions::Validate() const {
   return absl::OkStatus();
 }
 
+namespace {
+absl::Status CheckSearchable(const LlvmEnv& env) {
+  if (Spec(env.options().reward).runtime) {
+    return absl::InvalidArgumentError(
+        "search minimises IR instructions or .text bytes, not run time");
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
 absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchmark,
                                           const SearchOptions& options,
                                           const SearchProgress& progress) {
   PASSRL_RETURN_IF_ERROR(options.Validate());
+  PASSRL_RETURN_IF_ERROR(CheckSearchable(env));
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
   SearchState state(env, options, progress);
   std::mt19937_64 rng(options.seed);
@@ -94,6 +106,7 @@ absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchma
                                           const SearchOptions& options,
                                           const SearchProgress& progress) {
   PASSRL_RETURN_IF_ERROR(options.Validate());
+  PASSRL_RETURN_IF_ERROR(CheckSearchable(env));
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
   SearchState state(env, options, progress);
   int64_t current = state.result().o0_cost;
@@ -106,7 +119,7 @@ absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchma
       PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(a));
       state.Offer(step.info.cost, env.actions());
       if (step.info.cost < best_cost) {
-        best_cost = step.info.cost;
+        best_cost = static_cast<int64_t>(step.info.cost);
         best_action = a;
       }
     }

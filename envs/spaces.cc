@@ -20,14 +20,18 @@ const ObservationSpec kObservationSpecs[] = {
 };
 
 const RewardSpec kRewardSpecs[] = {
-    {RewardSpace::kIrInstructionCount, "IrInstructionCount", false, false,
+    {RewardSpace::kIrInstructionCount, "IrInstructionCount", false, false, false,
      "instructions removed by the step"},
-    {RewardSpace::kIrInstructionCountNorm, "IrInstructionCountNorm", true, false,
+    {RewardSpace::kIrInstructionCountNorm, "IrInstructionCountNorm", true, false, false,
      "instructions removed / (count at -O0 - count at -Oz)"},
-    {RewardSpace::kObjectTextSize, "ObjectTextSizeBytes", false, true,
+    {RewardSpace::kObjectTextSize, "ObjectTextSizeBytes", false, true, false,
      "bytes of .text removed by the step"},
-    {RewardSpace::kObjectTextSizeNorm, "ObjectTextSizeNorm", true, true,
+    {RewardSpace::kObjectTextSizeNorm, "ObjectTextSizeNorm", true, true, false,
      ".text bytes removed / (.text at -O0 - .text at -Oz)"},
+    {RewardSpace::kRuntime, "Runtime", false, false, true,
+     "seconds of run time saved (median of timed runs on a pinned core)"},
+    {RewardSpace::kRuntimeNorm, "RuntimeNorm", true, false, true,
+     "seconds saved / run time at -O3"},
 };
 
 template <typename Specs>

@@ -26,6 +26,8 @@ enum class RewardSpace {
   kIrInstructionCountNorm,  // (C_prev - C_now) / (C_O0 - C_Oz): episode return 1.0 at -Oz
   kObjectTextSize,          // raw: bytes of .text removed by the step
   kObjectTextSizeNorm,      // as above, normalised by the -O0 to -Oz .text difference
+  kRuntime,                 // raw: seconds of run time saved by the step (median of timed runs)
+  kRuntimeNorm,             // (T_prev - T_now) / T_O3: positive is faster
 };
 
 struct ObservationSpec {
@@ -40,6 +42,7 @@ struct RewardSpec {
   absl::string_view name;
   bool normalized;
   bool object_size;  // needs codegen (slower: an in-memory object per step)
+  bool runtime;      // needs build + timed runs (much slower; runnable benchmarks only)
   absl::string_view description;
 };
 

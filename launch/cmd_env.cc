@@ -16,6 +16,7 @@ struct EnvFlags {
   std::string benchmark, actions, observation = "Autophase", reward = "IrInstructionCountNorm";
   bool print_ir = false;
   std::string emit_object;
+  envs::RuntimeOptions runtime;
 };
 
 double Ratio(int64_t reference, int64_t value) {
@@ -27,6 +28,7 @@ absl::Status RunEnv(const EnvFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(options.observation, envs::ParseObservationSpace(flags.observation));
   PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseRewardSpace(flags.reward));
   options.cache_dir = flags.dataset.build.cache_dir;
+  options.runtime = flags.runtime;
   PASSRL_ASSIGN_OR_RETURN(std::vector<int> actions, envs::ParseActionList(flags.actions));
   PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark,
                           envs::LoadBenchmark(flags.benchmark, flags.dataset));
@@ -46,13 +48,21 @@ absl::Status RunEnv(const EnvFlags& flags) {
   for (int action : actions) {
     PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env->Step(action));
     episode_return += step.reward;
+    if (!step.info.failure.empty())
+      std::printf("step %d: %s\n", step.info.step, step.info.failure.c_str());
+    if (step.info.runtime != nullptr && step.info.failure.empty()) {
+      std::printf("step %d runtime median %.6f s (%d runs, CV %.2f%%)\n", step.info.step,
+                  step.info.runtime->wall.median, step.info.runtime->wall.n,
+                  step.info.runtime->wall.cv * 100);
+    }
     std::printf("step %d %-28s reward %+.6f  ir %lld  %s\n", step.info.step,
                 std::string(envs::Actions()[action].name).c_str(), step.reward,
                 (long long)step.info.ir_instruction_count,
                 text_obs ? "" : ("[" + absl::StrJoin(step.observation.values, " ") + "]").c_str());
   }
   const int64_t ir = env->IrInstructionCount();
-  PASSRL_ASSIGN_OR_RETURN(int64_t text, env->Cost(envs::RewardSpace::kObjectTextSize));
+  PASSRL_ASSIGN_OR_RETURN(double text_bytes, env->Cost(envs::RewardSpace::kObjectTextSize));
+  const auto text = static_cast<int64_t>(text_bytes);
   std::printf(
       "final: IR instructions %lld (%.3fx -Oz, %.3fx -O3, %.3fx -O0); .text %lld bytes "
       "(%.3fx -Oz); %s return %.6f; IR hash %016llx\n",
@@ -79,10 +89,11 @@ void AddEnvCommand(CLI::App& app) {
   cmd->add_option("--observation", flags->observation,
                   "Autophase, InstCount, ActionHistogram or Ir");
   cmd->add_option("--reward", flags->reward,
-                  "IrInstructionCount[Norm], ObjectTextSizeBytes or ObjectTextSizeNorm");
+                  "IrInstructionCount[Norm], ObjectTextSize{Bytes,Norm} or Runtime[Norm]");
   cmd->add_flag("--print-ir", flags->print_ir, "print the final IR");
   cmd->add_option("--emit-object", flags->emit_object, "write the final object file here");
   AddDatasetFlags(*cmd, flags->dataset);
+  AddRuntimeFlags(*cmd, flags->runtime);
   cmd->callback([flags] { CommandStatus() = RunEnv(*flags); });
 }
 

@@ -5,6 +5,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "envs/dataset.h"
+#include "envs/runtime.h"
 
 namespace passrl::launch {
 
@@ -22,5 +23,9 @@ void AddActionsCommand(CLI::App& app);
 void AddEnvCommand(CLI::App& app);
 void AddDatasetCommand(CLI::App& app);
 void AddSearchCommand(CLI::App& app);
+void AddMeasureCommand(CLI::App& app);
+
+// --cpu, --warmup, --min-runs, --max-runs, --rel-ci, --timeout (commands with runtime rewards).
+void AddRuntimeFlags(CLI::App& command, envs::RuntimeOptions& runtime);
 
 }  // namespace passrl::launch

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddEnvCommand(app);
   passrl::launch::AddDatasetCommand(app);
   passrl::launch::AddSearchCommand(app);
+  passrl::launch::AddMeasureCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

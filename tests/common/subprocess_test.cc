@@ -1,8 +1,13 @@
 #include "common/subprocess.h"
 
+#include <sched.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "gtest/gtest.h"
 
@@ -23,7 +28,7 @@ TEST(SubprocessTest, ReportsSignal) {
   auto r = RunSubprocess({"sh", "-c", "kill -SEGV $$"});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->term_signal, SIGSEGV);
-  EXPECT_EQ(r->Describe(), "killed by signal 11");
+  EXPECT_EQ(r->Describe(), "killed by signal 11 (Segmentation fault)");
 }
 
 TEST(SubprocessTest, TimeoutKillsTheChild) {
@@ -52,6 +57,122 @@ TEST(SubprocessTest, MissingToolIsNotFound) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(r.status().message().find("passrl-no-such-tool"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace passrl
+
+namespace passrl {
+namespace {
+
+// Processes whose parent is this test process (zombies included), from /proc.
+std::vector<std::string> OurChildren() {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) found.push_back(line.substr(0, close + 1) + " " + state);
+  }
+  return found;
+}
+
+TEST(SubprocessSandboxTest, BindsTheChildToTheRequestedCpu) {
+  cpu_set_t mine;
+  ASSERT_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+  int last = -1;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (CPU_ISSET(c, &mine)) last = c;
+  }
+  SubprocessOptions options;
+  options.cpu = last;
+  auto r = RunSubprocess({"grep", "Cpus_allowed_list", "/proc/self/status"}, options);
+  ASSERT_TRUE(r.ok() && r->ok());
+  EXPECT_EQ(r->out, "Cpus_allowed_list:\t" + std::to_string(last) + "\n");
+}
+
+TEST(SubprocessSandboxTest, ClearsTheEnvironmentAndDisablesAslr) {
+  SubprocessOptions options;
+  options.clear_environment = true;
+  auto env = RunSubprocess({"/usr/bin/env"}, options);
+  ASSERT_TRUE(env.ok() && env->ok());
+  EXPECT_EQ(env->out, "");
+  options.disable_aslr = true;
+  auto maps1 = RunSubprocess({"grep", "\\[stack\\]", "/proc/self/maps"}, options);
+  auto maps2 = RunSubprocess({"grep", "\\[stack\\]", "/proc/self/maps"}, options);
+  ASSERT_TRUE(maps1.ok() && maps2.ok());
+  EXPECT_EQ(maps1->out, maps2->out) << "stack moved between runs: ASLR is on";
+}
+
+TEST(SubprocessSandboxTest, StdinIsEmpty) {
+  auto r = RunSubprocess({"wc", "-c"});
+  ASSERT_TRUE(r.ok() && r->ok());
+  EXPECT_EQ(r->out, "0\n");
+}
+
+TEST(SubprocessSandboxTest, ForkedGrandchildrenAreKilledAndReaped) {
+  SubprocessOptions options;
+  options.timeout_seconds = 20;
+  const auto start = std::chrono::steady_clock::now();
+  // The child leaves a grandchild behind holding stdout open, then exits 0.
+  auto r = RunSubprocess({"sh", "-c", "sleep 300 & echo started"}, options);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok()) << r->Describe();
+  EXPECT_EQ(r->out, "started\n");
+  EXPECT_LT(secs, 5.0) << "waited for the grandchild";
+  EXPECT_TRUE(OurChildren().empty()) << OurChildren()[0];
+}
+
+TEST(SubprocessSandboxTest, RunawayOutputIsCappedAndStopped) {
+  SubprocessOptions options;
+  options.max_output_bytes = 1 << 16;
+  options.kill_on_output_cap = true;
+  options.timeout_seconds = 30;
+  auto r = RunSubprocess({"yes"}, options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->output_truncated);
+  EXPECT_EQ(r->out.size(), size_t{1} << 16);
+  EXPECT_FALSE(r->timed_out);
+  EXPECT_TRUE(OurChildren().empty());
+}
+
+TEST(SubprocessSandboxTest, TimeoutLeavesNoProcessBehind) {
+  SubprocessOptions options;
+  options.timeout_seconds = 0.3;
+  auto r = RunSubprocess({"sh", "-c", "sleep 100 & sleep 100"}, options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_EQ(r->Describe(), "timed out");
+  EXPECT_TRUE(OurChildren().empty());
+}
+
+TEST(SubprocessSandboxTest, FileSizeLimitStopsABigWriter) {
+  SubprocessOptions options;
+  options.file_size_bytes = 4096;
+  options.working_dir = "/tmp";
+  const std::string file = "/tmp/passrl-fsize-" + std::to_string(getpid());
+  auto r = RunSubprocess({"sh", "-c", "head -c 100000 /dev/zero > " + file}, options);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->ok());
+  EXPECT_LE(std::filesystem::file_size(file), 4096u);
+  std::filesystem::remove(file);
+}
+
+TEST(SubprocessSandboxTest, ReportsWallAndCpuTime) {
+  auto r = RunSubprocess({"sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"});
+  ASSERT_TRUE(r.ok() && r->ok());
+  EXPECT_GT(r->wall_seconds, 0.0);
+  EXPECT_GT(r->cpu_seconds, 0.0);
+  EXPECT_LE(r->cpu_seconds, r->wall_seconds * 1.5 + 0.01);
 }
 
 }  // namespace

@@ -1,0 +1,222 @@
+// The runtime reward's build/run/validate machinery on small real programs, including hostile
+// ones: each is contained, reported with a reason, and leaves no process behind.
+#include "envs/runtime.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "envs/action_space.h"
+#include "envs/llvm_env.h"
+#include "envs/llvm_util.h"
+#include "envs/pass_runner.h"
+#include "gtest/gtest.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+#include "tests/test_util.h"
+
+namespace passrl::envs {
+namespace {
+
+// Children of this process still in the process table (zombies included).
+int CountOurChildren() {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) ++n;
+  }
+  return n;
+}
+
+class RuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RuntimeOptions options;
+    options.timeout_seconds = 2;
+    options.measure.min_runs = 3;
+    options.measure.max_runs = 5;
+    options.max_output_bytes = 1 << 16;
+    options.address_space_bytes = 512 << 20;
+    options.failure_log = testing::TempDir() + "/failures.jsonl";
+    auto evaluator = RuntimeEvaluator::Create(options);
+    ASSERT_TRUE(evaluator.ok()) << evaluator.status();
+    evaluator_ = std::move(*evaluator);
+  }
+  // Builds C source into a module (optimised by `pipeline` if given) and evaluates it.
+  RuntimeResult Run(const std::string& source, const char* pipeline = nullptr,
+                    const Reference* reference = nullptr) {
+    auto b = BuildBenchmark("prog", {testing::WriteTempFile("prog.c", source)},
+                            testing::TestDatasetOptions().build);
+    EXPECT_TRUE(b.ok()) << b.status();
+    benchmark_ = *b;
+    module_ = *OptimizedCopy(*b, pipeline, context_, nullptr);
+    tm_ = *CreateTargetMachine(*module_);
+    auto r = evaluator_->Evaluate(*module_, *tm_, reference);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return *r;
+  }
+  std::unique_ptr<RuntimeEvaluator> evaluator_;
+  Benchmark benchmark_;
+  llvm::LLVMContext context_;
+  std::unique_ptr<llvm::Module> module_;
+  std::unique_ptr<llvm::TargetMachine> tm_;
+};
+
+TEST_F(RuntimeTest, MeasuresAndReportsStatistics) {
+  RuntimeResult r =
+      Run("#include <stdio.h>\nint main(void){unsigned s=0;for(unsigned i=0;i<3000000;i++)s+=i*i;"
+          "printf(\"%u\\n\",s);return 0;}\n");
+  EXPECT_EQ(r.verdict, Verdict::kOk) << r.detail;
+  EXPECT_GE(r.wall.n, 3);
+  EXPECT_LE(r.wall.n, 5);
+  EXPECT_GT(r.wall.median, 0);
+  EXPECT_LE(r.wall.min, r.wall.median);
+  EXPECT_GT(r.codegen_seconds, 0);
+  EXPECT_GT(r.link_seconds, 0);
+  EXPECT_FALSE(r.output.empty());
+}
+
+TEST_F(RuntimeTest, RunsOnThePinnedCore) {
+  RuntimeResult r =
+      Run("#define _GNU_SOURCE\n#include <sched.h>\n#include <stdio.h>\n"
+          "int main(void){cpu_set_t s;sched_getaffinity(0,sizeof s,&s);"
+          "for(int c=0;c<CPU_SETSIZE;c++) if(CPU_ISSET(c,&s)) printf(\"%d \",c);return 0;}\n");
+  ASSERT_EQ(r.verdict, Verdict::kOk) << r.detail;
+  EXPECT_EQ(r.output, std::to_string(evaluator_->cpu()) + " ");
+}
+
+TEST_F(RuntimeTest, CachesByIr) {
+  const std::string src = "int main(void){return 0;}\n";
+  RuntimeResult first = Run(src);
+  EXPECT_FALSE(first.cached);
+  EXPECT_EQ(evaluator_->builds(), 1);
+  RuntimeResult second = Run(src);
+  EXPECT_TRUE(second.cached);
+  EXPECT_EQ(evaluator_->builds(), 1);
+  EXPECT_EQ(second.wall.median, first.wall.median);
+  Run("int main(void){return 1;}\n");
+  EXPECT_EQ(evaluator_->builds(), 2);
+}
+
+// `grows` has undefined behaviour at INT_MAX: the -O0 build wraps and prints 0, instcombine folds
+// `x + 1 > x` to true and the optimised build prints 1. Validation must catch that.
+TEST_F(RuntimeTest, ValidationCatchesOutputThatChangedUnderOptimisation) {
+  const std::string src =
+      "#include <stdio.h>\n#include <limits.h>\n"
+      "__attribute__((noinline)) int grows(int x){return x + 1 > x;}\n"
+      "int main(void){volatile int v = INT_MAX; printf(\"%d\\n\", grows(v)); return 0;}\n";
+  RuntimeResult o0 = Run(src);
+  ASSERT_EQ(o0.verdict, Verdict::kOk);
+  EXPECT_EQ(o0.output, "0\n");
+  const Reference reference{o0.output, o0.exit_code};
+  RuntimeResult optimised = Run(src, "function(instcombine)", &reference);
+  EXPECT_EQ(optimised.verdict, Verdict::kMiscompile);
+  EXPECT_NE(optimised.detail.find("output differs"), std::string::npos) << optimised.detail;
+  evaluator_->LogFailure("prog", "instcombine", optimised);
+  std::ifstream log(evaluator_->options().failure_log);
+  std::string line;
+  ASSERT_TRUE(std::getline(log, line));
+  EXPECT_NE(line.find("\"verdict\":\"miscompile\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"actions\":\"instcombine\""), std::string::npos) << line;
+}
+
+TEST_F(RuntimeTest, DifferentExitCodeIsAMiscompile) {
+  const Reference reference{"", 0};
+  RuntimeResult r = Run("int main(void){return 3;}\n", nullptr, &reference);
+  EXPECT_EQ(r.verdict, Verdict::kMiscompile);
+  EXPECT_NE(r.detail.find("exit code 3"), std::string::npos) << r.detail;
+}
+
+TEST_F(RuntimeTest, HostileProgramsAreContained) {
+  struct Case {
+    const char* what;
+    std::string source;
+    Verdict verdict;
+    const char* detail;
+  };
+  const std::vector<Case> cases = {
+      {"loops forever", "int main(void){volatile int x=0;for(;;)x++;}\n", Verdict::kTimeout,
+       "timed out"},
+      {"segfaults", "int main(void){volatile int* p=0;return *p;}\n", Verdict::kCrash, "signal 11"},
+      {"aborts", "#include <stdlib.h>\nint main(void){abort();}\n", Verdict::kCrash, "signal 6"},
+      {"prints gigabytes",
+       "#include <stdio.h>\nint main(void){for(;;)fputs(\"passrl passrl passrl\\n\",stdout);}\n",
+       Verdict::kCrash, "output cap"},
+      {"forks and leaves a child",
+       "#include <unistd.h>\nint main(void){if(fork()==0){sleep(300);}return 0;}\n", Verdict::kOk,
+       ""},
+      {"reads stdin", "#include <stdio.h>\nint main(void){return getchar()==EOF?0:1;}\n",
+       Verdict::kOk, ""},
+      {"allocates without bound",
+       "#include <stdlib.h>\n#include <string.h>\nint main(void){for(;;){char*p=malloc(1<<26);"
+       "if(!p)return 7;memset(p,1,1<<26);}}\n",
+       Verdict::kOk, ""},  // malloc fails under RLIMIT_AS: exit code 7, checked below
+  };
+  for (const Case& c : cases) {
+    RuntimeResult r = Run(c.source);
+    EXPECT_EQ(r.verdict, c.verdict) << c.what << ": " << r.detail;
+    EXPECT_NE(r.detail.find(c.detail), std::string::npos) << c.what << ": " << r.detail;
+    EXPECT_EQ(CountOurChildren(), 0) << c.what << " left a process behind";
+    if (std::string(c.what) == "allocates without bound") EXPECT_EQ(r.exit_code, 7);
+  }
+}
+
+// Through the environment: Runtime rewards, baselines, and the UB check at Reset.
+TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
+  EnvOptions options;
+  options.reward = RewardSpace::kRuntimeNorm;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  options.runtime.measure.min_runs = 3;
+  options.runtime.measure.max_runs = 5;
+  auto env = *LlvmEnv::Create(options);
+  auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(env->Reset(*b).ok());
+  const auto& base = env->runtime_baselines();
+  EXPECT_GT(base.o0_seconds, 0);
+  EXPECT_GT(base.o3_seconds, 0);
+  EXPECT_NE(base.reference.output.find("checksum: "), std::string::npos);
+  double total = 0;
+  const std::vector<int> actions = *ParseActionList("sroa,instcombine");
+  for (int a : actions) {
+    auto step = env->Step(a);
+    ASSERT_TRUE(step.ok()) << step.status();
+    ASSERT_TRUE(step->info.failure.empty()) << step->info.failure;
+    ASSERT_NE(step->info.runtime, nullptr);
+    total += step->reward;
+  }
+  EXPECT_NEAR(total, (base.o0_seconds - env->Cost(RewardSpace::kRuntime).value()) / base.o3_seconds,
+              1e-9);
+
+  auto ub = BuildBenchmark(
+      "ub",
+      {testing::WriteTempFile(
+          "ub.c",
+          "#include <stdio.h>\n#include <limits.h>\n"
+          "__attribute__((noinline)) int grows(int x){return x + 1 > x;}\n"
+          "int main(void){volatile int v = INT_MAX; printf(\"%d\\n\", grows(v));}\n")},
+      testing::TestDatasetOptions().build);
+  ASSERT_TRUE(ub.ok());
+  auto reset = env->Reset(*ub);
+  ASSERT_FALSE(reset.ok());
+  EXPECT_NE(reset.status().message().find("undefined behaviour"), absl::string_view::npos)
+      << reset.status();
+  auto ll = BuildBenchmark("nomain",
+                           {testing::WriteTempFile("f.ll", "define void @f() {\n  ret void\n}\n")},
+                           testing::TestDatasetOptions().build);
+  EXPECT_NE(env->Reset(*ll).status().message().find("main()"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace passrl::envs
