@@ -1,6 +1,7 @@
 #include "common/pinning.h"
 
 #include <hwloc.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -83,6 +84,23 @@ std::string DescribeBinding() {
   }
   hwloc_bitmap_free(set);
   return out;
+}
+
+ScopedThreadBinding::ScopedThreadBinding(int cpu) {
+  if (cpu < 0) return;
+  previous_.resize(sizeof(cpu_set_t));
+  auto* previous = reinterpret_cast<cpu_set_t*>(previous_.data());
+  if (sched_getaffinity(0, sizeof(cpu_set_t), previous) != 0) return;
+  cpu_set_t only;
+  CPU_ZERO(&only);
+  CPU_SET(cpu, &only);
+  bound_ = sched_setaffinity(0, sizeof only, &only) == 0;
+}
+
+ScopedThreadBinding::~ScopedThreadBinding() {
+  if (bound_) {
+    sched_setaffinity(0, sizeof(cpu_set_t), reinterpret_cast<cpu_set_t*>(previous_.data()));
+  }
 }
 
 }  // namespace passrl

@@ -22,4 +22,19 @@ absl::Status BindToCpu(int cpu, bool whole_process = false);
 // The calling thread's current CPU set as a list ("0-1", "3").
 std::string DescribeBinding();
 
+// Binds the calling thread to `cpu` while in scope, then restores its previous CPU set. A timing
+// parent sits on the benchmark's core so it wakes promptly when the child exits, instead of
+// queueing behind a busy neighbour on another core. cpu < 0: does nothing.
+class ScopedThreadBinding {
+ public:
+  explicit ScopedThreadBinding(int cpu);
+  ~ScopedThreadBinding();
+  ScopedThreadBinding(const ScopedThreadBinding&) = delete;
+  ScopedThreadBinding& operator=(const ScopedThreadBinding&) = delete;
+
+ private:
+  std::vector<unsigned char> previous_;  // a cpu_set_t, kept opaque to spare includers <sched.h>
+  bool bound_ = false;
+};
+
 }  // namespace passrl

@@ -176,7 +176,9 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
   RuntimeResult result;
   auto exe = Build(module, tm, hash, result);
   if (!exe.ok()) return exe.status();
+  result.executable = *exe;
   const SubprocessOptions sandbox = Sandbox();
+  ScopedThreadBinding on_the_benchmark_core(cpu_);
   const auto start = std::chrono::steady_clock::now();
   std::vector<double> wall, cpu;
   for (int i = 0;; ++i) {
