@@ -1,0 +1,59 @@
+#include "learner/networks.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace passrl::learner {
+
+MlpImpl::MlpImpl(const NetworkShape& shape) {
+  int in = shape.obs_dim;
+  for (int width : shape.hidden) {
+    layers_->push_back(torch::nn::Linear(in, width));
+    in = width;
+  }
+  layers_->push_back(torch::nn::Linear(in, shape.num_actions));
+  register_module("layers", layers_);
+}
+
+torch::Tensor MlpImpl::forward(torch::Tensor x) {
+  const size_t n = layers_->size();
+  for (size_t i = 0; i < n; ++i) {
+    x = layers_[i]->as<torch::nn::Linear>()->forward(x);
+    if (i + 1 < n) x = torch::relu(x);
+  }
+  return x;
+}
+
+std::vector<float> FlattenParameters(torch::nn::Module& module) {
+  std::vector<float> flat;
+  flat.reserve(static_cast<size_t>(ParameterCount(module)));
+  for (const torch::Tensor& p : module.parameters()) {
+    torch::Tensor cpu = p.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    flat.insert(flat.end(), cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel());
+  }
+  return flat;
+}
+
+absl::Status LoadFlatParameters(torch::nn::Module& module, absl::Span<const float> flat) {
+  const int64_t expected = ParameterCount(module);
+  if (static_cast<int64_t>(flat.size()) != expected) {
+    return absl::InvalidArgumentError(absl::StrCat("weights have ", flat.size(),
+                                                   " parameters, the network has ", expected));
+  }
+  torch::NoGradGuard no_grad;
+  size_t at = 0;
+  for (torch::Tensor& p : module.parameters()) {
+    torch::Tensor src =
+        torch::from_blob(const_cast<float*>(flat.data() + at), p.sizes(), torch::kFloat32);
+    p.copy_(src.to(p.device()));
+    at += static_cast<size_t>(p.numel());
+  }
+  return absl::OkStatus();
+}
+
+int64_t ParameterCount(torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const torch::Tensor& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace passrl::learner

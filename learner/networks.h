@@ -1,0 +1,40 @@
+// The policy and Q networks: one leaf that both the learner (training) and the actors (inference)
+// include. It pulls in LibTorch but not the SAC losses, optimisers or the replay buffer.
+//
+// Both are MLPs on the featurised observation: policy -> logits over actions, Q -> one value per
+// action (discrete SAC evaluates every action at once). Parameters travel to actors as one flat
+// float32 buffer in parameters() order (FlattenParameters / LoadFlatParameters).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+
+namespace passrl::learner {
+
+struct NetworkShape {
+  int obs_dim = 0;
+  int num_actions = 0;
+  std::vector<int> hidden = {256, 256};
+};
+
+class MlpImpl : public torch::nn::Module {
+ public:
+  explicit MlpImpl(const NetworkShape& shape);
+  torch::Tensor forward(torch::Tensor x);  // [B, obs_dim] -> [B, num_actions]
+
+ private:
+  torch::nn::ModuleList layers_;
+};
+TORCH_MODULE(Mlp);
+
+// Parameters of `module` concatenated in parameters() order.
+std::vector<float> FlattenParameters(torch::nn::Module& module);
+// Inverse of FlattenParameters; InvalidArgument if the size does not match the network.
+absl::Status LoadFlatParameters(torch::nn::Module& module, absl::Span<const float> flat);
+int64_t ParameterCount(torch::nn::Module& module);
+
+}  // namespace passrl::learner

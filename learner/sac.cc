@@ -1,0 +1,172 @@
+#include "learner/sac.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace passrl::learner {
+namespace {
+
+void SoftUpdate(torch::nn::Module& target, torch::nn::Module& source, double tau) {
+  torch::NoGradGuard no_grad;
+  auto t = target.parameters();
+  auto s = source.parameters();
+  for (size_t i = 0; i < t.size(); ++i) t[i].mul_(1 - tau).add_(s[i], tau);
+}
+
+}  // namespace
+
+absl::Status SacOptions::Validate() const {
+  if (shape.obs_dim <= 0 || shape.num_actions <= 1) {
+    return absl::InvalidArgumentError("network needs obs_dim > 0 and at least 2 actions");
+  }
+  if (!(gamma >= 0 && gamma < 1)) return absl::InvalidArgumentError("sac.gamma must be in [0, 1)");
+  if (!(tau > 0 && tau <= 1)) return absl::InvalidArgumentError("sac.tau must be in (0, 1]");
+  if (!(learning_rate > 0) || !(alpha_learning_rate > 0)) {
+    return absl::InvalidArgumentError("sac learning rates must be > 0");
+  }
+  if (!(initial_alpha > 0)) return absl::InvalidArgumentError("sac.initial_alpha must be > 0");
+  if (!(target_entropy_ratio >= 0 && target_entropy_ratio < 1)) {
+    return absl::InvalidArgumentError("sac.target_entropy_ratio must be in [0, 1)");
+  }
+  if (!(reward_scale > 0)) return absl::InvalidArgumentError("sac.reward_scale must be > 0");
+  return absl::OkStatus();
+}
+
+torch::Tensor CriticTarget(const torch::Tensor& rewards, const torch::Tensor& terminals,
+                           const torch::Tensor& next_probs, const torch::Tensor& next_log_probs,
+                           const torch::Tensor& next_q1_target, const torch::Tensor& next_q2_target,
+                           double alpha, double gamma, double reward_scale) {
+  const torch::Tensor soft_value =
+      (next_probs * (torch::min(next_q1_target, next_q2_target) - alpha * next_log_probs)).sum(1);
+  return reward_scale * rewards + gamma * (1 - terminals) * soft_value;
+}
+
+torch::Tensor PolicyLoss(const torch::Tensor& probs, const torch::Tensor& log_probs,
+                         const torch::Tensor& q1, const torch::Tensor& q2, double alpha) {
+  return (probs * (alpha * log_probs - torch::min(q1, q2))).sum(1).mean();
+}
+
+torch::Tensor AlphaLoss(const torch::Tensor& probs, const torch::Tensor& log_probs,
+                        const torch::Tensor& log_alpha, double target_entropy) {
+  const torch::Tensor expected_log_prob = (probs * log_probs).sum(1).detach();
+  return -(log_alpha * (expected_log_prob + target_entropy)).mean();
+}
+
+SacAgent::SacAgent(const SacOptions& options, torch::Device device)
+    : options_(options), device_(device) {}
+
+absl::StatusOr<std::unique_ptr<SacAgent>> SacAgent::Create(const SacOptions& options) {
+  absl::Status valid = options.Validate();
+  if (!valid.ok()) return valid;
+  torch::manual_seed(options.seed);
+  const bool cuda = options.use_cuda_if_available && torch::cuda::is_available();
+  std::unique_ptr<SacAgent> agent(new SacAgent(options, cuda ? torch::kCUDA : torch::kCPU));
+  SacAgent& a = *agent;
+  a.policy_ = Mlp(options.shape);
+  a.q1_ = Mlp(options.shape);
+  a.q2_ = Mlp(options.shape);
+  a.q1_target_ = Mlp(options.shape);
+  a.q2_target_ = Mlp(options.shape);
+  for (Mlp* net : {&a.policy_, &a.q1_, &a.q2_, &a.q1_target_, &a.q2_target_}) {
+    (*net)->to(a.device_);
+  }
+  SoftUpdate(*a.q1_target_, *a.q1_, 1.0);
+  SoftUpdate(*a.q2_target_, *a.q2_, 1.0);
+  a.log_alpha_ = torch::full({1}, std::log(options.initial_alpha),
+                             torch::TensorOptions().device(a.device_).requires_grad(true));
+  a.policy_opt_ = std::make_unique<torch::optim::Adam>(
+      a.policy_->parameters(), torch::optim::AdamOptions(options.learning_rate));
+  std::vector<torch::Tensor> q_params = a.q1_->parameters();
+  for (const auto& p : a.q2_->parameters()) q_params.push_back(p);
+  a.q_opt_ = std::make_unique<torch::optim::Adam>(q_params,
+                                                  torch::optim::AdamOptions(options.learning_rate));
+  a.alpha_opt_ = std::make_unique<torch::optim::Adam>(
+      std::vector<torch::Tensor>{a.log_alpha_}, torch::optim::AdamOptions(options.alpha_learning_rate));
+  a.target_entropy_ = options.target_entropy_ratio * std::log(options.shape.num_actions);
+  return agent;
+}
+
+double SacAgent::alpha() const { return log_alpha_.exp().item<double>(); }
+
+SacLosses SacAgent::Update(const SacBatch& in) {
+  const torch::Tensor obs = in.observations.to(device_);
+  const torch::Tensor next_obs = in.next_observations.to(device_);
+  const torch::Tensor actions = in.actions.to(device_).unsqueeze(1);
+  const torch::Tensor rewards = in.rewards.to(device_);
+  const torch::Tensor terminals = in.terminals.to(device_);
+  const torch::Tensor weights = in.weights.to(device_);
+  const double alpha = log_alpha_.exp().item<double>();
+  SacLosses out;
+
+  // Critics.
+  torch::Tensor target;
+  {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor next_logits = policy_->forward(next_obs);
+    target = CriticTarget(rewards, terminals, torch::softmax(next_logits, 1),
+                          torch::log_softmax(next_logits, 1), q1_target_->forward(next_obs),
+                          q2_target_->forward(next_obs), alpha, options_.gamma,
+                          options_.reward_scale);
+  }
+  const torch::Tensor q1 = q1_->forward(obs).gather(1, actions).squeeze(1);
+  const torch::Tensor q2 = q2_->forward(obs).gather(1, actions).squeeze(1);
+  const torch::Tensor critic_loss =
+      (weights * (q1 - target).pow(2)).mean() + (weights * (q2 - target).pow(2)).mean();
+  q_opt_->zero_grad();
+  critic_loss.backward();
+  if (options_.grad_clip > 0) {
+    torch::nn::utils::clip_grad_norm_(q1_->parameters(), options_.grad_clip);
+    torch::nn::utils::clip_grad_norm_(q2_->parameters(), options_.grad_clip);
+  }
+  q_opt_->step();
+
+  // Policy, against the updated critics (values only, no critic gradients).
+  const torch::Tensor logits = policy_->forward(obs);
+  const torch::Tensor probs = torch::softmax(logits, 1);
+  const torch::Tensor log_probs = torch::log_softmax(logits, 1);
+  torch::Tensor q1_all, q2_all;
+  {
+    torch::NoGradGuard no_grad;
+    q1_all = q1_->forward(obs);
+    q2_all = q2_->forward(obs);
+  }
+  const torch::Tensor policy_loss = PolicyLoss(probs, log_probs, q1_all, q2_all, alpha);
+  policy_opt_->zero_grad();
+  policy_loss.backward();
+  if (options_.grad_clip > 0) {
+    torch::nn::utils::clip_grad_norm_(policy_->parameters(), options_.grad_clip);
+  }
+  policy_opt_->step();
+
+  // Temperature.
+  const torch::Tensor alpha_loss = AlphaLoss(probs.detach(), log_probs.detach(), log_alpha_,
+                                             target_entropy_);
+  alpha_opt_->zero_grad();
+  alpha_loss.backward();
+  alpha_opt_->step();
+
+  SoftUpdate(*q1_target_, *q1_, options_.tau);
+  SoftUpdate(*q2_target_, *q2_, options_.tau);
+  ++updates_;
+
+  out.critic = critic_loss.item<double>();
+  out.policy = policy_loss.item<double>();
+  out.alpha_loss = alpha_loss.item<double>();
+  out.alpha = alpha;
+  out.entropy = -(probs * log_probs).sum(1).mean().item<double>();
+  out.q_mean = q1.mean().item<double>();
+  const torch::Tensor td = (q1 - target).abs().detach().to(torch::kCPU).contiguous();
+  out.td_errors.assign(td.data_ptr<float>(), td.data_ptr<float>() + td.numel());
+  return out;
+}
+
+std::vector<float> SacAgent::PolicyParameters() { return FlattenParameters(*policy_); }
+
+std::vector<int64_t> SacAgent::GreedyActions(const torch::Tensor& observations) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor best = policy_->forward(observations.to(device_)).argmax(1).to(torch::kCPU);
+  return std::vector<int64_t>(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
+}
+
+}  // namespace passrl::learner

@@ -1,0 +1,185 @@
+#include "replay/replay_buffer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/check.h"
+
+namespace passrl::replay {
+
+uint64_t AvailableMemoryBytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+absl::Status ReplayOptions::Validate() const {
+  if (capacity <= 0) return absl::InvalidArgumentError("replay capacity must be > 0");
+  if (obs_dim <= 0) return absl::InvalidArgumentError("replay obs_dim must be > 0");
+  if (priority_exponent < 0) return absl::InvalidArgumentError("priority_exponent must be >= 0");
+  if (importance_exponent < 0 || importance_exponent > 1) {
+    return absl::InvalidArgumentError("importance_exponent must be in [0, 1]");
+  }
+  return absl::OkStatus();
+}
+
+uint64_t ReplayOptions::BytesNeeded() const {
+  const uint64_t per = 2 * sizeof(float) * static_cast<uint64_t>(obs_dim) + sizeof(int32_t) +
+                       sizeof(float) + 2 + 2 * sizeof(uint64_t) + 2 * sizeof(int32_t) +
+                       sizeof(uint32_t) + (prioritized ? 2 * sizeof(double) : 0);
+  return per * static_cast<uint64_t>(capacity);
+}
+
+absl::StatusOr<std::unique_ptr<ReplayBuffer>> ReplayBuffer::Create(const ReplayOptions& options) {
+  absl::Status valid = options.Validate();
+  if (!valid.ok()) return valid;
+  const uint64_t need = options.BytesNeeded(), have = AvailableMemoryBytes();
+  if (have > 0 && need > have / 10 * 9) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "replay capacity %d x %d floats needs %.2f GiB but only %.2f GiB of memory is available; "
+        "lower replay.capacity",
+        options.capacity, options.obs_dim, need / 1073741824.0, have / 1073741824.0));
+  }
+  return std::unique_ptr<ReplayBuffer>(new ReplayBuffer(options));
+}
+
+ReplayBuffer::ReplayBuffer(const ReplayOptions& options) : options_(options), rng_(options.seed) {
+  absl::MutexLock lock(&mu_);
+  const size_t n = static_cast<size_t>(options.capacity);
+  observations_.assign(n * options.obs_dim, 0.f);  // assign touches every page: allocate now
+  next_observations_.assign(n * options.obs_dim, 0.f);
+  actions_.assign(n, 0);
+  rewards_.assign(n, 0.f);
+  terminals_.assign(n, 0);
+  truncations_.assign(n, 0);
+  episode_ids_.assign(n, 0);
+  policy_versions_.assign(n, 0);
+  steps_.assign(n, 0);
+  actor_ids_.assign(n, 0);
+  benchmark_ids_.assign(n, 0);
+  if (options.prioritized) tree_ = std::make_unique<SumTree>(options.capacity);
+}
+
+void ReplayBuffer::Insert(const Transition& t) {
+  const int d = options_.obs_dim;
+  PASSRL_CHECK(static_cast<int>(t.observation.size()) == d &&
+               static_cast<int>(t.next_observation.size()) == d);
+  absl::MutexLock lock(&mu_);
+  const int64_t slot = next_;
+  std::memcpy(&observations_[slot * d], t.observation.data(), d * sizeof(float));
+  std::memcpy(&next_observations_[slot * d], t.next_observation.data(), d * sizeof(float));
+  actions_[slot] = t.action;
+  rewards_[slot] = t.reward;
+  terminals_[slot] = t.terminal;
+  truncations_[slot] = t.truncated;
+  episode_ids_[slot] = t.episode_id;
+  policy_versions_[slot] = t.policy_version;
+  steps_[slot] = t.step;
+  actor_ids_[slot] = t.actor_id;
+  benchmark_ids_[slot] = t.benchmark_id;
+  if (tree_) tree_->Set(slot, std::pow(max_priority_, options_.priority_exponent));
+  next_ = (next_ + 1) % options_.capacity;
+  size_ = std::min(size_ + 1, options_.capacity);
+  ++inserted_;
+}
+
+bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
+  const int d = options_.obs_dim;
+  absl::MutexLock lock(&mu_);
+  if (size_ == 0) return false;
+  out->size = batch_size;
+  out->obs_dim = d;
+  out->observations.resize(static_cast<size_t>(batch_size) * d);
+  out->next_observations.resize(static_cast<size_t>(batch_size) * d);
+  out->rewards.resize(batch_size);
+  out->terminals.resize(batch_size);
+  out->weights.assign(batch_size, 1.f);
+  out->actions.resize(batch_size);
+  out->indices.resize(batch_size);
+  std::uniform_int_distribution<int64_t> uniform(0, size_ - 1);
+  const double total = tree_ ? tree_->Total() : 0;
+  std::uniform_real_distribution<double> mass(0, total);
+  double max_weight = 0;
+  for (int i = 0; i < batch_size; ++i) {
+    // Prioritized: stratified-free proportional draw from the sum tree; slots past size_ have
+    // priority 0 and are never drawn.
+    const int64_t slot = tree_ && total > 0 ? tree_->Find(mass(rng_)) : uniform(rng_);
+    out->indices[i] = slot;
+    std::memcpy(&out->observations[static_cast<size_t>(i) * d], &observations_[slot * d],
+                d * sizeof(float));
+    std::memcpy(&out->next_observations[static_cast<size_t>(i) * d], &next_observations_[slot * d],
+                d * sizeof(float));
+    out->actions[i] = actions_[slot];
+    out->rewards[i] = rewards_[slot];
+    out->terminals[i] = terminals_[slot] ? 1.f : 0.f;
+    if (tree_ && total > 0) {
+      const double p = tree_->Get(slot) / total;
+      out->weights[i] = static_cast<float>(
+          std::pow(static_cast<double>(size_) * p, -options_.importance_exponent));
+      max_weight = std::max<double>(max_weight, out->weights[i]);
+    }
+  }
+  if (max_weight > 0) {
+    for (float& w : out->weights) w = static_cast<float>(w / max_weight);
+  }
+  return true;
+}
+
+void ReplayBuffer::UpdatePriorities(absl::Span<const int64_t> indices,
+                                    absl::Span<const float> priorities) {
+  PASSRL_CHECK(indices.size() == priorities.size());
+  absl::MutexLock lock(&mu_);
+  if (!tree_) return;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const double p = std::max<double>(priorities[i], 1e-6);
+    if (!std::isfinite(p)) continue;
+    max_priority_ = std::max(max_priority_, p);
+    tree_->Set(indices[i], std::pow(p, options_.priority_exponent));
+  }
+}
+
+int64_t ReplayBuffer::size() const {
+  absl::MutexLock lock(&mu_);
+  return size_;
+}
+
+int64_t ReplayBuffer::inserted() const {
+  absl::MutexLock lock(&mu_);
+  return inserted_;
+}
+
+int64_t ReplayBuffer::SlotOf(int64_t i) const {
+  const int64_t oldest = size_ < options_.capacity ? 0 : next_;
+  return (oldest + i) % options_.capacity;
+}
+
+void ReplayBuffer::Read(int64_t i, std::vector<float>* observation,
+                        std::vector<float>* next_observation, Transition* fields) const {
+  const int d = options_.obs_dim;
+  absl::MutexLock lock(&mu_);
+  PASSRL_CHECK(i >= 0 && i < size_);
+  const int64_t slot = SlotOf(i);
+  observation->assign(&observations_[slot * d], &observations_[slot * d] + d);
+  next_observation->assign(&next_observations_[slot * d], &next_observations_[slot * d] + d);
+  fields->action = actions_[slot];
+  fields->reward = rewards_[slot];
+  fields->terminal = terminals_[slot];
+  fields->truncated = truncations_[slot];
+  fields->episode_id = episode_ids_[slot];
+  fields->policy_version = policy_versions_[slot];
+  fields->step = steps_[slot];
+  fields->actor_id = actor_ids_[slot];
+  fields->benchmark_id = benchmark_ids_[slot];
+}
+
+}  // namespace passrl::replay

@@ -1,0 +1,97 @@
+// The replay buffer: a preallocated ring of transitions with uniform or prioritized (proportional,
+// sum-tree) sampling. Capacity is fixed at creation, and creation fails early with a clear message
+// if the machine lacks the memory, rather than dying hours later.
+//
+// Thread-safe: Insert (the learner's ingest thread), Sample and UpdatePriorities (the update loop)
+// may run concurrently; one mutex guards everything, and the copies in and out are short.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "replay/sum_tree.h"
+
+namespace passrl::replay {
+
+struct ReplayOptions {
+  int64_t capacity = 1'000'000;
+  int obs_dim = 0;
+  bool prioritized = false;
+  double priority_exponent = 0.6;    // alpha: P(i) ~ p_i^alpha
+  double importance_exponent = 0.4;  // beta: weights (N P(i))^-beta, normalised by their max
+  uint64_t seed = 1;
+  absl::Status Validate() const;
+  uint64_t BytesNeeded() const;
+};
+
+// One transition as it goes in (observations are views of obs_dim floats).
+struct Transition {
+  absl::Span<const float> observation, next_observation;
+  int32_t action = 0;
+  float reward = 0;
+  bool terminal = false, truncated = false;
+  uint64_t episode_id = 0;
+  int32_t step = 0;
+  uint64_t policy_version = 0;
+  int32_t actor_id = 0;
+  uint32_t benchmark_id = 0;
+};
+
+// A sampled batch, row-major: observations[i * obs_dim + j].
+struct SampledBatch {
+  int size = 0, obs_dim = 0;
+  std::vector<float> observations, next_observations, rewards, terminals, weights;
+  std::vector<int64_t> actions, indices;
+};
+
+class ReplayBuffer {
+ public:
+  // Fails (ResourceExhausted, with sizes) if the buffer would not fit in available memory.
+  static absl::StatusOr<std::unique_ptr<ReplayBuffer>> Create(const ReplayOptions& options);
+
+  void Insert(const Transition& t);
+  // Fills `out` with `batch_size` transitions; false while the buffer is empty.
+  bool Sample(int batch_size, SampledBatch* out);
+  // New priorities (e.g. |TD error| + epsilon) for sampled indices. No-op when uniform.
+  void UpdatePriorities(absl::Span<const int64_t> indices, absl::Span<const float> priorities);
+
+  int64_t size() const;
+  int64_t inserted() const;  // all-time count, including overwritten ones
+  const ReplayOptions& options() const { return options_; }
+
+  // Reads transition `i` (0 = oldest still held) under the lock: for export and checkpoints.
+  void Read(int64_t i, std::vector<float>* observation, std::vector<float>* next_observation,
+            Transition* fields) const;
+
+ private:
+  explicit ReplayBuffer(const ReplayOptions& options);
+  int64_t SlotOf(int64_t i) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const ReplayOptions options_;
+  mutable absl::Mutex mu_;
+  std::vector<float> observations_ ABSL_GUARDED_BY(mu_);
+  std::vector<float> next_observations_ ABSL_GUARDED_BY(mu_);
+  std::vector<int32_t> actions_ ABSL_GUARDED_BY(mu_);
+  std::vector<float> rewards_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint8_t> terminals_ ABSL_GUARDED_BY(mu_), truncations_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint64_t> episode_ids_ ABSL_GUARDED_BY(mu_), policy_versions_ ABSL_GUARDED_BY(mu_);
+  std::vector<int32_t> steps_ ABSL_GUARDED_BY(mu_), actor_ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<uint32_t> benchmark_ids_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<SumTree> tree_ ABSL_GUARDED_BY(mu_);
+  double max_priority_ ABSL_GUARDED_BY(mu_) = 1.0;
+  int64_t next_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t size_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t inserted_ ABSL_GUARDED_BY(mu_) = 0;
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+};
+
+// MemAvailable from /proc/meminfo, in bytes (0 if unknown).
+uint64_t AvailableMemoryBytes();
+
+}  // namespace passrl::replay
