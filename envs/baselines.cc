@@ -1,5 +1,6 @@
 #include "envs/baselines.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/str_format.h"
@@ -38,6 +39,10 @@ absl::StatusOr<Costs> CostsAfter(const Benchmark& benchmark, const char* pipelin
 }
 
 }  // namespace
+
+double NormalizationScale(int64_t o0, int64_t oz) {
+  return static_cast<double>(o0 > oz ? o0 - oz : std::max<int64_t>(o0, 1));
+}
 
 std::string Baselines::Serialize() const {
   return absl::StrFormat(kFormat, ir_o0, ir_oz, ir_o3, text_o0, text_oz, text_o3);

@@ -178,9 +178,8 @@ double LlvmEnv::RewardFor(double previous_cost, double cost) const {
   const double delta = previous_cost - cost;
   if (!spec.normalized) return delta;
   if (spec.runtime) return delta / std::max(runtime_baselines_.o3_seconds, 1e-9);
-  const int64_t scale = spec.object_size ? baselines_.text_o0 - baselines_.text_oz
-                                         : baselines_.ir_o0 - baselines_.ir_oz;
-  return delta / static_cast<double>(std::max<int64_t>(scale, 1));
+  return delta / NormalizationScale(spec.object_size ? baselines_.text_o0 : baselines_.ir_o0,
+                                    spec.object_size ? baselines_.text_oz : baselines_.ir_oz);
 }
 
 absl::StatusOr<Observation> LlvmEnv::Observe(ObservationSpace space) const {

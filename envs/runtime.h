@@ -50,9 +50,9 @@ struct RuntimeResult {
   SampleStats wall;       // seconds per run (timed runs only)
   double cpu_median = 0;  // user + system seconds of the median run's kind (median of samples)
   double codegen_seconds = 0, link_seconds = 0, run_seconds = 0;  // this evaluation's cost
-  bool cached = false;  // measured before: nothing was built or run
+  bool cached = false;     // measured before: nothing was built or run
   std::string executable;  // the binary (in the scratch dir, valid while the evaluator lives)
-  std::string output;   // stdout of the first run
+  std::string output;      // stdout of the first run
   int exit_code = 0;
 };
 

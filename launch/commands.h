@@ -24,6 +24,8 @@ void AddEnvCommand(CLI::App& app);
 void AddDatasetCommand(CLI::App& app);
 void AddSearchCommand(CLI::App& app);
 void AddMeasureCommand(CLI::App& app);
+void AddTrainCommand(CLI::App& app);
+void AddEnvWorkerCommand(CLI::App& app);
 
 // --cpu, --warmup, --min-runs, --max-runs, --rel-ci, --timeout (commands with runtime rewards).
 void AddRuntimeFlags(CLI::App& command, envs::RuntimeOptions& runtime);

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   passrl::launch::AddDatasetCommand(app);
   passrl::launch::AddSearchCommand(app);
   passrl::launch::AddMeasureCommand(app);
+  passrl::launch::AddTrainCommand(app);
+  passrl::launch::AddEnvWorkerCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

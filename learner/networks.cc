@@ -36,8 +36,8 @@ std::vector<float> FlattenParameters(torch::nn::Module& module) {
 absl::Status LoadFlatParameters(torch::nn::Module& module, absl::Span<const float> flat) {
   const int64_t expected = ParameterCount(module);
   if (static_cast<int64_t>(flat.size()) != expected) {
-    return absl::InvalidArgumentError(absl::StrCat("weights have ", flat.size(),
-                                                   " parameters, the network has ", expected));
+    return absl::InvalidArgumentError(
+        absl::StrCat("weights have ", flat.size(), " parameters, the network has ", expected));
   }
   torch::NoGradGuard no_grad;
   size_t at = 0;

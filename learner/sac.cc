@@ -81,8 +81,9 @@ absl::StatusOr<std::unique_ptr<SacAgent>> SacAgent::Create(const SacOptions& opt
   for (const auto& p : a.q2_->parameters()) q_params.push_back(p);
   a.q_opt_ = std::make_unique<torch::optim::Adam>(q_params,
                                                   torch::optim::AdamOptions(options.learning_rate));
-  a.alpha_opt_ = std::make_unique<torch::optim::Adam>(
-      std::vector<torch::Tensor>{a.log_alpha_}, torch::optim::AdamOptions(options.alpha_learning_rate));
+  a.alpha_opt_ =
+      std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{a.log_alpha_},
+                                           torch::optim::AdamOptions(options.alpha_learning_rate));
   a.target_entropy_ = options.target_entropy_ratio * std::log(options.shape.num_actions);
   return agent;
 }
@@ -104,10 +105,10 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   {
     torch::NoGradGuard no_grad;
     const torch::Tensor next_logits = policy_->forward(next_obs);
-    target = CriticTarget(rewards, terminals, torch::softmax(next_logits, 1),
-                          torch::log_softmax(next_logits, 1), q1_target_->forward(next_obs),
-                          q2_target_->forward(next_obs), alpha, options_.gamma,
-                          options_.reward_scale);
+    target =
+        CriticTarget(rewards, terminals, torch::softmax(next_logits, 1),
+                     torch::log_softmax(next_logits, 1), q1_target_->forward(next_obs),
+                     q2_target_->forward(next_obs), alpha, options_.gamma, options_.reward_scale);
   }
   const torch::Tensor q1 = q1_->forward(obs).gather(1, actions).squeeze(1);
   const torch::Tensor q2 = q2_->forward(obs).gather(1, actions).squeeze(1);
@@ -140,8 +141,8 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   policy_opt_->step();
 
   // Temperature.
-  const torch::Tensor alpha_loss = AlphaLoss(probs.detach(), log_probs.detach(), log_alpha_,
-                                             target_entropy_);
+  const torch::Tensor alpha_loss =
+      AlphaLoss(probs.detach(), log_probs.detach(), log_alpha_, target_entropy_);
   alpha_opt_->zero_grad();
   alpha_loss.backward();
   alpha_opt_->step();

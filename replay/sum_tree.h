@@ -19,8 +19,8 @@ class SumTree {
   int64_t size() const { return size_; }
 
  private:
-  int64_t size_, leaves_;       // leaves_: size rounded up to a power of two
-  std::vector<double> nodes_;   // 1-based heap layout; leaves at [leaves_, 2 * leaves_)
+  int64_t size_, leaves_;      // leaves_: size rounded up to a power of two
+  std::vector<double> nodes_;  // 1-based heap layout; leaves at [leaves_, 2 * leaves_)
 };
 
 }  // namespace passrl::replay

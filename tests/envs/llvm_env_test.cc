@@ -142,6 +142,13 @@ TEST_F(LlvmEnvTest, NormalizedRewardsTelescopeToTheFinalRatio) {
   }
 }
 
+TEST(NormalizationTest, ScaleIsTheO0ToOzGapOrO0WhenOzDoesNotShrink) {
+  EXPECT_EQ(NormalizationScale(1000, 400), 600);
+  EXPECT_EQ(NormalizationScale(1070, 1866), 1070);  // bundled/bytecode_vm: -Oz grows it
+  EXPECT_EQ(NormalizationScale(500, 500), 500);
+  EXPECT_EQ(NormalizationScale(0, 0), 1);
+}
+
 TEST_F(LlvmEnvTest, RawRewardIsTheCostDecrease) {
   const Benchmark& b = (*benchmarks_)[1];
   auto env = MakeEnv(RewardSpace::kIrInstructionCount);

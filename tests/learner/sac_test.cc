@@ -18,13 +18,14 @@ TEST(SacMathTest, CriticTargetMatchesHandComputation) {
   // min(Q1t, Q2t) = [1.0, 1.0]; V = sum p (minQ - alpha log p)
   const double v = p0 * (1.0 - alpha * std::log(p0)) + p1 * (1.0 - alpha * std::log(p1));
   torch::Tensor probs = T({float(p0), float(p1)}, {1, 2});
-  torch::Tensor y = CriticTarget(T({3.0f}, {1}), T({0.0f}, {1}), probs, probs.log(),
-                                 T({1.0f, 2.0f}, {1, 2}), T({1.5f, 1.0f}, {1, 2}), alpha, gamma, scale);
+  torch::Tensor y =
+      CriticTarget(T({3.0f}, {1}), T({0.0f}, {1}), probs, probs.log(), T({1.0f, 2.0f}, {1, 2}),
+                   T({1.5f, 1.0f}, {1, 2}), alpha, gamma, scale);
   EXPECT_NEAR(y.item<double>(), scale * 3.0 + gamma * v, 1e-5);
   // A terminal transition does not bootstrap.
-  torch::Tensor y_end = CriticTarget(T({3.0f}, {1}), T({1.0f}, {1}), probs, probs.log(),
-                                     T({1.0f, 2.0f}, {1, 2}), T({1.5f, 1.0f}, {1, 2}), alpha, gamma,
-                                     scale);
+  torch::Tensor y_end =
+      CriticTarget(T({3.0f}, {1}), T({1.0f}, {1}), probs, probs.log(), T({1.0f, 2.0f}, {1, 2}),
+                   T({1.5f, 1.0f}, {1, 2}), alpha, gamma, scale);
   EXPECT_NEAR(y_end.item<double>(), 6.0, 1e-6);
 }
 
@@ -54,7 +55,8 @@ TEST(SacMathTest, AlphaLossPushesEntropyTowardsTarget) {
   EXPECT_NEAR(loss.item<double>(), 0.0, 1e-7);
   loss.backward();
   EXPECT_NEAR(log_alpha.grad().item<double>(), entropy - target, 1e-5);
-  EXPECT_GT(log_alpha.grad().item<double>(), 0);  // entropy above target: gradient step lowers alpha
+  EXPECT_GT(log_alpha.grad().item<double>(),
+            0);  // entropy above target: gradient step lowers alpha
 }
 
 TEST(SacOptionsTest, RejectsBadValues) {

@@ -1,0 +1,276 @@
+#include "actors/actor.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "actors/observation.h"
+#include "envs/action_space.h"
+#include "nlohmann/json.hpp"
+#include "proto/wire.h"
+
+namespace passrl::actors {
+namespace {
+
+double SteadySeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::string Hostname() {
+  char name[256] = {0};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+}  // namespace
+
+absl::Status ActorOptions::Validate() const {
+  if (actor_id < 1) return absl::InvalidArgumentError("actor_id must be >= 1");
+  if (transitions_endpoint.empty() || weights_endpoint.empty()) {
+    return absl::InvalidArgumentError("actor needs the learner's endpoints");
+  }
+  if (benchmarks.empty()) return absl::InvalidArgumentError("actor has no benchmarks");
+  if (episode_length < 1) return absl::InvalidArgumentError("env.episode_length must be >= 1");
+  if (batch_transitions < 1)
+    return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
+  if (!(heartbeat_seconds > 0))
+    return absl::InvalidArgumentError("actor.heartbeat_seconds must be > 0");
+  return absl::OkStatus();
+}
+
+Actor::Actor(ActorOptions options, std::unique_ptr<EnvClient> env, std::unique_ptr<Policy> policy,
+             zmq::context_t* context, Clock clock)
+    : options_(std::move(options)),
+      env_(std::move(env)),
+      policy_(std::move(policy)),
+      push_(*context, zmq::socket_type::push),
+      sub_(*context, zmq::socket_type::sub),
+      clock_(clock ? std::move(clock) : SteadySeconds) {}
+
+absl::Status Actor::Run() {
+  absl::Status valid = options_.Validate();
+  if (!valid.ok()) return valid;
+  try {
+    push_.set(zmq::sockopt::sndhwm, 256);
+    push_.set(zmq::sockopt::linger, 2000);
+    push_.set(zmq::sockopt::reconnect_ivl_max, 5000);
+    push_.connect(options_.transitions_endpoint);
+    sub_.set(zmq::sockopt::conflate, 1);
+    sub_.set(zmq::sockopt::subscribe, "");
+    sub_.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
+    sub_.set(zmq::sockopt::reconnect_ivl_max, 5000);
+    sub_.connect(options_.weights_endpoint);
+  } catch (const zmq::error_t& e) {
+    return absl::InvalidArgumentError(absl::StrCat("actor ", options_.actor_id,
+                                                   ": cannot connect to ",
+                                                   options_.transitions_endpoint, ": ", e.what()));
+  }
+  start_ = last_heartbeat_ = last_weights_ = last_warning_ = clock_();
+  SendStatus(proto::ActorStatus::HELLO);
+  while (!stop_) {
+    const double now = clock_();
+    if (options_.max_seconds > 0 && now - start_ >= options_.max_seconds) break;
+    PollWeights();
+    if (!in_episode_) StartEpisode();
+    if (in_episode_ && !RunEpisodeStep()) in_episode_ = false;
+    Flush(false);
+    if (now - last_heartbeat_ >= options_.heartbeat_seconds) {
+      SendStatus(proto::ActorStatus::HEARTBEAT);
+      last_heartbeat_ = now;
+    }
+    if (now - last_weights_ > options_.learner_silence_seconds &&
+        now - last_warning_ > options_.learner_silence_seconds) {
+      std::fprintf(stderr, "actor %d: no weights from the learner at %s for %.0f s; still trying\n",
+                   options_.actor_id, options_.weights_endpoint.c_str(), now - last_weights_);
+      last_warning_ = now;
+    }
+  }
+  Flush(true);
+  SendStatus(proto::ActorStatus::GOODBYE);
+  return absl::OkStatus();
+}
+
+void Actor::PollWeights() {
+  zmq::message_t message;
+  while (sub_.recv(message, zmq::recv_flags::dontwait)) {
+    wire::Expectations expect;
+    expect.action_space_hash = envs::ActionSpaceHash();
+    expect.obs_dim = kObservationDim;
+    expect.num_actions = envs::kNumActions;
+    auto decoded = wire::DecodeLearnerMessage(
+        absl::string_view(static_cast<const char*>(message.data()), message.size()), expect,
+        policy_->parameter_count());
+    if (!decoded.ok()) {
+      ++stats_.bad_weights;
+      continue;
+    }
+    last_weights_ = clock_();
+    if (decoded->stop()) {
+      stop_ = true;
+      return;
+    }
+    if (decoded->version() <= policy_->version()) continue;
+    const float* p = reinterpret_cast<const float*>(decoded->parameters().data());
+    if (policy_->SetWeights(decoded->version(), absl::MakeConstSpan(p, policy_->parameter_count()))
+            .ok()) {
+      ++stats_.versions_adopted;
+    } else {
+      ++stats_.bad_weights;
+    }
+  }
+}
+
+void Actor::StartEpisode() {
+  benchmark_ = options_.benchmarks[next_benchmark_++ % options_.benchmarks.size()];
+  auto outcome = env_->Reset(benchmark_);
+  if (!outcome.ok()) {
+    if (absl::IsUnavailable(outcome.status())) {
+      ++stats_.worker_crashes;
+      actions_.clear();
+      WriteCrashReport(std::string(outcome.status().message()));
+    } else {
+      std::fprintf(stderr, "actor %d: skipping %s: %s\n", options_.actor_id, benchmark_.c_str(),
+                   std::string(outcome.status().message()).c_str());
+    }
+    return;
+  }
+  in_episode_ = true;
+  ++episode_id_;
+  actions_.clear();
+  episode_return_ = 0;
+  observation_ = Featurize(outcome->observation, 0, options_.episode_length);
+}
+
+bool Actor::RunEpisodeStep() {
+  const int step = static_cast<int>(actions_.size());
+  const int action = policy_->Act(observation_);
+  actions_.push_back(action);
+  auto outcome = env_->Step(action);
+  if (!outcome.ok()) {
+    // The worker crashed or hung (or the step was refused): the episode ends here, truncated.
+    ++stats_.worker_crashes;
+    WriteCrashReport(std::string(outcome.status().message()));
+    ++stats_.episodes;
+    return false;
+  }
+  ++stats_.steps;
+  const bool last = step + 1 >= options_.episode_length;
+  std::vector<float> next = Featurize(outcome->observation, step + 1, options_.episode_length);
+  // Benchmark ids are stable for the actor's life; Flush sends the names with each batch.
+  const auto it =
+      benchmark_ids_.emplace(benchmark_, static_cast<uint32_t>(benchmark_ids_.size())).first;
+  pending_.set_obs_dim(kObservationDim);
+  for (float v : observation_) pending_.add_observations(v);
+  for (float v : next) pending_.add_next_observations(v);
+  pending_.add_actions(action);
+  pending_.add_rewards(static_cast<float>(outcome->reward));
+  pending_.add_terminals(false);  // pass ordering has no natural terminal state
+  pending_.add_truncations(last);
+  pending_.add_episode_ids((static_cast<uint64_t>(options_.actor_id) << 40) | episode_id_);
+  pending_.add_steps(step);
+  pending_.add_policy_versions(policy_->version());
+  pending_.add_benchmark_ids(it->second);
+  observation_ = std::move(next);
+  episode_return_ += outcome->reward;
+  if (outcome->ir_instruction_count > 0) {
+    const double ratio =
+        static_cast<double>(outcome->ir_oz) / static_cast<double>(outcome->ir_instruction_count);
+    double& best = best_ratio_[benchmark_];
+    if (ratio > best) {
+      best = ratio;
+      double log_sum = 0;
+      for (const auto& [name, r] : best_ratio_) log_sum += std::log(r);
+      stats_.best_ratio_vs_oz = std::exp(log_sum / static_cast<double>(best_ratio_.size()));
+      if (benchmark_ == stats_.best_benchmark || stats_.best_benchmark.empty() ||
+          ratio > best_ratio_[stats_.best_benchmark]) {
+        stats_.best_benchmark = benchmark_;
+        stats_.best_actions = envs::FormatActionList(actions_);
+      }
+    }
+  }
+  if (!last) return true;
+  ++stats_.episodes;
+  recent_returns_.push_back(episode_return_);
+  if (recent_returns_.size() > 50) recent_returns_.pop_front();
+  double sum = 0;
+  for (double r : recent_returns_) sum += r;
+  stats_.mean_episode_return = sum / static_cast<double>(recent_returns_.size());
+  return false;
+}
+
+void Actor::Flush(bool force) {
+  const int n = pending_.actions_size();
+  if (n == 0 || (!force && n < options_.batch_transitions)) return;
+  // Names for every id used so far (ids are stable for the actor's life).
+  pending_.clear_benchmark_names();
+  std::vector<std::string> names(benchmark_ids_.size());
+  for (const auto& [name, id] : benchmark_ids_) names[id] = name;
+  for (const auto& name : names) pending_.add_benchmark_names(name);
+  proto::ActorMessage message = wire::NewActorMessage(options_.actor_id, envs::ActionSpaceHash());
+  *message.mutable_batch() = std::move(pending_);
+  pending_.Clear();
+  if (SendOrBackOff(message.SerializeAsString()))
+    stats_.transitions_sent += static_cast<uint64_t>(n);
+}
+
+bool Actor::SendOrBackOff(const std::string& bytes) {
+  for (int attempt = 0;; ++attempt) {
+    if (push_.send(zmq::buffer(bytes), zmq::send_flags::dontwait)) {
+      backoff_ = 0.1;
+      return true;
+    }
+    if (stop_ || attempt >= 6) return false;  // dropped: the learner is gone for now
+    std::fprintf(stderr,
+                 "actor %d: learner at %s unreachable (send queue full); retrying in %.1f s\n",
+                 options_.actor_id, options_.transitions_endpoint.c_str(), backoff_);
+    std::this_thread::sleep_for(std::chrono::duration<double>(backoff_));
+    backoff_ = std::min(backoff_ * 2, 5.0);
+    PollWeights();
+  }
+}
+
+void Actor::SendStatus(proto::ActorStatus::Kind kind) {
+  proto::ActorMessage message = wire::NewActorMessage(options_.actor_id, envs::ActionSpaceHash());
+  proto::ActorStatus* s = message.mutable_status();
+  s->set_kind(kind);
+  s->set_hostname(Hostname());
+  s->set_pid(getpid());
+  s->set_cpu(options_.cpu);
+  s->set_policy_version(policy_->version());
+  s->set_versions_adopted(stats_.versions_adopted);
+  s->set_steps(stats_.steps);
+  s->set_episodes(stats_.episodes);
+  s->set_transitions_sent(stats_.transitions_sent);
+  s->set_mean_episode_return(stats_.mean_episode_return);
+  s->set_best_ratio_vs_oz(stats_.best_ratio_vs_oz);
+  s->set_best_benchmark(stats_.best_benchmark);
+  s->set_best_actions(stats_.best_actions);
+  s->set_worker_crashes(stats_.worker_crashes);
+  const double elapsed = clock_() - start_;
+  s->set_steps_per_second(elapsed > 0 ? static_cast<double>(stats_.steps) / elapsed : 0);
+  push_.send(zmq::buffer(message.SerializeAsString()), zmq::send_flags::dontwait);
+}
+
+void Actor::WriteCrashReport(const std::string& error) {
+  std::fprintf(stderr, "actor %d: %s on %s after actions [%s]; episode truncated\n",
+               options_.actor_id, error.c_str(), benchmark_.c_str(),
+               envs::FormatActionList(actions_).c_str());
+  if (options_.crash_dir.empty()) return;
+  nlohmann::json report = {
+      {"actor", options_.actor_id},
+      {"benchmark", benchmark_},
+      {"actions", envs::FormatActionList(actions_)},
+      {"error", error},
+      {"reproduce", absl::StrCat("passrl env --benchmark ", benchmark_, " --actions ",
+                                 envs::FormatActionList(actions_))}};
+  const std::string path = absl::StrCat(options_.crash_dir, "/crash-actor", options_.actor_id, "-",
+                                        stats_.worker_crashes, ".json");
+  std::ofstream(path) << report.dump(2) << "\n";
+}
+
+}  // namespace passrl::actors

@@ -1,0 +1,91 @@
+// The actor process's loop: roll out episodes with the current policy in an isolated environment,
+// batch transitions and PUSH them to the learner, adopt new weights between steps (SUB with
+// ZMQ_CONFLATE: only the newest version matters), and send heartbeats with statistics.
+//
+// Resilience: a crashed or hung env worker ends the episode (truncated), writes a crash report
+// that reproduces it, and the actor goes on; while the learner is unreachable, sends back off
+// (0.1 s doubling to 5 s) and the actor says so; ZeroMQ reconnects by itself when the learner
+// comes back at the same endpoint. Collaborators (env, policy, ZeroMQ context, clock) are
+// injected. Not thread-safe: Run() owns the actor.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "actors/env_client.h"
+#include "actors/policy.h"
+#include "passrl.pb.h"
+#include "zmq.hpp"
+
+namespace passrl::actors {
+
+struct ActorOptions {
+  int actor_id = 1;
+  std::string transitions_endpoint;  // learner's PULL, e.g. tcp://host:5555
+  std::string weights_endpoint;      // learner's PUB
+  std::vector<std::string> benchmarks;
+  int episode_length = 24;
+  int batch_transitions = 32;
+  double heartbeat_seconds = 2;
+  double max_seconds = 0;               // 0: until the learner says stop
+  double learner_silence_seconds = 15;  // warn when no weights arrive for this long
+  int cpu = -1;                         // reported; pinning is done by the caller
+  uint64_t seed = 1;
+  std::string crash_dir;  // crash reports; empty: none written
+  absl::Status Validate() const;
+};
+
+struct ActorStats {
+  uint64_t steps = 0, episodes = 0, transitions_sent = 0, versions_adopted = 0;
+  uint64_t worker_crashes = 0, bad_weights = 0;
+  double mean_episode_return = 0;
+  double best_ratio_vs_oz = 0;  // geomean over benchmarks of the best Oz / count reached
+  std::string best_benchmark, best_actions;
+};
+
+class Actor {
+ public:
+  using Clock = std::function<double()>;  // monotonic seconds
+  Actor(ActorOptions options, std::unique_ptr<EnvClient> env, std::unique_ptr<Policy> policy,
+        zmq::context_t* context, Clock clock = nullptr);
+  absl::Status Run();
+  const ActorStats& stats() const { return stats_; }
+
+ private:
+  void PollWeights();
+  bool RunEpisodeStep();  // false if the episode ended
+  void StartEpisode();
+  void Flush(bool force);
+  void SendStatus(proto::ActorStatus::Kind kind);
+  bool SendOrBackOff(const std::string& bytes);
+  void WriteCrashReport(const std::string& error);
+
+  ActorOptions options_;
+  std::unique_ptr<EnvClient> env_;
+  std::unique_ptr<Policy> policy_;
+  zmq::socket_t push_, sub_;
+  Clock clock_;
+  ActorStats stats_;
+  bool stop_ = false;
+  double start_ = 0, last_heartbeat_ = 0, last_weights_ = 0, last_warning_ = 0;
+  double backoff_ = 0.1;
+  uint64_t next_benchmark_ = 0, episode_id_ = 0;
+  // The episode in progress.
+  bool in_episode_ = false;
+  std::string benchmark_;
+  std::vector<int> actions_;
+  std::vector<float> observation_;
+  double episode_return_ = 0;
+  std::deque<double> recent_returns_;
+  std::map<std::string, double> best_ratio_;  // per benchmark
+  proto::TransitionBatch pending_;
+  std::map<std::string, uint32_t> benchmark_ids_;
+};
+
+}  // namespace passrl::actors

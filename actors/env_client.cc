@@ -1,0 +1,259 @@
+#include "actors/env_client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "passrl.pb.h"
+
+namespace passrl::actors {
+namespace {
+
+// Frames are a 4-byte little-endian length and the bytes.
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    const ssize_t w = write(fd, data, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+bool WriteFrame(int fd, const std::string& bytes) {
+  const uint32_t n = static_cast<uint32_t>(bytes.size());
+  const char header[4] = {char(n & 0xff), char((n >> 8) & 0xff), char((n >> 16) & 0xff),
+                          char(n >> 24)};
+  return WriteAll(fd, header, 4) && WriteAll(fd, bytes.data(), bytes.size());
+}
+
+// Reads exactly n bytes before the deadline (seconds, steady clock; <= 0: none).
+enum class ReadResult { kOk, kEof, kTimeout };
+ReadResult ReadExactly(int fd, char* out, size_t n, double deadline) {
+  using Clock = std::chrono::steady_clock;
+  while (n > 0) {
+    if (deadline > 0) {
+      const double now = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+      if (now >= deadline) return ReadResult::kTimeout;
+      pollfd p{fd, POLLIN, 0};
+      const int ready = poll(&p, 1, static_cast<int>((deadline - now) * 1000) + 1);
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) continue;
+    }
+    const ssize_t r = read(fd, out, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return ReadResult::kEof;
+    out += r;
+    n -= static_cast<size_t>(r);
+  }
+  return ReadResult::kOk;
+}
+
+ReadResult ReadFrame(int fd, std::string* bytes, double deadline) {
+  unsigned char header[4];
+  ReadResult r = ReadExactly(fd, reinterpret_cast<char*>(header), 4, deadline);
+  if (r != ReadResult::kOk) return r;
+  const uint32_t n = header[0] | (header[1] << 8) | (header[2] << 16) | (uint32_t(header[3]) << 24);
+  if (n > (256u << 20)) return ReadResult::kEof;
+  bytes->resize(n);
+  return ReadExactly(fd, bytes->data(), n, deadline);
+}
+
+double Deadline(double timeout) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+             .count() +
+         timeout;
+}
+
+EnvOutcome FromResponse(const proto::WorkerResponse& r) {
+  EnvOutcome o;
+  o.observation.assign(r.observation().begin(), r.observation().end());
+  o.reward = r.reward();
+  o.ir_instruction_count = r.ir_instruction_count();
+  o.ir_o0 = r.ir_o0();
+  o.ir_oz = r.ir_oz();
+  return o;
+}
+
+}  // namespace
+
+WorkerEnvClient::~WorkerEnvClient() { Kill(); }
+
+void WorkerEnvClient::Kill() {
+  if (to_worker_ >= 0) close(to_worker_);
+  if (from_worker_ >= 0) close(from_worker_);
+  to_worker_ = from_worker_ = -1;
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  pid_ = -1;
+}
+
+absl::Status WorkerEnvClient::Start() {
+  int to[2], from[2];
+  if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) {
+    return absl::ResourceExhaustedError("env worker: pipe failed");
+  }
+  const envs::DatasetOptions& d = options_.dataset;
+  std::vector<std::string> argv = {
+      options_.executable, "env-worker",      "--datasets-dir", d.datasets_dir,
+      "--cache-dir",       d.build.cache_dir, "--csmith-count", std::to_string(d.csmith_count),
+      "--reward",          options_.reward};
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(to[0], 0);
+    dup2(from[1], 1);
+    signal(SIGPIPE, SIG_DFL);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  close(to[0]);
+  close(from[1]);
+  if (pid < 0) {
+    close(to[1]);
+    close(from[0]);
+    return absl::ResourceExhaustedError(absl::StrCat("env worker: fork failed: ", strerror(errno)));
+  }
+  pid_ = pid;
+  to_worker_ = to[1];
+  from_worker_ = from[0];
+  if (started_once_) ++restarts_;
+  started_once_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EnvOutcome> WorkerEnvClient::Call(const std::string& request, double timeout,
+                                                 const std::string& what) {
+  if (pid_ < 0) PASSRL_RETURN_IF_ERROR(Start());
+  std::string bytes;
+  ReadResult read = ReadResult::kEof;
+  if (WriteFrame(to_worker_, request)) read = ReadFrame(from_worker_, &bytes, Deadline(timeout));
+  if (read != ReadResult::kOk) {
+    // Crashed (EOF) or hung (timeout): kill, report how; the next Reset starts a new worker.
+    std::string how = read == ReadResult::kTimeout ? absl::StrCat("hung for ", timeout, " s") : "";
+    const pid_t pid = pid_;
+    if (read == ReadResult::kEof && pid > 0) {
+      int status = 0;
+      if (waitpid(pid, &status, 0) == pid) {
+        how = WIFSIGNALED(status) ? absl::StrCat("crashed (signal ", WTERMSIG(status), ", ",
+                                                 strsignal(WTERMSIG(status)), ")")
+                                  : absl::StrCat("exited (code ", WEXITSTATUS(status), ")");
+        pid_ = -1;
+      }
+    }
+    Kill();
+    return absl::UnavailableError(absl::StrCat("env worker ", how, " during ", what));
+  }
+  proto::WorkerResponse response;
+  if (!response.ParseFromString(bytes)) {
+    Kill();
+    return absl::UnavailableError("env worker sent a malformed response");
+  }
+  if (!response.error().empty()) return absl::InvalidArgumentError(response.error());
+  return FromResponse(response);
+}
+
+absl::StatusOr<EnvOutcome> WorkerEnvClient::Reset(const std::string& benchmark) {
+  proto::WorkerRequest request;
+  request.set_reset_benchmark(benchmark);
+  return Call(request.SerializeAsString(), options_.reset_timeout_seconds,
+              absl::StrCat("reset of ", benchmark));
+}
+
+absl::StatusOr<EnvOutcome> WorkerEnvClient::Step(int action) {
+  proto::WorkerRequest request;
+  request.set_step_action(action);
+  return Call(request.SerializeAsString(), options_.step_timeout_seconds,
+              absl::StrCat("action ", action));
+}
+
+absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
+    envs::DatasetOptions dataset, envs::RewardSpace reward) {
+  envs::EnvOptions options;
+  options.reward = reward;
+  options.observation = envs::ObservationSpace::kAutophase;
+  options.cache_dir = dataset.build.cache_dir;
+  PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
+  return std::unique_ptr<InProcessEnvClient>(
+      new InProcessEnvClient(std::move(dataset), std::move(env)));
+}
+
+absl::StatusOr<EnvOutcome> InProcessEnvClient::Reset(const std::string& benchmark) {
+  auto it = benchmarks_.find(benchmark);
+  if (it == benchmarks_.end()) {
+    PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, envs::LoadBenchmark(benchmark, dataset_));
+    it = benchmarks_.emplace(benchmark, std::move(b)).first;
+  }
+  PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env_->Reset(it->second));
+  EnvOutcome o;
+  o.observation = std::move(obs.values);
+  o.ir_instruction_count = env_->IrInstructionCount();
+  o.ir_o0 = env_->baselines().ir_o0;
+  o.ir_oz = env_->baselines().ir_oz;
+  return o;
+}
+
+absl::StatusOr<EnvOutcome> InProcessEnvClient::Step(int action) {
+  PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env_->Step(action));
+  EnvOutcome o;
+  o.observation = std::move(step.observation.values);
+  o.reward = step.reward;
+  o.ir_instruction_count = step.info.ir_instruction_count;
+  o.ir_o0 = env_->baselines().ir_o0;
+  o.ir_oz = env_->baselines().ir_oz;
+  return o;
+}
+
+int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
+                   envs::RewardSpace reward) {
+  auto client = InProcessEnvClient::Create(dataset, reward);
+  const char* crash = getenv("PASSRL_TEST_CRASH_ACTION");
+  const char* hang = getenv("PASSRL_TEST_HANG_ACTION");
+  const int crash_action = crash ? std::atoi(crash) : -1;
+  const int hang_action = hang ? std::atoi(hang) : -1;
+  std::string bytes;
+  while (ReadFrame(in_fd, &bytes, 0) == ReadResult::kOk) {
+    proto::WorkerRequest request;
+    proto::WorkerResponse response;
+    absl::StatusOr<EnvOutcome> outcome = absl::InvalidArgumentError("malformed request");
+    if (!client.ok()) {
+      outcome = client.status();
+    } else if (request.ParseFromString(bytes)) {
+      if (request.body_case() == proto::WorkerRequest::kResetBenchmark) {
+        outcome = (*client)->Reset(request.reset_benchmark());
+      } else if (request.body_case() == proto::WorkerRequest::kStepAction) {
+        if (request.step_action() == crash_action) std::abort();
+        while (request.step_action() == hang_action) pause();
+        outcome = (*client)->Step(request.step_action());
+      }
+    }
+    if (!outcome.ok()) {
+      response.set_error(std::string(outcome.status().message()));
+    } else {
+      for (int64_t v : outcome->observation) response.add_observation(v);
+      response.set_reward(outcome->reward);
+      response.set_ir_instruction_count(outcome->ir_instruction_count);
+      response.set_ir_o0(outcome->ir_o0);
+      response.set_ir_oz(outcome->ir_oz);
+    }
+    if (!WriteFrame(out_fd, response.SerializeAsString())) return 1;
+  }
+  return 0;
+}
+
+}  // namespace passrl::actors

@@ -1,0 +1,52 @@
+#include "actors/policy.h"
+
+#include "learner/networks.h"
+
+namespace passrl::actors {
+namespace {
+
+class TorchPolicy : public Policy {
+ public:
+  TorchPolicy(const learner::NetworkShape& shape, uint64_t seed) : net_(shape), rng_(seed) {
+    net_->eval();
+    count_ = learner::ParameterCount(*net_);
+  }
+  int Act(absl::Span<const float> observation) override {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(observation.data()),
+                                             {1, static_cast<int64_t>(observation.size())});
+    const torch::Tensor probs = torch::softmax(net_->forward(x), 1).contiguous();
+    const float* p = probs.data_ptr<float>();
+    std::discrete_distribution<int> pick(p, p + probs.numel());
+    return pick(rng_);
+  }
+  absl::Status SetWeights(uint64_t version, absl::Span<const float> parameters) override {
+    absl::Status loaded = learner::LoadFlatParameters(*net_, parameters);
+    if (loaded.ok()) version_ = version;
+    return loaded;
+  }
+  uint64_t version() const override { return version_; }
+  int64_t parameter_count() const override { return count_; }
+
+ private:
+  learner::Mlp net_;
+  std::mt19937_64 rng_;
+  uint64_t version_ = 0;
+  int64_t count_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_actions,
+                                                          const std::vector<int>& hidden,
+                                                          uint64_t seed) {
+  if (obs_dim <= 0 || num_actions <= 1) {
+    return absl::InvalidArgumentError("policy needs obs_dim > 0 and at least 2 actions");
+  }
+  torch::manual_seed(seed);
+  torch::set_num_threads(1);  // an actor owns one core
+  learner::NetworkShape shape{obs_dim, num_actions, hidden};
+  return std::unique_ptr<Policy>(new TorchPolicy(shape, seed));
+}
+
+}  // namespace passrl::actors

@@ -1,0 +1,30 @@
+// The actor's policy: picks an action for an observation by sampling pi(a|s), and adopts new
+// weights from the learner. TorchPolicy runs the shared policy network (learner/networks.h) on the
+// CPU with LibTorch; tests can inject any other Policy. Not thread-safe: one per actor.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <random>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace passrl::actors {
+
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual int Act(absl::Span<const float> observation) = 0;
+  // Replaces the weights; InvalidArgument if they do not fit the network.
+  virtual absl::Status SetWeights(uint64_t version, absl::Span<const float> parameters) = 0;
+  virtual uint64_t version() const = 0;
+  virtual int64_t parameter_count() const = 0;
+};
+
+// hidden: the MLP's hidden widths (must match the learner's).
+absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_actions,
+                                                          const std::vector<int>& hidden,
+                                                          uint64_t seed);
+
+}  // namespace passrl::actors

@@ -1,0 +1,237 @@
+// passrl train: one MPI job. Rank 0 is the learner, every other rank an actor. MPI gives each
+// process its role and carries the learner's endpoints to the actors (one broadcast); all data
+// then flows over ZeroMQ, so a slow or lost actor never blocks the learner.
+//
+//   mpirun -np 3 passrl train --config cluster_configs/local.yaml
+#include <mpi.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "actors/actor.h"
+#include "actors/observation.h"
+#include "common/pinning.h"
+#include "common/status_macros.h"
+#include "envs/action_space.h"
+#include "launch/commands.h"
+#include "launch/config.h"
+#include "learner/learner.h"
+
+namespace passrl::launch {
+namespace {
+
+struct TrainFlags {
+  std::string config;
+  std::vector<std::string> overrides;
+  envs::DatasetOptions dataset;
+  bool print_config = false;
+};
+
+learner::Learner* g_learner = nullptr;
+void StopLearner(int) {
+  if (g_learner) g_learner->RequestStop();
+}
+
+std::string Hostname() {
+  char name[256] = {0};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// Rank 0 sends a string to everyone.
+std::string Broadcast(std::string value) {
+  int size = static_cast<int>(value.size());
+  MPI_Bcast(&size, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  value.resize(size);
+  MPI_Bcast(value.data(), size, MPI_CHAR, 0, MPI_COMM_WORLD);
+  return value;
+}
+
+absl::StatusOr<std::vector<std::string>> Benchmarks(const TrainConfig& c,
+                                                    const envs::DatasetOptions& dataset) {
+  if (!c.benchmarks.empty()) return c.benchmarks;
+  PASSRL_ASSIGN_OR_RETURN(auto d, envs::OpenDataset(c.dataset, dataset));
+  return d->BenchmarkNames();
+}
+
+absl::Status RunLearner(const TrainConfig& c, int world) {
+  learner::LearnerOptions o;
+  o.sac.shape = {actors::kObservationDim, envs::kNumActions, c.hidden};
+  o.sac.gamma = c.gamma;
+  o.sac.tau = c.tau;
+  o.sac.learning_rate = c.learning_rate;
+  o.sac.alpha_learning_rate = c.alpha_learning_rate;
+  o.sac.initial_alpha = c.initial_alpha;
+  o.sac.target_entropy_ratio = c.target_entropy_ratio;
+  o.sac.reward_scale = c.reward_scale;
+  o.sac.grad_clip = c.grad_clip;
+  o.sac.seed = c.seed;
+  o.sac.use_cuda_if_available = c.use_cuda;
+  o.replay.capacity = c.replay_capacity;
+  o.replay.obs_dim = actors::kObservationDim;
+  o.replay.prioritized = c.prioritized;
+  o.replay.seed = c.seed;
+  o.batch_size = c.batch_size;
+  o.warmup_transitions = c.warmup_transitions;
+  o.samples_per_insert = c.samples_per_insert;
+  o.publish_every = c.publish_every;
+  o.duration_seconds = c.duration_seconds;
+  o.heartbeat_timeout_seconds = c.heartbeat_timeout_seconds;
+  o.port = c.port;
+  o.weights_port = c.weights_port;
+  o.run_dir = c.run_dir;
+  o.action_space_hash = envs::ActionSpaceHash();
+  zmq::context_t context(1);
+  auto learner = learner::Learner::Create(o, &context);
+  if (!learner.ok()) {
+    Broadcast("");  // tell the actors there is nothing to connect to
+    return learner.status();
+  }
+  const std::string host = c.host.empty() ? Hostname() : c.host;
+  Broadcast(absl::StrCat(host, "\n", (*learner)->TransitionsEndpoint(host), "\n",
+                         (*learner)->WeightsEndpoint(host)));
+  std::printf("learner: %d actors, %d actions, observation %d floats, %s\n", world - 1,
+              envs::kNumActions, actors::kObservationDim,
+              torch::cuda::is_available() && c.use_cuda ? "CUDA" : "CPU");
+  g_learner = learner->get();
+  signal(SIGTERM, StopLearner);
+  signal(SIGINT, StopLearner);
+  absl::Status ran = (*learner)->Run();
+  g_learner = nullptr;
+  return ran;
+}
+
+absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset, int rank,
+                      int local_rank) {
+  const std::string endpoints = Broadcast("");
+  if (endpoints.empty()) return absl::UnavailableError("the learner failed to start");
+  std::vector<std::string> parts = absl::StrSplit(endpoints, '\n');
+  std::string transitions = parts[1], weights = parts[2];
+  if (parts[0] == Hostname()) {  // same node: loopback
+    transitions = absl::StrCat("tcp://127.0.0.1:", transitions.substr(transitions.rfind(':') + 1));
+    weights = absl::StrCat("tcp://127.0.0.1:", weights.substr(weights.rfind(':') + 1));
+  }
+  int cpu = -1;
+  if (c.pin) {
+    auto cores = AllowedPhysicalCores();
+    if (cores.ok()) {
+      cpu = (*cores)[static_cast<size_t>(local_rank) % cores->size()];
+      if (!BindToCpu(cpu, /*whole_process=*/true).ok()) cpu = -1;
+    }
+  }
+  actors::ActorOptions o;
+  o.actor_id = rank;
+  o.transitions_endpoint = transitions;
+  o.weights_endpoint = weights;
+  PASSRL_ASSIGN_OR_RETURN(o.benchmarks, Benchmarks(c, dataset));
+  // Spread actors over the benchmarks: each starts at a different one.
+  std::rotate(o.benchmarks.begin(),
+              o.benchmarks.begin() + static_cast<long>((rank - 1) % o.benchmarks.size()),
+              o.benchmarks.end());
+  o.episode_length = c.episode_length;
+  o.batch_transitions = c.batch_transitions;
+  o.heartbeat_seconds = c.heartbeat_seconds;
+  o.cpu = cpu;
+  o.seed = c.seed + static_cast<uint64_t>(rank);
+  o.crash_dir = c.run_dir;
+  // A generous cap: the learner's stop message normally ends the actor.
+  o.max_seconds = c.duration_seconds > 0 ? c.duration_seconds + 120 : 0;
+  PASSRL_ASSIGN_OR_RETURN(envs::RewardSpace reward, envs::ParseRewardSpace(c.reward));
+  std::unique_ptr<actors::EnvClient> env;
+  if (c.isolate) {
+    actors::WorkerOptions w;
+    w.dataset = dataset;
+    w.reward = c.reward;
+    w.step_timeout_seconds = c.step_timeout_seconds;
+    env = std::make_unique<actors::WorkerEnvClient>(w);
+  } else {
+    PASSRL_ASSIGN_OR_RETURN(env, actors::InProcessEnvClient::Create(dataset, reward));
+  }
+  PASSRL_ASSIGN_OR_RETURN(
+      auto policy,
+      actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions, c.hidden, o.seed));
+  zmq::context_t context(1);
+  actors::Actor actor(o, std::move(env), std::move(policy), &context);
+  absl::Status ran = actor.Run();
+  const actors::ActorStats& s = actor.stats();
+  std::printf(
+      "actor %d: %llu steps, %llu episodes, %llu transitions sent, %llu weight versions "
+      "adopted, %llu worker restarts, best %.3fx -Oz\n",
+      rank, (unsigned long long)s.steps, (unsigned long long)s.episodes,
+      (unsigned long long)s.transitions_sent, (unsigned long long)s.versions_adopted,
+      (unsigned long long)s.worker_crashes, s.best_ratio_vs_oz);
+  return ran;
+}
+
+absl::Status RunTrain(const TrainFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(flags.config, flags.overrides));
+  if (flags.print_config) {
+    std::fputs(DescribeConfig(c).c_str(), stdout);
+    return absl::OkStatus();
+  }
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  int rank = 0, world = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &world);
+  // Local rank: this rank's index among the ranks on its node (collective: every rank calls it).
+  MPI_Comm node;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
+  int local_rank = 0;
+  MPI_Comm_rank(node, &local_rank);
+  MPI_Comm_free(&node);
+  absl::Status status;
+  if (world < 2) {
+    status = absl::FailedPreconditionError(
+        "passrl train needs at least 2 MPI ranks (1 learner + actors): run it under "
+        "mpirun -np N or srun");
+  } else if (rank == 0) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.run_dir, ec);
+    std::ofstream(c.run_dir + "/config.yaml") << DescribeConfig(c);
+    status = RunLearner(c, world);
+  } else {
+    status = RunActor(c, flags.dataset, rank, local_rank);
+  }
+  MPI_Finalize();
+  return status;
+}
+
+}  // namespace
+
+void AddTrainCommand(CLI::App& app) {
+  auto flags = std::make_shared<TrainFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Distributed SAC training (run under mpirun/srun: rank 0 learner, others actors)");
+  cmd->add_option("--config,-c", flags->config, "YAML config (cluster_configs/)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--set", flags->overrides, "override a config key: --set learner.batch_size=128");
+  cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
+  AddDatasetFlags(*cmd, flags->dataset);
+  cmd->callback([flags] { CommandStatus() = RunTrain(*flags); });
+}
+
+void AddEnvWorkerCommand(CLI::App& app) {
+  auto dataset = std::make_shared<envs::DatasetOptions>();
+  auto reward = std::make_shared<std::string>("IrInstructionCountNorm");
+  CLI::App* cmd = app.add_subcommand(
+      "env-worker", "Serve an environment over stdin/stdout (started by actors; not for humans)");
+  cmd->add_option("--reward", *reward, "reward space");
+  AddDatasetFlags(*cmd, *dataset);
+  cmd->callback([dataset, reward] {
+    auto space = envs::ParseRewardSpace(*reward);
+    if (!space.ok()) {
+      CommandStatus() = space.status();
+      return;
+    }
+    const int code = actors::ServeEnvWorker(0, 1, *dataset, *space);
+    if (code != 0) CommandStatus() = absl::InternalError("env worker: output pipe closed");
+  });
+}
+
+}  // namespace passrl::launch

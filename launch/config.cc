@@ -1,0 +1,180 @@
+#include "launch/config.h"
+
+#include <functional>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "yaml-cpp/yaml.h"
+
+namespace passrl::launch {
+namespace {
+
+// One configurable option: its dotted key, how to set it from YAML, how to print it, and help.
+struct Field {
+  std::string key;
+  std::function<void(const YAML::Node&)> set;  // throws YAML::Exception on a bad value
+  std::function<std::string()> show;
+  std::string help;
+};
+
+template <typename T>
+Field Bind(const std::string& key, T* target, const std::string& help) {
+  return {key, [target](const YAML::Node& n) { *target = n.as<T>(); },
+          [target] {
+            YAML::Emitter e;
+            e << YAML::Flow << *target;
+            return std::string(e.c_str());
+          },
+          help};
+}
+
+std::vector<Field> Fields(TrainConfig& c) {
+  return {
+      Bind("run.dir", &c.run_dir, "run directory: metrics.jsonl, tb/, summary.json, crash reports"),
+      Bind("run.duration_seconds", &c.duration_seconds, "training time; 0: until SIGTERM"),
+      Bind("run.seed", &c.seed, "seed for networks, replay and actors (actor i uses seed + i)"),
+      Bind("dataset.name", &c.dataset, "bundled, csmith, or a folder of .c/.ll/.bc files"),
+      Bind("dataset.benchmarks", &c.benchmarks, "subset of the dataset's benchmarks; [] = all"),
+      Bind("env.episode_length", &c.episode_length, "passes per episode"),
+      Bind("env.reward", &c.reward, "IrInstructionCountNorm, ObjectTextSizeNorm, RuntimeNorm, ..."),
+      Bind("env.step_timeout_seconds", &c.step_timeout_seconds,
+           "a pass running longer is treated as hung: worker restarted, episode truncated"),
+      Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),
+      Bind("actor.batch_transitions", &c.batch_transitions, "transitions per message"),
+      Bind("actor.heartbeat_seconds", &c.heartbeat_seconds, "status message period"),
+      Bind("actor.pin", &c.pin, "pin each actor to one physical core (hwloc)"),
+      Bind("learner.host", &c.host, "address actors connect to; empty: the learner's hostname"),
+      Bind("learner.port", &c.port, "transitions port (PULL); 0: any free port"),
+      Bind("learner.weights_port", &c.weights_port, "weights port (PUB); 0: any free port"),
+      Bind("learner.batch_size", &c.batch_size, "SAC minibatch"),
+      Bind("learner.warmup_transitions", &c.warmup_transitions, "replay size before updates start"),
+      Bind("learner.samples_per_insert", &c.samples_per_insert,
+           "rate limiter: transitions sampled per transition inserted"),
+      Bind("learner.publish_every", &c.publish_every, "updates between weight broadcasts"),
+      Bind("learner.heartbeat_timeout_seconds", &c.heartbeat_timeout_seconds,
+           "an actor silent this long is reported"),
+      Bind("learner.use_cuda", &c.use_cuda, "train on the GPU when torch::cuda::is_available()"),
+      Bind("replay.capacity", &c.replay_capacity, "transitions held (memory is checked up front)"),
+      Bind("replay.prioritized", &c.prioritized, "proportional prioritized replay (sum tree)"),
+      Bind("sac.gamma", &c.gamma, "discount"),
+      Bind("sac.tau", &c.tau, "Polyak step of the target critics"),
+      Bind("sac.learning_rate", &c.learning_rate, "Adam step for policy and critics"),
+      Bind("sac.alpha_learning_rate", &c.alpha_learning_rate, "Adam step for the temperature"),
+      Bind("sac.initial_alpha", &c.initial_alpha, "starting temperature"),
+      Bind("sac.target_entropy_ratio", &c.target_entropy_ratio,
+           "target entropy as a fraction of log|A| (0.98 makes alpha blow up)"),
+      Bind("sac.reward_scale", &c.reward_scale, "rewards are multiplied by this"),
+      Bind("sac.grad_clip", &c.grad_clip, "max gradient L2 norm per network; 0: none"),
+      Bind("sac.hidden", &c.hidden, "hidden layer widths of every MLP"),
+  };
+}
+
+absl::Status Apply(std::vector<Field>& fields, const std::string& key, const YAML::Node& value,
+                   const std::string& where) {
+  for (Field& f : fields) {
+    if (f.key != key) continue;
+    try {
+      f.set(value);
+    } catch (const YAML::Exception&) {
+      std::ostringstream shown;
+      shown << value;
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": bad value for '", key, "': '", shown.str(), "'"));
+    }
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(where, ": unknown key '", key, "'"));
+}
+
+absl::Status Walk(std::vector<Field>& fields, const YAML::Node& node, const std::string& prefix,
+                  const std::string& where) {
+  for (const auto& entry : node) {
+    const std::string key = prefix.empty()
+                                ? entry.first.as<std::string>()
+                                : absl::StrCat(prefix, ".", entry.first.as<std::string>());
+    if (entry.second.IsMap()) {
+      absl::Status s = Walk(fields, entry.second, key, where);
+      if (!s.ok()) return s;
+    } else {
+      absl::Status s = Apply(fields, key, entry.second, where);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status TrainConfig::Validate() const {
+  if (run_dir.empty()) return absl::InvalidArgumentError("run.dir must not be empty");
+  if (duration_seconds < 0) return absl::InvalidArgumentError("run.duration_seconds must be >= 0");
+  if (episode_length < 1) return absl::InvalidArgumentError("env.episode_length must be >= 1");
+  if (!(step_timeout_seconds > 0))
+    return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");
+  if (batch_transitions < 1)
+    return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
+  if (replay_capacity < 1) return absl::InvalidArgumentError("replay.capacity must be >= 1");
+  if (hidden.empty()) return absl::InvalidArgumentError("sac.hidden needs at least one layer");
+  for (int h : hidden) {
+    if (h < 1) return absl::InvalidArgumentError("sac.hidden widths must be >= 1");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<TrainConfig> LoadTrainConfig(const std::string& path,
+                                            const std::vector<std::string>& overrides) {
+  TrainConfig config;
+  std::vector<Field> fields = Fields(config);
+  if (!path.empty()) {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(path);
+    } catch (const YAML::BadFile&) {
+      return absl::NotFoundError(absl::StrCat(path, ": cannot read the config file"));
+    } catch (const YAML::Exception& e) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", e.mark.line + 1, ": bad YAML: ", e.msg));
+    }
+    if (root.IsDefined() && !root.IsNull()) {
+      if (!root.IsMap())
+        return absl::InvalidArgumentError(absl::StrCat(path, ": expected a mapping"));
+      absl::Status s = Walk(fields, root, "", path);
+      if (!s.ok()) return s;
+    }
+  }
+  for (const std::string& o : overrides) {
+    const size_t eq = o.find('=');
+    if (eq == std::string::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("--set '", o, "': expected key=value"));
+    }
+    YAML::Node value;
+    try {
+      value = YAML::Load(o.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      return absl::InvalidArgumentError(absl::StrCat("--set '", o, "': ", e.msg));
+    }
+    absl::Status s = Apply(fields, o.substr(0, eq), value, "--set");
+    if (!s.ok()) return s;
+  }
+  absl::Status valid = config.Validate();
+  if (!valid.ok()) return valid;
+  return config;
+}
+
+std::string DescribeConfig(const TrainConfig& config) {
+  TrainConfig copy = config;
+  std::string out, section;
+  for (const Field& f : Fields(copy)) {
+    const std::string head = f.key.substr(0, f.key.find('.'));
+    if (head != section) {
+      absl::StrAppend(&out, head, ":\n");
+      section = head;
+    }
+    absl::StrAppend(&out, "  ", f.key.substr(f.key.find('.') + 1), ": ", f.show(), "  # ", f.help,
+                    "\n");
+  }
+  return out;
+}
+
+}  // namespace passrl::launch

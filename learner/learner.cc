@@ -1,0 +1,338 @@
+#include "learner/learner.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "proto/wire.h"
+
+namespace passrl::learner {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+int BoundPort(zmq::socket_t& socket) {
+  const std::string endpoint = socket.get(zmq::sockopt::last_endpoint);
+  return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
+}
+
+}  // namespace
+
+absl::Status LearnerOptions::Validate() const {
+  absl::Status s = sac.Validate();
+  if (!s.ok()) return s;
+  s = replay.Validate();
+  if (!s.ok()) return s;
+  if (batch_size < 1) return absl::InvalidArgumentError("learner.batch_size must be >= 1");
+  if (warmup_transitions < 1)
+    return absl::InvalidArgumentError("learner.warmup_transitions must be >= 1");
+  if (!(samples_per_insert > 0))
+    return absl::InvalidArgumentError("learner.samples_per_insert must be > 0");
+  if (publish_every < 1) return absl::InvalidArgumentError("learner.publish_every must be >= 1");
+  if (duration_seconds < 0) return absl::InvalidArgumentError("run.duration_seconds must be >= 0");
+  if (port < 0 || port > 65535 || weights_port < 0 || weights_port > 65535) {
+    return absl::InvalidArgumentError("learner ports must be in [0, 65535]");
+  }
+  if (run_dir.empty()) return absl::InvalidArgumentError("run.dir must be set");
+  return absl::OkStatus();
+}
+
+Learner::Learner(const LearnerOptions& options, zmq::context_t* context)
+    : options_(options),
+      pull_(*context, zmq::socket_type::pull),
+      pub_(*context, zmq::socket_type::pub) {}
+
+Learner::~Learner() {
+  stop_ = true;
+  if (ingest_.joinable()) ingest_.join();
+}
+
+absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& options,
+                                                         zmq::context_t* context) {
+  absl::Status valid = options.Validate();
+  if (!valid.ok()) return valid;
+  std::unique_ptr<Learner> l(new Learner(options, context));
+  auto replay = replay::ReplayBuffer::Create(options.replay);
+  if (!replay.ok()) return replay.status();
+  l->replay_ = std::move(*replay);
+  auto agent = SacAgent::Create(options.sac);
+  if (!agent.ok()) return agent.status();
+  l->agent_ = std::move(*agent);
+  auto metrics = MetricsWriter::Open(options.run_dir);
+  if (!metrics.ok()) return metrics.status();
+  l->metrics_ = std::move(*metrics);
+  try {
+    // Bounded memory against floods and absurd messages: size cap, receive high-water mark.
+    l->pull_.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
+    l->pull_.set(zmq::sockopt::rcvhwm, 1000);
+    l->pull_.set(zmq::sockopt::rcvtimeo, 100);
+    l->pull_.bind(absl::StrCat("tcp://", options.bind_host, ":",
+                               options.port == 0 ? "*" : std::to_string(options.port)));
+    l->pub_.set(zmq::sockopt::sndhwm, 4);
+    l->pub_.bind(
+        absl::StrCat("tcp://", options.bind_host, ":",
+                     options.weights_port == 0 ? "*" : std::to_string(options.weights_port)));
+  } catch (const zmq::error_t& e) {
+    return absl::UnavailableError(
+        absl::StrCat("learner cannot bind its sockets on ", options.bind_host, ": ", e.what()));
+  }
+  l->port_ = BoundPort(l->pull_);
+  l->weights_port_ = BoundPort(l->pub_);
+  return l;
+}
+
+std::string Learner::TransitionsEndpoint(const std::string& host) const {
+  return absl::StrCat("tcp://", host, ":", port_);
+}
+std::string Learner::WeightsEndpoint(const std::string& host) const {
+  return absl::StrCat("tcp://", host, ":", weights_port_);
+}
+
+void Learner::IngestLoop() {
+  while (!stop_) {
+    zmq::message_t message;
+    try {
+      if (!pull_.recv(message)) continue;  // timeout: look at stop_
+    } catch (const zmq::error_t&) {
+      continue;
+    }
+    Ingest(message);
+  }
+}
+
+void Learner::Ingest(const zmq::message_t& message) {
+  ++received_;
+  wire::Expectations expect;
+  expect.action_space_hash = options_.action_space_hash;
+  expect.obs_dim = options_.sac.shape.obs_dim;
+  expect.num_actions = options_.sac.shape.num_actions;
+  auto decoded = wire::DecodeActorMessage(
+      absl::string_view(static_cast<const char*>(message.data()), message.size()), expect);
+  if (!decoded.ok()) {
+    ++rejected_;
+    absl::MutexLock lock(&mu_);
+    ++rejections_[std::string(decoded.status().message()).substr(0, 60)];
+    return;
+  }
+  const int actor = decoded->actor_id();
+  if (decoded->has_status()) {
+    absl::MutexLock lock(&mu_);
+    ActorInfo& info = actors_[actor];
+    if (decoded->status().kind() == proto::ActorStatus::HELLO) {
+      std::printf("learner: actor %d joined from %s (pid %d, cpu %d)\n", actor,
+                  decoded->status().hostname().c_str(), decoded->status().pid(),
+                  decoded->status().cpu());
+    }
+    info.last = decoded->status();
+    info.last_heard = Now();
+    info.reported_silent = false;
+    return;
+  }
+  const proto::TransitionBatch& b = decoded->batch();
+  const int d = b.obs_dim(), n = b.actions_size();
+  for (int i = 0; i < n; ++i) {
+    replay::Transition t;
+    t.observation = absl::MakeConstSpan(b.observations().data() + i * d, d);
+    t.next_observation = absl::MakeConstSpan(b.next_observations().data() + i * d, d);
+    t.action = b.actions(i);
+    t.reward = b.rewards(i);
+    t.terminal = b.terminals(i);
+    t.truncated = b.truncations(i);
+    t.episode_id = b.episode_ids(i);
+    t.step = b.steps(i);
+    t.policy_version = b.policy_versions(i);
+    t.actor_id = actor;
+    t.benchmark_id = b.benchmark_ids(i);
+    replay_->Insert(t);
+    policy_lag_sum_ += version_ >= t.policy_version ? version_ - t.policy_version : 0;
+    ++policy_lag_count_;
+  }
+  inserted_ += static_cast<uint64_t>(n);
+  absl::MutexLock lock(&mu_);
+  ActorInfo& info = actors_[actor];
+  info.transitions += static_cast<uint64_t>(n);
+  info.last_heard = Now();
+  info.reported_silent = false;
+}
+
+void Learner::Publish(bool stop) {
+  proto::LearnerMessage m;
+  m.set_schema_version(wire::kSchemaVersion);
+  m.set_action_space_hash(options_.action_space_hash);
+  m.set_version(version_);
+  m.set_obs_dim(options_.sac.shape.obs_dim);
+  m.set_num_actions(options_.sac.shape.num_actions);
+  m.set_stop(stop);
+  if (!stop) {
+    const std::vector<float> params = agent_->PolicyParameters();
+    m.set_parameters(std::string(reinterpret_cast<const char*>(params.data()), params.size() * 4));
+  }
+  pub_.send(zmq::buffer(m.SerializeAsString()), zmq::send_flags::dontwait);
+}
+
+absl::Status Learner::Run() {
+  std::printf("learner: transitions on port %d, weights on port %d, device %s, run dir %s\n", port_,
+              weights_port_, agent_->device().is_cuda() ? "cuda" : "cpu", options_.run_dir.c_str());
+  std::fflush(stdout);
+  ingest_ = std::thread([this] { IngestLoop(); });
+  const double start = Now();
+  last_report_ = start;
+  double last_publish = 0;
+  version_ = 1;
+  SacLosses losses;
+  replay::SampledBatch batch;
+  while (!stop_) {
+    const double now = Now();
+    if (options_.duration_seconds > 0 && now - start >= options_.duration_seconds) break;
+    // Late joiners never saw earlier broadcasts: repeat the current weights every second.
+    if (now - last_publish >= 1.0) {
+      Publish(false);
+      last_publish = now;
+    }
+    if (now - last_report_ >= options_.progress_seconds) Report(now, now - start, losses);
+    const int64_t inserted = static_cast<int64_t>(inserted_.load());
+    const double allowed = static_cast<double>(inserted) * options_.samples_per_insert /
+                           static_cast<double>(options_.batch_size);
+    if (replay_->size() < options_.warmup_transitions || static_cast<double>(updates_) >= allowed) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // wait for data
+      continue;
+    }
+    if (!replay_->Sample(options_.batch_size, &batch)) continue;
+    const int64_t bs = batch.size, d = batch.obs_dim;
+    SacBatch sb;
+    sb.observations = torch::from_blob(batch.observations.data(), {bs, d}).clone();
+    sb.next_observations = torch::from_blob(batch.next_observations.data(), {bs, d}).clone();
+    sb.actions = torch::from_blob(batch.actions.data(), {bs}, torch::kInt64).clone();
+    sb.rewards = torch::from_blob(batch.rewards.data(), {bs}).clone();
+    sb.terminals = torch::from_blob(batch.terminals.data(), {bs}).clone();
+    sb.weights = torch::from_blob(batch.weights.data(), {bs}).clone();
+    losses = agent_->Update(sb);
+    if (options_.replay.prioritized) {
+      for (float& e : losses.td_errors) e += 1e-3f;
+      replay_->UpdatePriorities(batch.indices, losses.td_errors);
+    }
+    last_critic_ = losses.critic;
+    last_policy_ = losses.policy;
+    ++updates_;
+    if (updates_ % options_.publish_every == 0) {
+      ++version_;
+      Publish(false);
+      last_publish = now;
+    }
+  }
+  const double elapsed = Now() - start;
+  Report(Now(), elapsed, losses);
+  // Tell actors to stop (a few times: PUB drops messages for a subscriber that is reconnecting).
+  for (int i = 0; i < 5; ++i) {
+    Publish(true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // goodbyes and last batches
+  stop_ = true;
+  ingest_.join();
+  WriteSummary(elapsed);
+  return absl::OkStatus();
+}
+
+void Learner::Report(double now, double elapsed, const SacLosses& losses) {
+  const double dt = std::max(now - last_report_, 1e-9);
+  const uint64_t inserted = inserted_.load();
+  const double tps = static_cast<double>(inserted - last_inserted_) / dt;
+  const double ups = static_cast<double>(updates_ - last_updates_) / dt;
+  last_report_ = now;
+  last_inserted_ = inserted;
+  last_updates_ = updates_;
+  const uint64_t lag_n = policy_lag_count_.exchange(0);
+  const double lag = lag_n ? static_cast<double>(policy_lag_sum_.exchange(0)) / lag_n : 0;
+  double mean_return = 0, best_ratio = 0;
+  int reporting = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, info] : actors_) {
+      if (info.last.steps() > 0) {
+        mean_return += info.last.mean_episode_return();
+        best_ratio = std::max(best_ratio, info.last.best_ratio_vs_oz());
+        ++reporting;
+      }
+      if (!info.reported_silent && now - info.last_heard > options_.heartbeat_timeout_seconds) {
+        std::printf(
+            "learner: actor %d silent for %.0f s (last heard from %s pid %d); going on "
+            "without it\n",
+            id, now - info.last_heard, info.last.hostname().c_str(), info.last.pid());
+        info.reported_silent = true;
+      }
+    }
+  }
+  if (reporting > 0) mean_return /= reporting;
+  std::printf(
+      "[%6.0fs] transitions/s %7.0f  updates/s %6.1f  replay %8lld  lag %5.1f  alpha %.4f  "
+      "critic %.4f  policy %+.4f  return %+.3f  best %.3fx -Oz  rejected %llu\n",
+      elapsed, tps, ups, static_cast<long long>(replay_->size()), lag, agent_->alpha(),
+      losses.critic, losses.policy, mean_return, best_ratio,
+      static_cast<unsigned long long>(rejected_.load()));
+  std::fflush(stdout);
+  metrics_->Write(updates_, {{"transitions_per_second", tps},
+                             {"updates_per_second", ups},
+                             {"replay_size", static_cast<double>(replay_->size())},
+                             {"policy_lag", lag},
+                             {"alpha", agent_->alpha()},
+                             {"loss/critic", losses.critic},
+                             {"loss/policy", losses.policy},
+                             {"loss/alpha", losses.alpha_loss},
+                             {"entropy", losses.entropy},
+                             {"q_mean", losses.q_mean},
+                             {"mean_episode_return", mean_return},
+                             {"best_ratio_vs_oz", best_ratio},
+                             {"policy_version", static_cast<double>(version_)},
+                             {"rejected_messages", static_cast<double>(rejected_.load())},
+                             {"elapsed_seconds", elapsed}});
+}
+
+void Learner::WriteSummary(double elapsed) {
+  nlohmann::json s;
+  s["elapsed_seconds"] = elapsed;
+  s["updates"] = updates_;
+  s["policy_version"] = version_;
+  s["transitions_inserted"] = inserted_.load();
+  s["messages_received"] = received_.load();
+  s["messages_rejected"] = rejected_.load();
+  s["replay_size"] = replay_->size();
+  s["last_critic_loss"] =
+      std::isfinite(last_critic_) ? nlohmann::json(last_critic_) : nlohmann::json(nullptr);
+  s["last_policy_loss"] =
+      std::isfinite(last_policy_) ? nlohmann::json(last_policy_) : nlohmann::json(nullptr);
+  s["alpha"] = agent_->alpha();
+  absl::MutexLock lock(&mu_);
+  for (const auto& [reason, count] : rejections_) s["rejections"][reason] = count;
+  for (const auto& [id, info] : actors_) {
+    nlohmann::json a;
+    a["transitions_received"] = info.transitions;
+    a["hostname"] = info.last.hostname();
+    a["pid"] = info.last.pid();
+    a["cpu"] = info.last.cpu();
+    a["steps"] = info.last.steps();
+    a["episodes"] = info.last.episodes();
+    a["versions_adopted"] = info.last.versions_adopted();
+    a["policy_version"] = info.last.policy_version();
+    a["mean_episode_return"] = info.last.mean_episode_return();
+    a["best_ratio_vs_oz"] = info.last.best_ratio_vs_oz();
+    a["best_benchmark"] = info.last.best_benchmark();
+    a["best_actions"] = info.last.best_actions();
+    a["worker_crashes"] = info.last.worker_crashes();
+    a["steps_per_second"] = info.last.steps_per_second();
+    a["said_goodbye"] = info.last.kind() == proto::ActorStatus::GOODBYE;
+    s["actors"][std::to_string(id)] = a;
+  }
+  std::ofstream(options_.run_dir + "/summary.json") << s.dump(2) << "\n";
+  std::printf(
+      "learner: %lld updates, %llu transitions, policy version %llu; summary in %s/summary.json\n",
+      static_cast<long long>(updates_), static_cast<unsigned long long>(inserted_.load()),
+      static_cast<unsigned long long>(version_), options_.run_dir.c_str());
+}
+
+}  // namespace passrl::learner

@@ -1,0 +1,97 @@
+// The learner process (MPI rank 0): an ingest thread PULLs transition batches and statuses from
+// actors, validates them (proto/wire.h) and fills the replay buffer; the update loop samples,
+// runs discrete SAC, and PUBlishes the policy's weights every `publish_every` updates. A
+// sample-to-insert rate limiter (as in Reverb) keeps learning speed matched to data speed. Each
+// second it prints a progress line and writes metrics (JSONL + TensorBoard) in the run dir; at the
+// end it tells actors to stop and writes summary.json.
+//
+// Thread-safety: Run() owns the update loop and starts/joins the ingest thread; the two share
+// only the replay buffer (thread-safe) and the actor table (guarded by a mutex).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "learner/metrics.h"
+#include "learner/sac.h"
+#include "passrl.pb.h"
+#include "replay/replay_buffer.h"
+#include "zmq.hpp"
+
+namespace passrl::learner {
+
+struct LearnerOptions {
+  SacOptions sac;
+  replay::ReplayOptions replay;
+  int batch_size = 256;
+  int64_t warmup_transitions = 1000;  // no update before the buffer holds this many
+  double samples_per_insert = 8;      // rate limiter: sampled transitions per inserted one
+  int publish_every = 50;             // updates between weight broadcasts
+  double duration_seconds = 60;       // then stop (0: until SIGTERM/SIGINT)
+  double heartbeat_timeout_seconds = 30;
+  double progress_seconds = 1;
+  std::string bind_host = "*";
+  int port = 0;          // transitions (PULL); 0: any free port
+  int weights_port = 0;  // weights (PUB); 0: any free port
+  std::string run_dir;
+  uint64_t action_space_hash = 0;
+  absl::Status Validate() const;
+};
+
+struct ActorInfo {
+  proto::ActorStatus last;   // most recent status
+  uint64_t transitions = 0;  // received and inserted
+  double last_heard = 0;     // steady seconds
+  bool reported_silent = false;
+};
+
+class Learner {
+ public:
+  // Binds the sockets (so endpoints are known before actors start).
+  static absl::StatusOr<std::unique_ptr<Learner>> Create(const LearnerOptions& options,
+                                                         zmq::context_t* context);
+  ~Learner();
+  // "tcp://<host>:<port>" with the bound ports, for actors to connect to.
+  std::string TransitionsEndpoint(const std::string& host) const;
+  std::string WeightsEndpoint(const std::string& host) const;
+  absl::Status Run();
+  void RequestStop() { stop_ = true; }  // async-signal-safe
+
+ private:
+  Learner(const LearnerOptions& options, zmq::context_t* context);
+  void IngestLoop();
+  void Ingest(const zmq::message_t& message);
+  void Publish(bool stop);
+  void Report(double now, double elapsed, const SacLosses& losses);
+  void WriteSummary(double elapsed);
+
+  LearnerOptions options_;
+  zmq::socket_t pull_, pub_;
+  int port_ = 0, weights_port_ = 0;
+  std::unique_ptr<replay::ReplayBuffer> replay_;
+  std::unique_ptr<SacAgent> agent_;
+  std::unique_ptr<MetricsWriter> metrics_;
+  std::thread ingest_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> received_{0}, rejected_{0}, inserted_{0};
+  std::atomic<uint64_t> policy_lag_sum_{0}, policy_lag_count_{0};
+  uint64_t version_ = 0;
+  int64_t updates_ = 0;
+  mutable absl::Mutex mu_;
+  std::map<int, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, uint64_t> rejections_ ABSL_GUARDED_BY(mu_);  // by reason
+  // Rates between progress lines.
+  double last_report_ = 0;
+  uint64_t last_inserted_ = 0;
+  int64_t last_updates_ = 0;
+  double last_critic_ = NAN, last_policy_ = NAN;
+};
+
+}  // namespace passrl::learner

@@ -1,0 +1,118 @@
+// The actor against a fake learner made of real ZeroMQ sockets in the test: it must send hello,
+// batches that decode, heartbeats; adopt newer weights only; and stop when told.
+#include "actors/actor.h"
+
+#include <set>
+#include <thread>
+
+#include "actors/observation.h"
+#include "envs/action_space.h"
+#include "gtest/gtest.h"
+#include "learner/networks.h"
+#include "proto/wire.h"
+#include "tests/test_util.h"
+
+namespace passrl::actors {
+namespace {
+
+std::string Weights(uint64_t version, const std::vector<float>& params, bool stop = false) {
+  proto::LearnerMessage m;
+  m.set_schema_version(wire::kSchemaVersion);
+  m.set_action_space_hash(envs::ActionSpaceHash());
+  m.set_version(version);
+  m.set_obs_dim(kObservationDim);
+  m.set_num_actions(envs::kNumActions);
+  m.set_stop(stop);
+  m.set_parameters(std::string(reinterpret_cast<const char*>(params.data()), params.size() * 4));
+  return m.SerializeAsString();
+}
+
+TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull), pub(context, zmq::socket_type::pub);
+  pull.bind("tcp://127.0.0.1:*");
+  pub.bind("tcp://127.0.0.1:*");
+  pull.set(zmq::sockopt::rcvtimeo, 200);
+  ActorOptions o;
+  o.actor_id = 3;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = pub.get(zmq::sockopt::last_endpoint);
+  o.benchmarks = {"bundled/nqueens", "bundled/crc32_table"};
+  o.episode_length = 5;
+  o.batch_transitions = 8;
+  o.heartbeat_seconds = 0.2;
+  o.max_seconds = 60;
+  auto env = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                         envs::RewardSpace::kIrInstructionCountNorm);
+  const std::vector<int> hidden = {16};
+  auto policy = *CreateTorchPolicy(kObservationDim, envs::kNumActions, hidden, 1);
+  const int64_t count = policy->parameter_count();
+  Actor actor(o, std::move(env), std::move(policy), &context);
+  std::thread run([&] { EXPECT_TRUE(actor.Run().ok()); });
+
+  wire::Expectations expect;
+  expect.action_space_hash = envs::ActionSpaceHash();
+  expect.obs_dim = kObservationDim;
+  expect.num_actions = envs::kNumActions;
+  int hellos = 0, heartbeats = 0, transitions = 0, goodbyes = 0;
+  bool saw_version_5 = false;
+  std::set<std::string> benchmarks;
+  const std::vector<float> params(static_cast<size_t>(count), 0.01f);
+  for (int i = 0; i < 200 && goodbyes == 0; ++i) {
+    if (i == 20) pub.send(zmq::buffer(Weights(5, params)));
+    if (i == 30) pub.send(zmq::buffer(Weights(4, params)));  // older: ignored
+    if (i == 60) pub.send(zmq::buffer(Weights(6, params, /*stop=*/true)));
+    zmq::message_t m;
+    if (!pull.recv(m)) continue;
+    auto decoded = wire::DecodeActorMessage(
+        absl::string_view(static_cast<const char*>(m.data()), m.size()), expect);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->actor_id(), 3);
+    if (decoded->has_batch()) {
+      const auto& b = decoded->batch();
+      transitions += b.actions_size();
+      for (int j = 0; j < b.actions_size(); ++j) {
+        benchmarks.insert(b.benchmark_names(b.benchmark_ids(j)));
+        EXPECT_EQ(b.truncations(j), b.steps(j) == 4);  // the episode's last step
+        if (b.policy_versions(j) == 5) saw_version_5 = true;
+        EXPECT_NE(b.policy_versions(j), 4u);
+      }
+    } else {
+      switch (decoded->status().kind()) {
+        case proto::ActorStatus::HELLO:
+          ++hellos;
+          break;
+        case proto::ActorStatus::HEARTBEAT:
+          ++heartbeats;
+          break;
+        case proto::ActorStatus::GOODBYE:
+          ++goodbyes;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  run.join();
+  EXPECT_EQ(hellos, 1);
+  EXPECT_GE(heartbeats, 1);
+  EXPECT_EQ(goodbyes, 1);
+  EXPECT_GT(transitions, 8);
+  EXPECT_TRUE(saw_version_5);
+  EXPECT_EQ(benchmarks.size(), 2u);
+  EXPECT_EQ(actor.stats().versions_adopted, 1u);
+  EXPECT_EQ(actor.stats().transitions_sent, static_cast<uint64_t>(transitions));
+}
+
+TEST(ActorTest, RejectsBadOptions) {
+  ActorOptions o;
+  EXPECT_FALSE(o.Validate().ok());
+  o.transitions_endpoint = o.weights_endpoint = "tcp://127.0.0.1:1";
+  o.benchmarks = {"bundled/nqueens"};
+  EXPECT_TRUE(o.Validate().ok());
+  o.episode_length = 0;
+  EXPECT_NE(o.Validate().message().find("episode_length"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace passrl::actors

@@ -1,0 +1,122 @@
+#include "proto/wire.h"
+
+#include <cmath>
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace passrl::wire {
+namespace {
+
+Expectations Expect() {
+  Expectations e;
+  e.action_space_hash = 42;
+  e.obs_dim = 3;
+  e.num_actions = 5;
+  e.max_batch = 100;
+  return e;
+}
+
+proto::ActorMessage GoodBatch(int n = 2) {
+  proto::ActorMessage m = NewActorMessage(1, 42);
+  proto::TransitionBatch* b = m.mutable_batch();
+  b->set_obs_dim(3);
+  b->add_benchmark_names("bundled/x");
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < 3; ++j) {
+      b->add_observations(static_cast<float>(i + j));
+      b->add_next_observations(static_cast<float>(i - j));
+    }
+    b->add_actions(i % 5);
+    b->add_rewards(0.5f * static_cast<float>(i));
+    b->add_terminals(false);
+    b->add_truncations(i == n - 1);
+    b->add_episode_ids(7);
+    b->add_steps(i);
+    b->add_policy_versions(3);
+    b->add_benchmark_ids(0);
+  }
+  return m;
+}
+
+TEST(WireTest, RoundTripKeepsEveryField) {
+  const proto::ActorMessage sent = GoodBatch(3);
+  auto got = DecodeActorMessage(sent.SerializeAsString(), Expect());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->SerializeAsString(), sent.SerializeAsString());
+  EXPECT_EQ(got->batch().observations(4), 2.f);
+  EXPECT_TRUE(got->batch().truncations(2));
+}
+
+TEST(WireTest, RejectsGarbageAndTruncation) {
+  std::mt19937 rng(1);
+  int rejected = 0;
+  for (int i = 0; i < 500; ++i) {
+    std::string bytes(rng() % 300, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    rejected += !DecodeActorMessage(bytes, Expect()).ok();
+  }
+  EXPECT_EQ(rejected, 500);
+  const std::string good = GoodBatch(4).SerializeAsString();
+  for (size_t cut = 0; cut < good.size(); cut += 3) {
+    EXPECT_FALSE(DecodeActorMessage(good.substr(0, cut), Expect()).ok()) << "cut at " << cut;
+  }
+}
+
+TEST(WireTest, RejectsWrongSchemaAndActionSpace) {
+  proto::ActorMessage m = GoodBatch();
+  m.set_schema_version(kSchemaVersion + 1);
+  auto r = DecodeActorMessage(m.SerializeAsString(), Expect());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("schema version"), absl::string_view::npos);
+  m = GoodBatch();
+  m.set_action_space_hash(43);
+  EXPECT_FALSE(DecodeActorMessage(m.SerializeAsString(), Expect()).ok());
+}
+
+TEST(WireTest, RejectsInconsistentOrAbsurdBatches) {
+  proto::ActorMessage m = GoodBatch();
+  m.mutable_batch()->add_observations(1.f);  // one float too many
+  EXPECT_FALSE(DecodeActorMessage(m.SerializeAsString(), Expect()).ok());
+  m = GoodBatch();
+  m.mutable_batch()->set_actions(0, 5);  // out of range
+  EXPECT_NE(DecodeActorMessage(m.SerializeAsString(), Expect()).status().message().find("action 5"),
+            absl::string_view::npos);
+  m = GoodBatch();
+  m.mutable_batch()->set_rewards(0, std::nanf(""));
+  EXPECT_NE(DecodeActorMessage(m.SerializeAsString(), Expect()).status().message().find("NaN"),
+            absl::string_view::npos);
+  m = GoodBatch();
+  m.mutable_batch()->set_observations(0, INFINITY);
+  EXPECT_FALSE(DecodeActorMessage(m.SerializeAsString(), Expect()).ok());
+  EXPECT_FALSE(DecodeActorMessage(GoodBatch(101).SerializeAsString(), Expect()).ok());  // too big
+  m = GoodBatch();
+  m.mutable_batch()->set_benchmark_ids(0, 9);
+  EXPECT_FALSE(DecodeActorMessage(m.SerializeAsString(), Expect()).ok());
+  m = GoodBatch();
+  m.set_actor_id(0);
+  EXPECT_FALSE(DecodeActorMessage(m.SerializeAsString(), Expect()).ok());
+  proto::ActorMessage empty = NewActorMessage(1, 42);
+  EXPECT_FALSE(DecodeActorMessage(empty.SerializeAsString(), Expect()).ok());
+}
+
+TEST(WireTest, LearnerMessageChecksWeights) {
+  proto::LearnerMessage m;
+  m.set_schema_version(kSchemaVersion);
+  m.set_action_space_hash(42);
+  m.set_version(3);
+  m.set_obs_dim(3);
+  m.set_num_actions(5);
+  std::vector<float> w = {1, 2, 3, 4};
+  m.set_parameters(std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
+  EXPECT_TRUE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), 4).ok());
+  EXPECT_FALSE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), 5).ok());
+  w[2] = std::nanf("");
+  m.set_parameters(std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
+  EXPECT_FALSE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), 4).ok());
+  m.set_stop(true);
+  EXPECT_TRUE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), 4).ok());
+}
+
+}  // namespace
+}  // namespace passrl::wire
