@@ -165,8 +165,8 @@ bool Actor::RunEpisodeStep() {
   const auto it =
       benchmark_ids_.emplace(benchmark_, static_cast<uint32_t>(benchmark_ids_.size())).first;
   pending_.set_obs_dim(kObservationDim);
-  for (float v : observation_) pending_.add_observations(v);
-  for (float v : next) pending_.add_next_observations(v);
+  pending_.mutable_observations()->Add(observation_.begin(), observation_.end());
+  pending_.mutable_next_observations()->Add(next.begin(), next.end());
   pending_.add_actions(action);
   pending_.add_rewards(static_cast<float>(outcome->reward));
   pending_.add_terminals(false);  // pass ordering has no natural terminal state

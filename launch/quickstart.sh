@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Sets up passrl and runs a short job on the bundled dataset: builds every benchmark (with its
-# -O0/-Oz/-O3 baselines), then random and greedy search on a few programs under a time budget.
-#   launch/quickstart.sh [seconds per search, default 5]
+# Sets passrl up and runs a short real training job on the bundled dataset: builds every benchmark
+# (with its -O0/-Oz/-O3 baselines, cached), then 1 learner + 2 actors under mpirun for a few
+# minutes, printing a live progress line. Results land in runs/quickstart/.
+#   launch/quickstart.sh [seconds, default 180]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUDGET="${1:-5}"
+SECONDS_TO_TRAIN="${1:-180}"
 launch/setup.sh --build-dir build
-PASSRL=build/launch/passrl
-$PASSRL dataset build --dataset bundled
-for b in bundled/crc32_table bundled/bytecode_vm bundled/sorting_suite; do
-  $PASSRL search --benchmark "$b" --method random --budget "$BUDGET" --length 30
-  $PASSRL search --benchmark "$b" --method greedy --budget "$BUDGET" --length 30
-done
+build/launch/passrl dataset build --dataset bundled
+launch/train_local.sh --actors 2 --set run.duration_seconds="$SECONDS_TO_TRAIN" \
+  --set run.dir=runs/quickstart
+echo "quickstart: metrics in runs/quickstart/metrics.jsonl, TensorBoard logs in runs/quickstart/tb,"
+echo "            per-actor results in runs/quickstart/summary.json"

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "learner/ingest.h"
 #include "nlohmann/json.hpp"
 #include "proto/wire.h"
 
@@ -111,12 +112,13 @@ void Learner::Ingest(const zmq::message_t& message) {
   expect.action_space_hash = options_.action_space_hash;
   expect.obs_dim = options_.sac.shape.obs_dim;
   expect.num_actions = options_.sac.shape.num_actions;
-  auto decoded = wire::DecodeActorMessage(
-      absl::string_view(static_cast<const char*>(message.data()), message.size()), expect);
-  if (!decoded.ok()) {
+  proto::ActorMessage* decoded = &scratch_;
+  absl::Status valid = wire::DecodeActorMessageInto(
+      absl::string_view(static_cast<const char*>(message.data()), message.size()), expect, decoded);
+  if (!valid.ok()) {
     ++rejected_;
     absl::MutexLock lock(&mu_);
-    ++rejections_[std::string(decoded.status().message()).substr(0, 60)];
+    ++rejections_[std::string(valid.message()).substr(0, 60)];
     return;
   }
   const int actor = decoded->actor_id();
@@ -134,24 +136,9 @@ void Learner::Ingest(const zmq::message_t& message) {
     return;
   }
   const proto::TransitionBatch& b = decoded->batch();
-  const int d = b.obs_dim(), n = b.actions_size();
-  for (int i = 0; i < n; ++i) {
-    replay::Transition t;
-    t.observation = absl::MakeConstSpan(b.observations().data() + i * d, d);
-    t.next_observation = absl::MakeConstSpan(b.next_observations().data() + i * d, d);
-    t.action = b.actions(i);
-    t.reward = b.rewards(i);
-    t.terminal = b.terminals(i);
-    t.truncated = b.truncations(i);
-    t.episode_id = b.episode_ids(i);
-    t.step = b.steps(i);
-    t.policy_version = b.policy_versions(i);
-    t.actor_id = actor;
-    t.benchmark_id = b.benchmark_ids(i);
-    replay_->Insert(t);
-    policy_lag_sum_ += version_ >= t.policy_version ? version_ - t.policy_version : 0;
-    ++policy_lag_count_;
-  }
+  const int n = b.actions_size();
+  policy_lag_sum_ += InsertBatch(b, actor, version_.load(), *replay_);
+  policy_lag_count_ += static_cast<uint64_t>(n);
   inserted_ += static_cast<uint64_t>(n);
   absl::MutexLock lock(&mu_);
   ActorInfo& info = actors_[actor];
@@ -164,7 +151,7 @@ void Learner::Publish(bool stop) {
   proto::LearnerMessage m;
   m.set_schema_version(wire::kSchemaVersion);
   m.set_action_space_hash(options_.action_space_hash);
-  m.set_version(version_);
+  m.set_version(version_.load());
   m.set_obs_dim(options_.sac.shape.obs_dim);
   m.set_num_actions(options_.sac.shape.num_actions);
   m.set_stop(stop);
@@ -288,7 +275,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
                              {"q_mean", losses.q_mean},
                              {"mean_episode_return", mean_return},
                              {"best_ratio_vs_oz", best_ratio},
-                             {"policy_version", static_cast<double>(version_)},
+                             {"policy_version", static_cast<double>(version_.load())},
                              {"rejected_messages", static_cast<double>(rejected_.load())},
                              {"elapsed_seconds", elapsed}});
 }
@@ -297,7 +284,7 @@ void Learner::WriteSummary(double elapsed) {
   nlohmann::json s;
   s["elapsed_seconds"] = elapsed;
   s["updates"] = updates_;
-  s["policy_version"] = version_;
+  s["policy_version"] = version_.load();
   s["transitions_inserted"] = inserted_.load();
   s["messages_received"] = received_.load();
   s["messages_rejected"] = rejected_.load();

@@ -82,11 +82,12 @@ class Learner {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> received_{0}, rejected_{0}, inserted_{0};
   std::atomic<uint64_t> policy_lag_sum_{0}, policy_lag_count_{0};
-  uint64_t version_ = 0;
+  std::atomic<uint64_t> version_{0};  // written by the update loop, read by ingest
   int64_t updates_ = 0;
   mutable absl::Mutex mu_;
   std::map<int, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> rejections_ ABSL_GUARDED_BY(mu_);  // by reason
+  proto::ActorMessage scratch_;  // the ingest thread's reused decode target
   // Rates between progress lines.
   double last_report_ = 0;
   uint64_t last_inserted_ = 0;

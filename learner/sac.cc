@@ -164,6 +164,16 @@ SacLosses SacAgent::Update(const SacBatch& in) {
 
 std::vector<float> SacAgent::PolicyParameters() { return FlattenParameters(*policy_); }
 
+std::vector<float> SacAgent::AllParameters() {
+  std::vector<float> all;
+  for (Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) {
+    const std::vector<float> part = FlattenParameters(**net);
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  all.push_back(log_alpha_.item<float>());
+  return all;
+}
+
 std::vector<int64_t> SacAgent::GreedyActions(const torch::Tensor& observations) {
   torch::NoGradGuard no_grad;
   const torch::Tensor best = policy_->forward(observations.to(device_)).argmax(1).to(torch::kCPU);

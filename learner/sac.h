@@ -61,6 +61,9 @@ class SacAgent {
   static absl::StatusOr<std::unique_ptr<SacAgent>> Create(const SacOptions& options);
   SacLosses Update(const SacBatch& batch);
   std::vector<float> PolicyParameters();
+  // Every parameter, flat: policy, q1, q2, q1_target, q2_target (each in parameters() order), then
+  // log_alpha. For cross-checking against another implementation (benchmarks/sac_update.py).
+  std::vector<float> AllParameters();
   // Greedy action per row (argmax of the logits), for evaluation.
   std::vector<int64_t> GreedyActions(const torch::Tensor& observations);
   torch::Device device() const { return device_; }

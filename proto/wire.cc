@@ -1,18 +1,23 @@
 #include "proto/wire.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 
 namespace passrl::wire {
 namespace {
 
+// Branch-free so it vectorises: a float is NaN or infinite iff its exponent bits are all ones.
 template <typename Floats>
 bool AllFinite(const Floats& values) {
+  uint32_t bad = 0;
   for (float v : values) {
-    if (!std::isfinite(v)) return false;
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    bad |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
   }
-  return true;
+  return bad == 0;
 }
 
 absl::Status CheckBatch(const proto::TransitionBatch& b, const Expectations& e) {
@@ -59,10 +64,18 @@ absl::Status CheckBatch(const proto::TransitionBatch& b, const Expectations& e) 
 
 absl::StatusOr<proto::ActorMessage> DecodeActorMessage(absl::string_view bytes,
                                                        const Expectations& expect) {
+  proto::ActorMessage m;
+  absl::Status s = DecodeActorMessageInto(bytes, expect, &m);
+  if (!s.ok()) return s;
+  return m;
+}
+
+absl::Status DecodeActorMessageInto(absl::string_view bytes, const Expectations& expect,
+                                    proto::ActorMessage* out) {
   if (static_cast<int64_t>(bytes.size()) > kMaxMessageBytes) {
     return absl::InvalidArgumentError("message larger than the size limit");
   }
-  proto::ActorMessage m;
+  proto::ActorMessage& m = *out;
   if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed protobuf (", bytes.size(), " bytes)"));
@@ -92,7 +105,7 @@ absl::StatusOr<proto::ActorMessage> DecodeActorMessage(absl::string_view bytes,
     default:
       return absl::InvalidArgumentError("message with no body");
   }
-  return m;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<proto::LearnerMessage> DecodeLearnerMessage(absl::string_view bytes,

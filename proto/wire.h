@@ -26,6 +26,10 @@ struct Expectations {
 
 absl::StatusOr<proto::ActorMessage> DecodeActorMessage(absl::string_view bytes,
                                                        const Expectations& expect);
+// The same into a caller-owned message: reusing one keeps its arrays' capacity (the ingest hot
+// path allocates nothing per message). `out` is unspecified after an error.
+absl::Status DecodeActorMessageInto(absl::string_view bytes, const Expectations& expect,
+                                    proto::ActorMessage* out);
 absl::StatusOr<proto::LearnerMessage> DecodeLearnerMessage(absl::string_view bytes,
                                                            const Expectations& expect,
                                                            int64_t parameter_count);

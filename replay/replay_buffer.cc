@@ -71,10 +71,19 @@ ReplayBuffer::ReplayBuffer(const ReplayOptions& options) : options_(options), rn
 }
 
 void ReplayBuffer::Insert(const Transition& t) {
+  absl::MutexLock lock(&mu_);
+  InsertLocked(t);
+}
+
+void ReplayBuffer::InsertMany(absl::Span<const Transition> transitions) {
+  absl::MutexLock lock(&mu_);
+  for (const Transition& t : transitions) InsertLocked(t);
+}
+
+void ReplayBuffer::InsertLocked(const Transition& t) {
   const int d = options_.obs_dim;
   PASSRL_CHECK(static_cast<int>(t.observation.size()) == d &&
                static_cast<int>(t.next_observation.size()) == d);
-  absl::MutexLock lock(&mu_);
   const int64_t slot = next_;
   std::memcpy(&observations_[slot * d], t.observation.data(), d * sizeof(float));
   std::memcpy(&next_observations_[slot * d], t.next_observation.data(), d * sizeof(float));

@@ -56,6 +56,8 @@ class ReplayBuffer {
   static absl::StatusOr<std::unique_ptr<ReplayBuffer>> Create(const ReplayOptions& options);
 
   void Insert(const Transition& t);
+  // Inserts several under one lock (the ingest path: one call per message).
+  void InsertMany(absl::Span<const Transition> transitions);
   // Fills `out` with `batch_size` transitions; false while the buffer is empty.
   bool Sample(int batch_size, SampledBatch* out);
   // New priorities (e.g. |TD error| + epsilon) for sampled indices. No-op when uniform.
@@ -72,6 +74,7 @@ class ReplayBuffer {
  private:
   explicit ReplayBuffer(const ReplayOptions& options);
   int64_t SlotOf(int64_t i) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void InsertLocked(const Transition& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ReplayOptions options_;
   mutable absl::Mutex mu_;
