@@ -114,7 +114,9 @@ void Actor::PollWeights() {
       stop_ = true;
       return;
     }
-    if (decoded->version() <= policy_->version()) continue;
+    // A restarted learner (new run id) counts versions afresh: adopt whatever it sends.
+    if (decoded->run_id() == learner_run_id_ && decoded->version() <= policy_->version()) continue;
+    learner_run_id_ = decoded->run_id();
     const float* p = reinterpret_cast<const float*>(decoded->parameters().data());
     if (policy_->SetWeights(decoded->version(), absl::MakeConstSpan(p, policy_->parameter_count()))
             .ok()) {
@@ -129,6 +131,9 @@ void Actor::StartEpisode() {
   benchmark_ = options_.benchmarks[next_benchmark_++ % options_.benchmarks.size()];
   auto outcome = env_->Reset(benchmark_);
   if (!outcome.ok()) {
+    // Back off while resets keep failing (a broken installation must not spin and fill the disk).
+    reset_backoff_ = std::min(reset_backoff_ > 0 ? reset_backoff_ * 2 : 0.05, 30.0);
+    std::this_thread::sleep_for(std::chrono::duration<double>(reset_backoff_));
     if (absl::IsUnavailable(outcome.status())) {
       ++stats_.worker_crashes;
       actions_.clear();
@@ -139,6 +144,7 @@ void Actor::StartEpisode() {
     }
     return;
   }
+  reset_backoff_ = 0;
   in_episode_ = true;
   ++episode_id_;
   actions_.clear();
@@ -152,29 +158,19 @@ bool Actor::RunEpisodeStep() {
   actions_.push_back(action);
   auto outcome = env_->Step(action);
   if (!outcome.ok()) {
-    // The worker crashed or hung (or the step was refused): the episode ends here, truncated.
+    // The worker crashed or hung (or refused the step): the episode ends here. The action is
+    // recorded as terminal with a penalty, so the policy learns to avoid it in such states.
     ++stats_.worker_crashes;
     WriteCrashReport(std::string(outcome.status().message()));
+    Record(action, observation_, options_.crash_penalty, /*terminal=*/true, /*truncated=*/false,
+           step);
     ++stats_.episodes;
     return false;
   }
   ++stats_.steps;
   const bool last = step + 1 >= options_.episode_length;
   std::vector<float> next = Featurize(outcome->observation, step + 1, options_.episode_length);
-  // Benchmark ids are stable for the actor's life; Flush sends the names with each batch.
-  const auto it =
-      benchmark_ids_.emplace(benchmark_, static_cast<uint32_t>(benchmark_ids_.size())).first;
-  pending_.set_obs_dim(kObservationDim);
-  pending_.mutable_observations()->Add(observation_.begin(), observation_.end());
-  pending_.mutable_next_observations()->Add(next.begin(), next.end());
-  pending_.add_actions(action);
-  pending_.add_rewards(static_cast<float>(outcome->reward));
-  pending_.add_terminals(false);  // pass ordering has no natural terminal state
-  pending_.add_truncations(last);
-  pending_.add_episode_ids((static_cast<uint64_t>(options_.actor_id) << 40) | episode_id_);
-  pending_.add_steps(step);
-  pending_.add_policy_versions(policy_->version());
-  pending_.add_benchmark_ids(it->second);
+  Record(action, next, outcome->reward, /*terminal=*/false, /*truncated=*/last, step);
   observation_ = std::move(next);
   episode_return_ += outcome->reward;
   if (outcome->ir_instruction_count > 0) {
@@ -201,6 +197,24 @@ bool Actor::RunEpisodeStep() {
   for (double r : recent_returns_) sum += r;
   stats_.mean_episode_return = sum / static_cast<double>(recent_returns_.size());
   return false;
+}
+
+void Actor::Record(int action, const std::vector<float>& next, double reward, bool terminal,
+                   bool truncated, int step) {
+  // Benchmark ids are stable for the actor's life; Flush sends the names with each batch.
+  const auto it =
+      benchmark_ids_.emplace(benchmark_, static_cast<uint32_t>(benchmark_ids_.size())).first;
+  pending_.set_obs_dim(kObservationDim);
+  pending_.mutable_observations()->Add(observation_.begin(), observation_.end());
+  pending_.mutable_next_observations()->Add(next.begin(), next.end());
+  pending_.add_actions(action);
+  pending_.add_rewards(static_cast<float>(reward));
+  pending_.add_terminals(terminal);
+  pending_.add_truncations(truncated);
+  pending_.add_episode_ids((static_cast<uint64_t>(options_.actor_id) << 40) | episode_id_);
+  pending_.add_steps(step);
+  pending_.add_policy_versions(policy_->version());
+  pending_.add_benchmark_ids(it->second);
 }
 
 void Actor::Flush(bool force) {

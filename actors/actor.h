@@ -38,6 +38,9 @@ struct ActorOptions {
   int cpu = -1;                         // reported; pinning is done by the caller
   uint64_t seed = 1;
   std::string crash_dir;  // crash reports; empty: none written
+  // Reward of the transition recorded when an action crashes or hangs the environment (terminal:
+  // the agent learns to avoid passes that crash LLVM on such programs).
+  double crash_penalty = -1.0;
   absl::Status Validate() const;
 };
 
@@ -62,6 +65,8 @@ class Actor {
   bool RunEpisodeStep();  // false if the episode ended
   void StartEpisode();
   void Flush(bool force);
+  void Record(int action, const std::vector<float>& next, double reward, bool terminal,
+              bool truncated, int step);
   void SendStatus(proto::ActorStatus::Kind kind);
   bool SendOrBackOff(const std::string& bytes);
   void WriteCrashReport(const std::string& error);
@@ -75,6 +80,8 @@ class Actor {
   bool stop_ = false;
   double start_ = 0, last_heartbeat_ = 0, last_weights_ = 0, last_warning_ = 0;
   double backoff_ = 0.1;
+  double reset_backoff_ = 0;
+  uint64_t learner_run_id_ = 0;
   uint64_t next_benchmark_ = 0, episode_id_ = 0;
   // The episode in progress.
   bool in_episode_ = false;

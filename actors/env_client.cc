@@ -103,7 +103,10 @@ void WorkerEnvClient::Kill() {
 
 absl::Status WorkerEnvClient::Start() {
   int to[2], from[2];
-  if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) {
+  if (pipe2(to, O_CLOEXEC) != 0) return absl::ResourceExhaustedError("env worker: pipe failed");
+  if (pipe2(from, O_CLOEXEC) != 0) {
+    close(to[0]);
+    close(to[1]);
     return absl::ResourceExhaustedError("env worker: pipe failed");
   }
   const envs::DatasetOptions& d = options_.dataset;
@@ -148,12 +151,21 @@ absl::StatusOr<EnvOutcome> WorkerEnvClient::Call(const std::string& request, dou
     std::string how = read == ReadResult::kTimeout ? absl::StrCat("hung for ", timeout, " s") : "";
     const pid_t pid = pid_;
     if (read == ReadResult::kEof && pid > 0) {
+      // EOF normally means it died (give the exit a moment to land); a worker still alive
+      // after that sent a malformed frame. Kill() below ends it either way.
       int status = 0;
-      if (waitpid(pid, &status, 0) == pid) {
+      pid_t reaped = 0;
+      for (int i = 0; i < 40 && reaped == 0; ++i) {
+        reaped = waitpid(pid, &status, WNOHANG);
+        if (reaped == 0) usleep(5000);
+      }
+      if (reaped == pid) {
         how = WIFSIGNALED(status) ? absl::StrCat("crashed (signal ", WTERMSIG(status), ", ",
                                                  strsignal(WTERMSIG(status)), ")")
                                   : absl::StrCat("exited (code ", WEXITSTATUS(status), ")");
         pid_ = -1;
+      } else {
+        how = "sent a malformed frame";
       }
     }
     Kill();

@@ -7,7 +7,8 @@ namespace {
 
 class TorchPolicy : public Policy {
  public:
-  TorchPolicy(const learner::NetworkShape& shape, uint64_t seed) : net_(shape), rng_(seed) {
+  TorchPolicy(const learner::NetworkShape& shape, uint64_t seed, bool greedy)
+      : net_(shape), rng_(seed), greedy_(greedy) {
     net_->eval();
     count_ = learner::ParameterCount(*net_);
   }
@@ -15,7 +16,9 @@ class TorchPolicy : public Policy {
     torch::NoGradGuard no_grad;
     const torch::Tensor x = torch::from_blob(const_cast<float*>(observation.data()),
                                              {1, static_cast<int64_t>(observation.size())});
-    const torch::Tensor probs = torch::softmax(net_->forward(x), 1).contiguous();
+    const torch::Tensor logits = net_->forward(x);
+    if (greedy_) return static_cast<int>(logits.argmax(1).item<int64_t>());
+    const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
     const float* p = probs.data_ptr<float>();
     std::discrete_distribution<int> pick(p, p + probs.numel());
     return pick(rng_);
@@ -31,6 +34,7 @@ class TorchPolicy : public Policy {
  private:
   learner::Mlp net_;
   std::mt19937_64 rng_;
+  bool greedy_;
   uint64_t version_ = 0;
   int64_t count_ = 0;
 };
@@ -39,14 +43,14 @@ class TorchPolicy : public Policy {
 
 absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_actions,
                                                           const std::vector<int>& hidden,
-                                                          uint64_t seed) {
+                                                          uint64_t seed, bool greedy) {
   if (obs_dim <= 0 || num_actions <= 1) {
     return absl::InvalidArgumentError("policy needs obs_dim > 0 and at least 2 actions");
   }
   torch::manual_seed(seed);
   torch::set_num_threads(1);  // an actor owns one core
   learner::NetworkShape shape{obs_dim, num_actions, hidden};
-  return std::unique_ptr<Policy>(new TorchPolicy(shape, seed));
+  return std::unique_ptr<Policy>(new TorchPolicy(shape, seed, greedy));
 }
 
 }  // namespace passrl::actors

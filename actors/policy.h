@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -22,9 +23,10 @@ class Policy {
   virtual int64_t parameter_count() const = 0;
 };
 
-// hidden: the MLP's hidden widths (must match the learner's).
+// hidden: the MLP's hidden widths (must match the learner's). greedy: act by argmax (evaluation)
+// instead of sampling (exploration).
 absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_actions,
                                                           const std::vector<int>& hidden,
-                                                          uint64_t seed);
+                                                          uint64_t seed, bool greedy = false);
 
 }  // namespace passrl::actors

@@ -36,10 +36,19 @@ void CloseFd(int& fd) {
 }
 
 // Runs in the forked child: only async-signal-safe calls until exec.
+// A setup step that failed, reported to the parent through the CLOEXEC status pipe.
+[[noreturn]] void FailChild(int status_fd, int step) {
+  const int report[2] = {step, errno};
+  (void)!write(status_fd, report, sizeof report);
+  _exit(127);
+}
+
+enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
+
 [[noreturn]] void ExecChild(const char* exe, char* const* argv, char* const* envp, int out_fd,
-                            int err_fd, const SubprocessOptions& o) {
+                            int err_fd, int status_fd, const SubprocessOptions& o) {
   setpgid(0, 0);
-  int devnull = open("/dev/null", O_RDONLY);
+  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
   dup2(err_fd, 2);
@@ -47,7 +56,7 @@ void CloseFd(int& fd) {
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(o.cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0) _exit(126);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) FailChild(status_fd, kAffinity);
   }
   if (o.disable_aslr) personality(ADDR_NO_RANDOMIZE);
   auto limit = [](int resource, uint64_t value) {
@@ -58,11 +67,11 @@ void CloseFd(int& fd) {
   if (o.address_space_bytes > 0) limit(RLIMIT_AS, o.address_space_bytes);
   if (o.file_size_bytes > 0) limit(RLIMIT_FSIZE, o.file_size_bytes);
   if (o.no_core_dumps) limit(RLIMIT_CORE, 0);
-  if (!o.working_dir.empty() && chdir(o.working_dir.c_str()) != 0) _exit(126);
+  if (!o.working_dir.empty() && chdir(o.working_dir.c_str()) != 0) FailChild(status_fd, kChdir);
   // Default signal dispositions for the program (the caller may ignore SIGPIPE, say).
   signal(SIGPIPE, SIG_DFL);
   execve(exe, argv, envp);
-  _exit(127);
+  FailChild(status_fd, kExec);
 }
 
 }  // namespace
@@ -99,25 +108,50 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
   char* empty_env[] = {nullptr};
   char* const* envp = options.clear_environment ? empty_env : environ;
 
-  int out_pipe[2], err_pipe[2];
+  int out_pipe[2], err_pipe[2], status_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) return absl::InternalError("pipe failed");
   if (pipe2(err_pipe, O_CLOEXEC) != 0) {
     close(out_pipe[0]);
     close(out_pipe[1]);
     return absl::InternalError("pipe failed");
   }
+  if (pipe2(status_pipe, O_CLOEXEC) != 0) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
+    return absl::InternalError("pipe failed");
+  }
   SubprocessResult result;
   const double start = Now();
   const pid_t pid = fork();
-  if (pid == 0) ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], options);
+  if (pid == 0) {
+    ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], status_pipe[1], options);
+  }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  close(status_pipe[1]);
   if (pid < 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
+    close(status_pipe[0]);
     return absl::ResourceExhaustedError(absl::StrCat("cannot fork: ", strerror(errno)));
   }
   setpgid(pid, pid);  // also in the child: whichever runs first
+  // The status pipe closes on a successful exec; a failed setup step writes what failed first.
+  int report[2] = {0, 0};
+  ssize_t got_report;
+  while ((got_report = read(status_pipe[0], report, sizeof report)) < 0 && errno == EINTR) {
+  }
+  close(status_pipe[0]);
+  if (got_report == static_cast<ssize_t>(sizeof report)) {
+    close(out_pipe[0]);
+    close(err_pipe[0]);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    const char* step = report[0] == kAffinity ? "bind it to CPU"
+                       : report[0] == kChdir  ? "enter its working directory"
+                                              : "execute it";
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot ", step, ": '", argv[0], "': ", strerror(report[1])));
+  }
 
   int fds[2] = {out_pipe[0], err_pipe[0]};
   std::string* sinks[2] = {&result.out, &result.err};
@@ -179,8 +213,19 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
   CloseFd(fds[1]);
   // Wait for the child without reaping it (its pid, and so its group id, stays reserved), kill
   // whatever else is left in its group, then reap the child and every group member.
-  siginfo_t info;
-  while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  // (A child that closed its output but runs on still obeys the timeout.)
+  for (;;) {
+    siginfo_t info;
+    info.si_pid = 0;
+    const int rc = waitid(P_PID, pid, &info, WEXITED | WNOWAIT | WNOHANG);
+    if (rc == 0 && info.si_pid == pid) break;
+    if (rc < 0 && errno != EINTR) break;
+    if (options.timeout_seconds > 0 && !killed && Now() - start >= options.timeout_seconds) {
+      result.timed_out = true;
+      kill(-pid, SIGKILL);
+      killed = true;
+    }
+    usleep(1000);
   }
   result.wall_seconds = (exit_time > 0 ? exit_time : Now()) - start;
   kill(-pid, SIGKILL);

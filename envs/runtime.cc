@@ -1,7 +1,10 @@
 #include "envs/runtime.h"
 
+#include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,7 +29,12 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 std::string DefaultScratchRoot() {
   std::error_code ec;
-  if (fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0) return "/dev/shm";
+  struct statvfs fs_info;
+  // tmpfs if we may write and execute there (containers often mount /dev/shm noexec).
+  if (fs::is_directory("/dev/shm", ec) && access("/dev/shm", W_OK) == 0 &&
+      statvfs("/dev/shm", &fs_info) == 0 && !(fs_info.f_flag & ST_NOEXEC)) {
+    return "/dev/shm";
+  }
   const char* tmp = getenv("TMPDIR");
   return tmp && *tmp ? tmp : "/tmp";
 }
@@ -61,6 +69,17 @@ Verdict Judge(const SubprocessResult& run, const Reference* reference, std::stri
     return Verdict::kMiscompile;
   }
   return Verdict::kOk;
+}
+
+// Scratch dirs of processes that died without cleaning up (a killed env worker) are removed.
+void RemoveStaleScratchDirs(const std::string& root) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("passrl-run-", 0) != 0) continue;
+    const int pid = std::atoi(name.c_str() + 11);
+    if (pid > 0 && kill(pid, 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
+  }
 }
 
 }  // namespace
@@ -106,6 +125,7 @@ absl::StatusOr<std::unique_ptr<RuntimeEvaluator>> RuntimeEvaluator::Create(
     cpu = cores->back();  // away from core 0, where the system's own work tends to land
   }
   const std::string root = options.scratch_dir.empty() ? DefaultScratchRoot() : options.scratch_dir;
+  RemoveStaleScratchDirs(root);
   std::string pattern = absl::StrCat(root, "/passrl-run-", getpid(), "-XXXXXX");
   std::error_code ec;
   fs::create_directories(root, ec);
@@ -147,9 +167,12 @@ absl::StatusOr<std::string> RuntimeEvaluator::Build(const llvm::Module& module,
   start = std::chrono::steady_clock::now();
   SubprocessOptions link;
   link.timeout_seconds = 120;
-  auto linked = RunSubprocess({options_.cc, obj, "-o", exe, "-lm"}, link);
+  // Linked under a temporary name: a failed or timed-out link leaves no half-written executable.
+  auto linked = RunSubprocess({options_.cc, obj, "-o", exe + ".tmp", "-lm"}, link);
   result.link_seconds = Seconds(start);
   fs::remove(obj, ec);
+  if (linked.ok() && linked->ok()) fs::rename(exe + ".tmp", exe, ec);
+  if (ec || !linked.ok() || !linked->ok()) fs::remove(exe + ".tmp", ec);
   if (!linked.ok()) return linked.status();
   if (!linked->ok()) {
     return absl::InternalError(absl::StrCat("linking ", module.getModuleIdentifier(), " with ",
@@ -198,6 +221,11 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
   }
   result.run_seconds = Seconds(start);
   if (!cpu.empty()) result.cpu_median = ComputeStats(cpu).median;
+  if (measured_.size() >= kMaxCached) {  // bound memory and tmpfs use over a long run
+    std::error_code ec;
+    for (const auto& [h, r] : measured_) fs::remove(r.executable, ec);
+    measured_.clear();
+  }
   measured_[hash] = result;
   return result;
 }

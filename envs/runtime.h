@@ -91,7 +91,8 @@ class RuntimeEvaluator {
   int cpu_;
   std::string scratch_;
   int64_t builds_ = 0;
-  std::map<uint64_t, RuntimeResult> measured_;  // by IR hash (and reference)
+  static constexpr size_t kMaxCached = 2048;
+  std::map<uint64_t, RuntimeResult> measured_;  // by IR hash (and reference); cleared when full
 };
 
 }  // namespace passrl::envs

@@ -85,6 +85,7 @@ absl::Status RunLearner(const TrainConfig& c, int world) {
   o.port = c.port;
   o.weights_port = c.weights_port;
   o.run_dir = c.run_dir;
+  o.snapshot_seconds = c.snapshot_seconds;
   o.action_space_hash = envs::ActionSpaceHash();
   zmq::context_t context(1);
   auto learner = learner::Learner::Create(o, &context);
@@ -139,6 +140,7 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   o.cpu = cpu;
   o.seed = c.seed + static_cast<uint64_t>(rank);
   o.crash_dir = c.run_dir;
+  o.crash_penalty = c.crash_penalty;
   // A generous cap: the learner's stop message normally ends the actor.
   o.max_seconds = c.duration_seconds > 0 ? c.duration_seconds + 120 : 0;
   PASSRL_ASSIGN_OR_RETURN(envs::RewardSpace reward, envs::ParseRewardSpace(c.reward));

@@ -17,6 +17,7 @@ struct TrainConfig {
   std::string run_dir = "runs/local";
   double duration_seconds = 120;
   uint64_t seed = 1;
+  double snapshot_seconds = 900;
   // dataset
   std::string dataset = "bundled";
   std::vector<std::string> benchmarks;  // subset of the dataset; empty: all of it
@@ -25,6 +26,7 @@ struct TrainConfig {
   std::string reward = "IrInstructionCountNorm";
   double step_timeout_seconds = 60;
   bool isolate = true;  // env worker subprocess per actor
+  double crash_penalty = -1.0;
   // actor
   int batch_transitions = 32;
   double heartbeat_seconds = 2;

@@ -1,9 +1,13 @@
 // passrl: train, evaluate and inspect RL agents that order LLVM passes. See README.md.
+#include <csignal>
 #include <cstdio>
 
 #include "launch/commands.h"
 
 int main(int argc, char** argv) {
+  // A peer that went away (an env worker, a closed pipe) is an error to handle, not a signal that
+  // kills the actor. Children get the default back (common/subprocess, WorkerEnvClient).
+  std::signal(SIGPIPE, SIG_IGN);
   passrl::launch::InstallCrashReporter(argv[0]);
   CLI::App app{"passrl: reinforcement learning for LLVM pass ordering"};
   app.require_subcommand(1);
@@ -13,6 +17,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddSearchCommand(app);
   passrl::launch::AddMeasureCommand(app);
   passrl::launch::AddTrainCommand(app);
+  passrl::launch::AddEvalCommand(app);
   passrl::launch::AddEnvWorkerCommand(app);
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -118,7 +119,12 @@ void Learner::Ingest(const zmq::message_t& message) {
   if (!valid.ok()) {
     ++rejected_;
     absl::MutexLock lock(&mu_);
-    ++rejections_[std::string(valid.message()).substr(0, 60)];
+    // Keyed by the reason with numbers masked, so hostile input cannot grow the table.
+    std::string reason(valid.message().substr(0, 60));
+    for (char& ch : reason) {
+      if (ch >= '0' && ch <= '9') ch = '#';
+    }
+    ++rejections_[reason];
     return;
   }
   const int actor = decoded->actor_id();
@@ -147,11 +153,12 @@ void Learner::Ingest(const zmq::message_t& message) {
   info.reported_silent = false;
 }
 
-void Learner::Publish(bool stop) {
+proto::LearnerMessage Learner::WeightsMessage(bool stop) {
   proto::LearnerMessage m;
   m.set_schema_version(wire::kSchemaVersion);
   m.set_action_space_hash(options_.action_space_hash);
   m.set_version(version_.load());
+  m.set_run_id(run_id_);
   m.set_obs_dim(options_.sac.shape.obs_dim);
   m.set_num_actions(options_.sac.shape.num_actions);
   m.set_stop(stop);
@@ -159,7 +166,28 @@ void Learner::Publish(bool stop) {
     const std::vector<float> params = agent_->PolicyParameters();
     m.set_parameters(std::string(reinterpret_cast<const char*>(params.data()), params.size() * 4));
   }
-  pub_.send(zmq::buffer(m.SerializeAsString()), zmq::send_flags::dontwait);
+  return m;
+}
+
+void Learner::Publish(bool stop) {
+  pub_.send(zmq::buffer(WeightsMessage(stop).SerializeAsString()), zmq::send_flags::dontwait);
+}
+
+// The policy as the actors receive it (a LearnerMessage), for `passrl eval --policy`.
+void Learner::SavePolicy(const std::string& name) {
+  const std::string path = options_.run_dir + "/" + name;
+  std::ofstream out(path + ".tmp", std::ios::binary);
+  out << WeightsMessage(false).SerializeAsString();
+  out.close();
+  std::error_code ec;
+  if (!out) {
+    std::printf("learner: cannot write %s.tmp (disk full?); keeping the previous policy file\n",
+                path.c_str());
+    std::filesystem::remove(path + ".tmp", ec);
+    return;
+  }
+  std::filesystem::rename(path + ".tmp", path, ec);
+  if (ec) std::printf("learner: cannot rename to %s: %s\n", path.c_str(), ec.message().c_str());
 }
 
 absl::Status Learner::Run() {
@@ -169,7 +197,7 @@ absl::Status Learner::Run() {
   ingest_ = std::thread([this] { IngestLoop(); });
   const double start = Now();
   last_report_ = start;
-  double last_publish = 0;
+  double last_publish = 0, last_snapshot = start;
   version_ = 1;
   SacLosses losses;
   replay::SampledBatch batch;
@@ -182,6 +210,10 @@ absl::Status Learner::Run() {
       last_publish = now;
     }
     if (now - last_report_ >= options_.progress_seconds) Report(now, now - start, losses);
+    if (options_.snapshot_seconds > 0 && now - last_snapshot >= options_.snapshot_seconds) {
+      SavePolicy(absl::StrCat("policy-", static_cast<int64_t>(now - start), "s.pb"));
+      last_snapshot = now;
+    }
     const int64_t inserted = static_cast<int64_t>(inserted_.load());
     const double allowed = static_cast<double>(inserted) * options_.samples_per_insert /
                            static_cast<double>(options_.batch_size);
@@ -222,6 +254,7 @@ absl::Status Learner::Run() {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // goodbyes and last batches
   stop_ = true;
   ingest_.join();
+  SavePolicy("policy.pb");
   WriteSummary(elapsed);
   return absl::OkStatus();
 }

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -41,6 +42,7 @@ struct LearnerOptions {
   int port = 0;          // transitions (PULL); 0: any free port
   int weights_port = 0;  // weights (PUB); 0: any free port
   std::string run_dir;
+  double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
   uint64_t action_space_hash = 0;
   absl::Status Validate() const;
 };
@@ -68,7 +70,9 @@ class Learner {
   Learner(const LearnerOptions& options, zmq::context_t* context);
   void IngestLoop();
   void Ingest(const zmq::message_t& message);
+  proto::LearnerMessage WeightsMessage(bool stop);
   void Publish(bool stop);
+  void SavePolicy(const std::string& name);
   void Report(double now, double elapsed, const SacLosses& losses);
   void WriteSummary(double elapsed);
 
@@ -82,6 +86,7 @@ class Learner {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> received_{0}, rejected_{0}, inserted_{0};
   std::atomic<uint64_t> policy_lag_sum_{0}, policy_lag_count_{0};
+  const uint64_t run_id_ = std::random_device{}() * 0x9E3779B97F4A7C15ull + std::random_device{}();
   std::atomic<uint64_t> version_{0};  // written by the update loop, read by ingest
   int64_t updates_ = 0;
   mutable absl::Mutex mu_;

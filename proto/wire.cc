@@ -46,7 +46,7 @@ absl::Status CheckBatch(const proto::TransitionBatch& b, const Expectations& e) 
     }
   }
   for (uint32_t id : b.benchmark_ids()) {
-    if (static_cast<int>(id) >= b.benchmark_names_size()) {
+    if (id >= static_cast<uint32_t>(b.benchmark_names_size())) {
       return absl::InvalidArgumentError("benchmark id without a name");
     }
   }

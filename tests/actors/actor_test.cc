@@ -2,6 +2,8 @@
 // batches that decode, heartbeats; adopt newer weights only; and stop when told.
 #include "actors/actor.h"
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -102,6 +104,70 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   EXPECT_EQ(benchmarks.size(), 2u);
   EXPECT_EQ(actor.stats().versions_adopted, 1u);
   EXPECT_EQ(actor.stats().transitions_sent, static_cast<uint64_t>(transitions));
+}
+
+// Always picks one action: lets a test steer the actor into a crashing pass.
+class FixedPolicy : public Policy {
+ public:
+  explicit FixedPolicy(int action) : action_(action) {}
+  int Act(absl::Span<const float>) override { return action_; }
+  absl::Status SetWeights(uint64_t, absl::Span<const float>) override { return absl::OkStatus(); }
+  uint64_t version() const override { return 0; }
+  int64_t parameter_count() const override { return 1; }
+
+ private:
+  int action_;
+};
+
+TEST(ActorTest, CrashingPassBecomesAPenalisedTerminalTransitionAndAReport) {
+  const int crash = *envs::ActionIndex("dce");
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  pull.bind("tcp://127.0.0.1:*");
+  pull.set(zmq::sockopt::rcvtimeo, 200);
+  ActorOptions o;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = "tcp://127.0.0.1:1";  // no learner: the actor still runs
+  o.benchmarks = {"bundled/nqueens"};
+  o.episode_length = 3;
+  o.batch_transitions = 1;
+  o.max_seconds = 8;
+  o.crash_penalty = -2.5;
+  o.crash_dir = testing::TempDir();
+  WorkerOptions w;
+  w.executable = PASSRL_BINARY;
+  w.dataset = testing::TestDatasetOptions();
+  setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
+  Actor actor(o, std::make_unique<WorkerEnvClient>(w), std::make_unique<FixedPolicy>(crash),
+              &context);
+  std::thread run([&] { EXPECT_TRUE(actor.Run().ok()); });
+  wire::Expectations expect;
+  expect.action_space_hash = envs::ActionSpaceHash();
+  expect.obs_dim = kObservationDim;
+  expect.num_actions = envs::kNumActions;
+  bool penalised = false;
+  for (int i = 0; i < 60 && !penalised; ++i) {
+    zmq::message_t m;
+    if (!pull.recv(m)) continue;
+    auto decoded = wire::DecodeActorMessage(
+        absl::string_view(static_cast<const char*>(m.data()), m.size()), expect);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    if (!decoded->has_batch()) continue;
+    const auto& b = decoded->batch();
+    EXPECT_EQ(b.actions(0), crash);
+    EXPECT_FLOAT_EQ(b.rewards(0), -2.5f);
+    EXPECT_TRUE(b.terminals(0));
+    penalised = true;
+  }
+  run.join();
+  unsetenv("PASSRL_TEST_CRASH_ACTION");
+  EXPECT_TRUE(penalised);
+  EXPECT_GE(actor.stats().worker_crashes, 1u);
+  std::ifstream report(o.crash_dir + "/crash-actor1-1.json");
+  std::string text((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"benchmark\": \"bundled/nqueens\""), std::string::npos) << text;
+  EXPECT_NE(text.find("passrl env --benchmark bundled/nqueens --actions dce"), std::string::npos)
+      << text;
 }
 
 TEST(ActorTest, RejectsBadOptions) {

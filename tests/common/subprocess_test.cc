@@ -177,3 +177,38 @@ TEST(SubprocessSandboxTest, ReportsWallAndCpuTime) {
 
 }  // namespace
 }  // namespace passrl
+
+namespace passrl {
+namespace {
+
+TEST(SubprocessSandboxTest, ExecFailureIsAnErrorNotAnExitCode) {
+  const std::string dir = "/tmp/passrl-noexec-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string file = dir + "/not-executable";
+  std::ofstream(file) << "#!/bin/sh\necho hi\n";
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read);
+  auto r = RunSubprocess({"/bin/sh", "-c", "exit 0"});  // sanity
+  ASSERT_TRUE(r.ok());
+  SubprocessOptions options;
+  options.working_dir = dir + "/missing";
+  auto bad_dir = RunSubprocess({"/bin/true"}, options);
+  ASSERT_FALSE(bad_dir.ok());
+  EXPECT_NE(bad_dir.status().message().find("working directory"), absl::string_view::npos)
+      << bad_dir.status();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(SubprocessSandboxTest, ChildThatClosesItsOutputStillTimesOut) {
+  SubprocessOptions options;
+  options.timeout_seconds = 0.5;
+  const auto start = std::chrono::steady_clock::now();
+  auto r = RunSubprocess({"sh", "-c", "exec >&- 2>&-; sleep 30"}, options);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->timed_out);
+  EXPECT_LT(secs, 10.0);
+}
+
+}  // namespace
+}  // namespace passrl

@@ -168,7 +168,9 @@ TEST_F(RuntimeTest, HostileProgramsAreContained) {
     EXPECT_EQ(r.verdict, c.verdict) << c.what << ": " << r.detail;
     EXPECT_NE(r.detail.find(c.detail), std::string::npos) << c.what << ": " << r.detail;
     EXPECT_EQ(CountOurChildren(), 0) << c.what << " left a process behind";
-    if (std::string(c.what) == "allocates without bound") EXPECT_EQ(r.exit_code, 7);
+    if (std::string(c.what) == "allocates without bound") {
+      EXPECT_EQ(r.exit_code, 7);
+    }
   }
 }
 

@@ -87,6 +87,39 @@ TEST(TrainMpiTest, ThreeRanksTrainForAMinute) {
   tb.read(reinterpret_cast<char*>(&data_crc), 4);
   EXPECT_EQ(data_crc, learner::MaskedCrc32c(data.data(), data.size()));
   EXPECT_NE(data.find("brain.Event:2"), std::string::npos);
+
+  // The trained policy evaluates, and its table agrees with replaying its sequences directly.
+  const std::string csv = run + "/eval.csv";
+  auto eval = RunSubprocess({PASSRL_BINARY, "eval", "--run", run, "--csv", csv, "--cache-dir",
+                             testing::TestDatasetOptions().build.cache_dir, "--datasets-dir",
+                             testing::SourceDir() + "/datasets"},
+                            options);
+  ASSERT_TRUE(eval.ok() && eval->ok()) << (eval.ok() ? eval->err : "");
+  EXPECT_NE(eval->out.find("geomean ratio vs -Oz over 32 benchmarks"), std::string::npos)
+      << eval->out;
+  std::ifstream rows(csv);
+  std::string header, row;
+  std::getline(rows, header);
+  int checked = 0;
+  while (std::getline(rows, row) && checked < 3) {
+    // benchmark,ir_o0,ir_oz,ir_policy,ratio,"actions"
+    const std::string name = row.substr(0, row.find(','));
+    const size_t quote = row.find('"');
+    const std::string actions = row.substr(quote + 1, row.rfind('"') - quote - 1);
+    size_t field = 0;
+    for (int k = 0; k < 3; ++k) field = row.find(',', field) + 1;
+    const long long policy_count = std::atoll(row.c_str() + field);
+    auto replay = RunSubprocess({PASSRL_BINARY, "env", "-b", name, "-a", actions, "--observation",
+                                 "ActionHistogram", "--cache-dir",
+                                 testing::TestDatasetOptions().build.cache_dir, "--datasets-dir",
+                                 testing::SourceDir() + "/datasets"});
+    ASSERT_TRUE(replay.ok() && replay->ok()) << (replay.ok() ? replay->err : "");
+    EXPECT_NE(replay->out.find("final: IR instructions " + std::to_string(policy_count)),
+              std::string::npos)
+        << name << " [" << actions << "]";
+    ++checked;
+  }
+  EXPECT_EQ(checked, 3);
 }
 
 TEST(MetricsTest, Crc32cOfTheStandardCheckString) {
