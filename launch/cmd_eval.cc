@@ -22,6 +22,7 @@ struct EvalFlags {
   envs::DatasetOptions dataset;
   std::string run, policy, dataset_name = "bundled", csv;
   int length = 0;
+  bool validate = false;
 };
 
 absl::Status RunEval(const EvalFlags& flags) {
@@ -49,6 +50,10 @@ absl::Status RunEval(const EvalFlags& flags) {
   envs::EnvOptions options;
   options.reward = envs::RewardSpace::kIrInstructionCount;
   options.cache_dir = flags.dataset.build.cache_dir;
+  // --validate: one untimed run per program, output compared with the -O0 build.
+  options.runtime.measure.warmup_runs = 0;
+  options.runtime.measure.min_runs = 1;
+  options.runtime.measure.max_runs = 1;
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
   std::ofstream csv;
@@ -61,7 +66,7 @@ absl::Status RunEval(const EvalFlags& flags) {
               (unsigned long long)weights->version(), length);
   std::printf("%-28s %7s %7s %7s %9s\n", "benchmark", "-O0", "-Oz", "policy", "vs -Oz");
   double log_sum = 0;
-  int n = 0;
+  int n = 0, miscompiled = 0;
   for (const std::string& name : dataset->BenchmarkNames()) {
     PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, dataset->Load(name));
     PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env->Reset(b));
@@ -72,16 +77,27 @@ absl::Status RunEval(const EvalFlags& flags) {
     }
     const int64_t count = env->IrInstructionCount();
     const double ratio = static_cast<double>(env->baselines().ir_oz) / static_cast<double>(count);
+    std::string verdict;
+    if (flags.validate && b.runnable) {
+      PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env->MeasureRuntime());
+      verdict = envs::VerdictName(run.verdict);
+      if (run.verdict != envs::Verdict::kOk) ++miscompiled;
+    }
     log_sum += std::log(ratio);
     ++n;
-    std::printf("%-28s %7lld %7lld %7lld %8.3fx\n", name.c_str(), (long long)env->baselines().ir_o0,
-                (long long)env->baselines().ir_oz, (long long)count, ratio);
+    std::printf("%-28s %7lld %7lld %7lld %8.3fx %s\n", name.c_str(),
+                (long long)env->baselines().ir_o0, (long long)env->baselines().ir_oz,
+                (long long)count, ratio, verdict.c_str());
     if (csv) {
       csv << name << "," << env->baselines().ir_o0 << "," << env->baselines().ir_oz << "," << count
           << "," << ratio << ",\"" << envs::FormatActionList(env->actions()) << "\"\n";
     }
   }
   std::printf("geomean ratio vs -Oz over %d benchmarks: %.4fx\n", n, std::exp(log_sum / n));
+  if (flags.validate) {
+    std::printf("validated by running: %d of %d programs do not behave like their -O0 build\n",
+                miscompiled, n);
+  }
   return absl::OkStatus();
 }
 
@@ -98,6 +114,8 @@ void AddEvalCommand(CLI::App& app) {
   cmd->add_option("--length", flags->length,
                   "steps per benchmark (default: the run's episode length)");
   cmd->add_option("--csv", flags->csv, "also write the table as CSV");
+  cmd->add_flag("--validate", flags->validate,
+                "build and run each result; compare its output with the -O0 build");
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunEval(*flags); });
 }
