@@ -60,6 +60,28 @@ absl::Status CheckBatch(const proto::TransitionBatch& b, const Expectations& e) 
   return absl::OkStatus();
 }
 
+// Parses `bytes` into `m` and checks the envelope every message has: size, schema version and
+// action-space hash. `peer` names the other side for the message ("learner", "actor").
+template <typename Message>
+absl::Status ParseEnvelope(absl::string_view bytes, uint64_t action_space_hash, const char* peer,
+                           Message& m) {
+  if (static_cast<int64_t>(bytes.size()) > kMaxMessageBytes) {
+    return absl::InvalidArgumentError("message larger than the size limit");
+  }
+  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed protobuf (", bytes.size(), " bytes)"));
+  }
+  if (m.schema_version() != kSchemaVersion) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("schema version ", m.schema_version(), ", expected ", kSchemaVersion));
+  }
+  if (m.action_space_hash() != action_space_hash) {
+    return absl::InvalidArgumentError(absl::StrCat("action space differs from the ", peer, "'s"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<proto::ActorMessage> DecodeActorMessage(absl::string_view bytes,
@@ -72,21 +94,9 @@ absl::StatusOr<proto::ActorMessage> DecodeActorMessage(absl::string_view bytes,
 
 absl::Status DecodeActorMessageInto(absl::string_view bytes, const Expectations& expect,
                                     proto::ActorMessage* out) {
-  if (static_cast<int64_t>(bytes.size()) > kMaxMessageBytes) {
-    return absl::InvalidArgumentError("message larger than the size limit");
-  }
   proto::ActorMessage& m = *out;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed protobuf (", bytes.size(), " bytes)"));
-  }
-  if (m.schema_version() != kSchemaVersion) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("schema version ", m.schema_version(), ", expected ", kSchemaVersion));
-  }
-  if (m.action_space_hash() != expect.action_space_hash) {
-    return absl::InvalidArgumentError("action space differs from the learner's");
-  }
+  absl::Status envelope = ParseEnvelope(bytes, expect.action_space_hash, "learner", m);
+  if (!envelope.ok()) return envelope;
   if (m.actor_id() < 1 || m.actor_id() > expect.max_actor_id) {
     return absl::InvalidArgumentError(absl::StrCat("actor id ", m.actor_id(), " out of range"));
   }
@@ -112,17 +122,8 @@ absl::StatusOr<proto::LearnerMessage> DecodeLearnerMessage(absl::string_view byt
                                                            const Expectations& expect,
                                                            int64_t parameter_count) {
   proto::LearnerMessage m;
-  if (!m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed protobuf (", bytes.size(), " bytes)"));
-  }
-  if (m.schema_version() != kSchemaVersion) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("schema version ", m.schema_version(), ", expected ", kSchemaVersion));
-  }
-  if (m.action_space_hash() != expect.action_space_hash) {
-    return absl::InvalidArgumentError("action space differs from the actor's");
-  }
+  absl::Status envelope = ParseEnvelope(bytes, expect.action_space_hash, "actor", m);
+  if (!envelope.ok()) return envelope;
   if (m.stop()) return m;
   if (m.obs_dim() != expect.obs_dim || m.num_actions() != expect.num_actions) {
     return absl::InvalidArgumentError("network shape differs from the actor's");

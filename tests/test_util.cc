@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "common/file_cache.h"
@@ -97,6 +98,24 @@ int64_t TextSizeWithLlc(const std::string& bitcode) {
     std::getline(lines, rest);
   }
   return total;
+}
+
+std::vector<std::string> ChildrenOfThisProcess() {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const size_t close = line.rfind(')');  // "pid (comm) state ppid ..."
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) found.push_back(line.substr(0, close + 1) + " " + state);
+  }
+  return found;
 }
 
 std::vector<envs::Benchmark> BundledBenchmarks(int n) {

@@ -28,6 +28,10 @@ std::string RunOpt(const std::string& bitcode, const std::string& pipeline);
 // `size -A`.
 int64_t TextSizeWithLlc(const std::string& bitcode);
 
+// Processes whose parent is this process (zombies included), as "pid (comm) state", from /proc:
+// tests check that contained children leave nothing behind.
+std::vector<std::string> ChildrenOfThisProcess();
+
 // The first `n` bundled benchmarks (sorted by name), built.
 std::vector<envs::Benchmark> BundledBenchmarks(int n = 1000);
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "gtest/gtest.h"
+#include "tests/test_util.h"
 
 namespace passrl {
 namespace {
@@ -65,24 +66,7 @@ TEST(SubprocessTest, MissingToolIsNotFound) {
 namespace passrl {
 namespace {
 
-// Processes whose parent is this test process (zombies included), from /proc.
-std::vector<std::string> OurChildren() {
-  std::vector<std::string> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // pid (comm) state ppid ...
-    const size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    std::string state;
-    int ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == getpid()) found.push_back(line.substr(0, close + 1) + " " + state);
-  }
-  return found;
-}
+std::vector<std::string> OurChildren() { return testing::ChildrenOfThisProcess(); }
 
 TEST(SubprocessSandboxTest, BindsTheChildToTheRequestedCpu) {
   cpu_set_t mine;
