@@ -10,24 +10,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "actors/observation.h"
+#include "common/clock.h"
+#include "common/host.h"
 #include "envs/action_space.h"
 #include "nlohmann/json.hpp"
 #include "proto/wire.h"
 
 namespace passrl::actors {
-namespace {
-
-double SteadySeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string Hostname() {
-  char name[256] = {0};
-  gethostname(name, sizeof name - 1);
-  return name;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::Status ActorOptions::Validate() const {
   if (actor_id < 1) return absl::InvalidArgumentError("actor_id must be >= 1");
@@ -50,7 +40,7 @@ Actor::Actor(ActorOptions options, std::unique_ptr<EnvClient> env, std::unique_p
       policy_(std::move(policy)),
       push_(*context, zmq::socket_type::push),
       sub_(*context, zmq::socket_type::sub),
-      clock_(clock ? std::move(clock) : SteadySeconds) {}
+      clock_(clock ? std::move(clock) : MonotonicSeconds) {}
 
 absl::Status Actor::Run() {
   absl::Status valid = options_.Validate();

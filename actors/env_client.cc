@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/status_macros.h"
 #include "passrl.pb.h"
 
@@ -40,10 +40,9 @@ bool WriteFrame(int fd, const std::string& bytes) {
 // Reads exactly n bytes before the deadline (seconds, steady clock; <= 0: none).
 enum class ReadResult { kOk, kEof, kTimeout };
 ReadResult ReadExactly(int fd, char* out, size_t n, double deadline) {
-  using Clock = std::chrono::steady_clock;
   while (n > 0) {
     if (deadline > 0) {
-      const double now = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+      const double now = MonotonicSeconds();
       if (now >= deadline) return ReadResult::kTimeout;
       pollfd p{fd, POLLIN, 0};
       const int ready = poll(&p, 1, static_cast<int>((deadline - now) * 1000) + 1);
@@ -69,11 +68,7 @@ ReadResult ReadFrame(int fd, std::string* bytes, double deadline) {
   return ReadExactly(fd, bytes->data(), n, deadline);
 }
 
-double Deadline(double timeout) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-             .count() +
-         timeout;
-}
+double Deadline(double timeout) { return MonotonicSeconds() + timeout; }
 
 EnvOutcome FromResponse(const proto::WorkerResponse& r) {
   EnvOutcome o;

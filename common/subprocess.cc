@@ -18,17 +18,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/clock.h"
 
 extern char** environ;
 
 namespace passrl {
 namespace {
-
-double Now() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 void CloseFd(int& fd) {
   if (fd >= 0) close(fd);
@@ -120,7 +115,7 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
     return absl::InternalError("pipe failed");
   }
   SubprocessResult result;
-  const double start = Now();
+  const double start = MonotonicSeconds();
   const pid_t pid = fork();
   if (pid == 0) {
     ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], status_pipe[1], options);
@@ -162,7 +157,7 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
     // A forked grandchild can hold the pipes open after the child exits: look every 50 ms.
     int wait_ms = 50;
     if (options.timeout_seconds > 0 && !killed) {
-      const double left = options.timeout_seconds - (Now() - start);
+      const double left = options.timeout_seconds - (MonotonicSeconds() - start);
       if (left <= 0) {
         result.timed_out = true;
         kill(-pid, SIGKILL);
@@ -184,7 +179,7 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
       siginfo_t exited;
       exited.si_pid = 0;
       if (waitid(P_PID, pid, &exited, WEXITED | WNOHANG | WNOWAIT) == 0 && exited.si_pid == pid) {
-        exit_time = Now();
+        exit_time = MonotonicSeconds();
         kill(-pid, SIGKILL);  // the leftovers of a child that is done
       }
     }
@@ -220,14 +215,15 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
     const int rc = waitid(P_PID, pid, &info, WEXITED | WNOWAIT | WNOHANG);
     if (rc == 0 && info.si_pid == pid) break;
     if (rc < 0 && errno != EINTR) break;
-    if (options.timeout_seconds > 0 && !killed && Now() - start >= options.timeout_seconds) {
+    if (options.timeout_seconds > 0 && !killed &&
+        MonotonicSeconds() - start >= options.timeout_seconds) {
       result.timed_out = true;
       kill(-pid, SIGKILL);
       killed = true;
     }
     usleep(1000);
   }
-  result.wall_seconds = (exit_time > 0 ? exit_time : Now()) - start;
+  result.wall_seconds = (exit_time > 0 ? exit_time : MonotonicSeconds()) - start;
   kill(-pid, SIGKILL);
   int status = 0;
   rusage usage{};

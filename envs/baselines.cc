@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "common/file_cache.h"
+#include "common/status_macros.h"
 #include "envs/codegen.h"
 #include "envs/features.h"
 #include "envs/llvm_util.h"
@@ -22,17 +23,10 @@ struct Costs {
   int64_t ir = 0, text = 0;
 };
 
-absl::StatusOr<Costs> CostsAfter(const Benchmark& benchmark, const char* pipeline) {
-  llvm::LLVMContext context;
-  auto plain = ParseBitcode(benchmark.bitcode, context, benchmark.name);
-  if (!plain.ok()) return plain.status();
-  auto tm = CreateTargetMachine(**plain);
-  if (!tm.ok()) return tm.status();
-  auto module = OptimizedCopy(benchmark, pipeline, context, tm->get());
-  if (!module.ok()) return module.status();
+absl::StatusOr<Costs> CostsOf(const llvm::Module& module, llvm::TargetMachine& tm) {
   Costs costs;
-  costs.ir = CountInstructions(**module);
-  auto text = ObjectTextSizeBytes(**module, **tm);
+  costs.ir = CountInstructions(module);
+  auto text = ObjectTextSizeBytes(module, tm);
   if (!text.ok()) return text.status();
   costs.text = *text;
   return costs;
@@ -77,16 +71,18 @@ absl::StatusOr<Baselines> GetBaselines(const Benchmark& benchmark, const std::st
     auto parsed = Baselines::Parse(*hit);
     if (parsed.ok()) return parsed;  // a damaged entry is recomputed
   }
+  // One parse gives -O0 and the TargetMachine; -Oz and -O3 run on fresh copies.
+  llvm::LLVMContext context;
+  PASSRL_ASSIGN_OR_RETURN(auto o0, ParseBitcode(benchmark.bitcode, context, benchmark.name));
+  PASSRL_ASSIGN_OR_RETURN(auto tm, CreateTargetMachine(*o0));
   Baselines b;
-  const char* pipelines[3] = {nullptr, "default<Oz>", "default<O3>"};
-  int64_t* ir[3] = {&b.ir_o0, &b.ir_oz, &b.ir_o3};
-  int64_t* text[3] = {&b.text_o0, &b.text_oz, &b.text_o3};
-  for (int i = 0; i < 3; ++i) {
-    auto costs = CostsAfter(benchmark, pipelines[i]);
-    if (!costs.ok()) return costs.status();
-    *ir[i] = costs->ir;
-    *text[i] = costs->text;
-  }
+  PASSRL_ASSIGN_OR_RETURN(Costs c0, CostsOf(*o0, *tm));
+  PASSRL_ASSIGN_OR_RETURN(auto oz, OptimizedCopy(benchmark, "default<Oz>", context, tm.get()));
+  PASSRL_ASSIGN_OR_RETURN(Costs cz, CostsOf(*oz, *tm));
+  PASSRL_ASSIGN_OR_RETURN(auto o3, OptimizedCopy(benchmark, "default<O3>", context, tm.get()));
+  PASSRL_ASSIGN_OR_RETURN(Costs c3, CostsOf(*o3, *tm));
+  b.ir_o0 = c0.ir, b.ir_oz = cz.ir, b.ir_o3 = c3.ir;
+  b.text_o0 = c0.text, b.text_oz = cz.text, b.text_o3 = c3.text;
   cache.Put(key, b.Serialize()).IgnoreError();
   return b;
 }

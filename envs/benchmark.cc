@@ -16,6 +16,16 @@
 namespace passrl::envs {
 namespace {
 
+// The C compile command for `source`, writing bitcode to stdout.
+std::vector<std::string> ClangCommand(const std::string& source,
+                                      const BenchmarkBuildOptions& options) {
+  std::vector<std::string> cmd = {options.clang, "-O1", "-Xclang", "-disable-llvm-passes",
+                                  "-emit-llvm",  "-c",  "-w",      "-g0"};
+  cmd.insert(cmd.end(), options.cflags.begin(), options.cflags.end());
+  cmd.insert(cmd.end(), {source, "-o", "-"});
+  return cmd;
+}
+
 // The first line of clang's stderr that says "error:", else its first line.
 std::string FirstError(const std::string& err) {
   size_t at = err.find("error:");
@@ -68,15 +78,6 @@ absl::StatusOr<std::unique_ptr<llvm::Module>> LoadModule(const std::string& path
 }
 
 }  // namespace
-
-std::vector<std::string> ClangCommand(const std::string& source,
-                                      const BenchmarkBuildOptions& options) {
-  std::vector<std::string> cmd = {options.clang, "-O1", "-Xclang", "-disable-llvm-passes",
-                                  "-emit-llvm",  "-c",  "-w",      "-g0"};
-  cmd.insert(cmd.end(), options.cflags.begin(), options.cflags.end());
-  cmd.insert(cmd.end(), {source, "-o", "-"});
-  return cmd;
-}
 
 absl::StatusOr<Benchmark> BuildBenchmark(const std::string& name,
                                          const std::vector<std::string>& paths,

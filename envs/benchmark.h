@@ -35,8 +35,4 @@ absl::StatusOr<Benchmark> BuildBenchmark(const std::string& name,
                                          const std::vector<std::string>& paths,
                                          const BenchmarkBuildOptions& options);
 
-// The C compile command for `source`, writing bitcode to stdout (shared by builder and tests).
-std::vector<std::string> ClangCommand(const std::string& source,
-                                      const BenchmarkBuildOptions& options);
-
 }  // namespace passrl::envs

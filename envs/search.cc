@@ -4,15 +4,12 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 
 namespace passrl::envs {
 namespace {
-
-double SteadySeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // Budget, progress reporting and the running best, shared by both searches.
 class SearchState {
@@ -20,7 +17,7 @@ class SearchState {
   SearchState(LlvmEnv& env, const SearchOptions& options, const SearchProgress& progress)
       : options_(options),
         progress_(progress),
-        clock_(options.clock ? options.clock : SteadySeconds),
+        clock_(options.clock ? options.clock : MonotonicSeconds),
         start_(clock_()),
         last_report_(start_) {
     const bool text = Spec(env.options().reward).object_size;

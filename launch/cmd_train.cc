@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "actors/actor.h"
 #include "actors/observation.h"
+#include "common/host.h"
 #include "common/pinning.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
@@ -35,12 +36,6 @@ struct TrainFlags {
 learner::Learner* g_learner = nullptr;
 void StopLearner(int) {
   if (g_learner) g_learner->RequestStop();
-}
-
-std::string Hostname() {
-  char name[256] = {0};
-  gethostname(name, sizeof name - 1);
-  return name;
 }
 
 // Rank 0 sends a string to everyone.

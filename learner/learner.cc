@@ -7,16 +7,13 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "learner/ingest.h"
 #include "nlohmann/json.hpp"
 #include "proto/wire.h"
 
 namespace passrl::learner {
 namespace {
-
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 int BoundPort(zmq::socket_t& socket) {
   const std::string endpoint = socket.get(zmq::sockopt::last_endpoint);
@@ -137,7 +134,7 @@ void Learner::Ingest(const zmq::message_t& message) {
                   decoded->status().cpu());
     }
     info.last = decoded->status();
-    info.last_heard = Now();
+    info.last_heard = MonotonicSeconds();
     info.reported_silent = false;
     return;
   }
@@ -149,7 +146,7 @@ void Learner::Ingest(const zmq::message_t& message) {
   absl::MutexLock lock(&mu_);
   ActorInfo& info = actors_[actor];
   info.transitions += static_cast<uint64_t>(n);
-  info.last_heard = Now();
+  info.last_heard = MonotonicSeconds();
   info.reported_silent = false;
 }
 
@@ -195,14 +192,14 @@ absl::Status Learner::Run() {
               weights_port_, agent_->device().is_cuda() ? "cuda" : "cpu", options_.run_dir.c_str());
   std::fflush(stdout);
   ingest_ = std::thread([this] { IngestLoop(); });
-  const double start = Now();
+  const double start = MonotonicSeconds();
   last_report_ = start;
   double last_publish = 0, last_snapshot = start;
   version_ = 1;
   SacLosses losses;
   replay::SampledBatch batch;
   while (!stop_) {
-    const double now = Now();
+    const double now = MonotonicSeconds();
     if (options_.duration_seconds > 0 && now - start >= options_.duration_seconds) break;
     // Late joiners never saw earlier broadcasts: repeat the current weights every second.
     if (now - last_publish >= 1.0) {
@@ -244,8 +241,8 @@ absl::Status Learner::Run() {
       last_publish = now;
     }
   }
-  const double elapsed = Now() - start;
-  Report(Now(), elapsed, losses);
+  const double elapsed = MonotonicSeconds() - start;
+  Report(MonotonicSeconds(), elapsed, losses);
   // Tell actors to stop (a few times: PUB drops messages for a subscriber that is reconnecting).
   for (int i = 0; i < 5; ++i) {
     Publish(true);
