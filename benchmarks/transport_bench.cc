@@ -54,6 +54,7 @@ proto::ActorMessage MakeBatch(uint64_t seq) {
 double Run(int mode, int messages, replay::ReplayBuffer* replay) {
   const bool passrl_path = mode != 0;
   zmq::context_t context(1);
+  learner::BenchmarkTable benchmarks;
   zmq::socket_t pull(context, zmq::socket_type::pull), push(context, zmq::socket_type::push);
   pull.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
   pull.bind("tcp://127.0.0.1:*");
@@ -84,7 +85,7 @@ double Run(int mode, int messages, replay::ReplayBuffer* replay) {
                .ok()) {
         std::abort();
       }
-      learner::InsertBatch(decoded.batch(), 1, 1, *replay);
+      learner::InsertBatch(decoded.batch(), 1, 1, benchmarks, *replay);
     }
     transitions += kBatch;
   }

@@ -64,7 +64,7 @@ enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
   if (o.no_core_dumps) limit(RLIMIT_CORE, 0);
   if (!o.working_dir.empty() && chdir(o.working_dir.c_str()) != 0) FailChild(status_fd, kChdir);
   // Default signal dispositions for the program (the caller may ignore SIGPIPE, say).
-  signal(SIGPIPE, SIG_DFL);
+  for (int s : {SIGPIPE, SIGUSR1, SIGUSR2}) signal(s, SIG_DFL);
   execve(exe, argv, envp);
   FailChild(status_fd, kExec);
 }

@@ -3,6 +3,10 @@
 // then flows over ZeroMQ, so a slow or lost actor never blocks the learner.
 //
 //   mpirun -np 3 passrl train --config cluster_configs/local.yaml
+//   mpirun -np 3 passrl train --resume runs/local        (continues from its latest checkpoint)
+// Signals to the learner: SIGTERM/SIGINT/SIGUSR1 write a final checkpoint and end the run (Slurm
+// sends USR1 before a time limit or preemption); SIGUSR2 writes a checkpoint and goes on. Actors
+// ignore USR1/USR2 (mpirun and srun forward them to every rank) and stop when the learner says so.
 #include <mpi.h>
 #include <signal.h>
 #include <unistd.h>
@@ -27,15 +31,19 @@ namespace passrl::launch {
 namespace {
 
 struct TrainFlags {
-  std::string config;
+  std::string config, resume;
+  bool resume_fallback = false;
   std::vector<std::string> overrides;
   envs::DatasetOptions dataset;
   bool print_config = false;
 };
 
 learner::Learner* g_learner = nullptr;
-void StopLearner(int) {
-  if (g_learner) g_learner->RequestStop();
+void StopLearner(int signal) {
+  if (g_learner) g_learner->RequestStop(signal);
+}
+void CheckpointLearner(int) {
+  if (g_learner) g_learner->RequestCheckpoint();
 }
 
 // Rank 0 sends a string to everyone.
@@ -54,7 +62,8 @@ absl::StatusOr<std::vector<std::string>> Benchmarks(const TrainConfig& c,
   return d->BenchmarkNames();
 }
 
-absl::Status RunLearner(const TrainConfig& c, int world) {
+absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resume,
+                        bool resume_fallback) {
   learner::LearnerOptions o;
   o.sac.shape = {actors::kObservationDim, envs::kNumActions, c.hidden};
   o.sac.gamma = c.gamma;
@@ -82,6 +91,13 @@ absl::Status RunLearner(const TrainConfig& c, int world) {
   o.run_dir = c.run_dir;
   o.snapshot_seconds = c.snapshot_seconds;
   o.action_space_hash = envs::ActionSpaceHash();
+  o.checkpoint.every_seconds = c.checkpoint_every_seconds;
+  o.checkpoint.every_updates = c.checkpoint_every_updates;
+  o.checkpoint.keep = c.checkpoint_keep;
+  o.checkpoint.chunk_transitions = c.checkpoint_chunk_transitions;
+  o.resume_from = resume;
+  o.resume_fallback = resume_fallback;
+  o.config_yaml = DescribeConfig(c);
   zmq::context_t context(1);
   auto learner = learner::Learner::Create(o, &context);
   if (!learner.ok()) {
@@ -90,13 +106,15 @@ absl::Status RunLearner(const TrainConfig& c, int world) {
   }
   const std::string host = c.host.empty() ? Hostname() : c.host;
   Broadcast(absl::StrCat(host, "\n", (*learner)->TransitionsEndpoint(host), "\n",
-                         (*learner)->WeightsEndpoint(host)));
+                         (*learner)->WeightsEndpoint(host), "\n", (*learner)->Counters().resumes));
   std::printf("learner: %d actors, %d actions, observation %d floats, %s\n", world - 1,
               envs::kNumActions, actors::kObservationDim,
               torch::cuda::is_available() && c.use_cuda ? "CUDA" : "CPU");
   g_learner = learner->get();
   signal(SIGTERM, StopLearner);
   signal(SIGINT, StopLearner);
+  signal(SIGUSR1, StopLearner);
+  signal(SIGUSR2, CheckpointLearner);
   absl::Status ran = (*learner)->Run();
   g_learner = nullptr;
   return ran;
@@ -108,6 +126,7 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   if (endpoints.empty()) return absl::UnavailableError("the learner failed to start");
   std::vector<std::string> parts = absl::StrSplit(endpoints, '\n');
   std::string transitions = parts[1], weights = parts[2];
+  const uint64_t resumes = std::stoull(parts[3]);
   if (parts[0] == Hostname()) {  // same node: loopback
     transitions = absl::StrCat("tcp://127.0.0.1:", transitions.substr(transitions.rfind(':') + 1));
     weights = absl::StrCat("tcp://127.0.0.1:", weights.substr(weights.rfind(':') + 1));
@@ -133,7 +152,8 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   o.batch_transitions = c.batch_transitions;
   o.heartbeat_seconds = c.heartbeat_seconds;
   o.cpu = cpu;
-  o.seed = c.seed + static_cast<uint64_t>(rank);
+  // A resumed run's actors must not replay the first session's episodes: mix in the resume count.
+  o.seed = c.seed + static_cast<uint64_t>(rank) + resumes * 1000003;
   o.crash_dir = c.run_dir;
   o.crash_penalty = c.crash_penalty;
   // A generous cap: the learner's stop message normally ends the actor.
@@ -166,7 +186,14 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
 }
 
 absl::Status RunTrain(const TrainFlags& flags) {
-  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(flags.config, flags.overrides));
+  std::string config = flags.config;
+  std::vector<std::string> overrides = flags.overrides;
+  if (!flags.resume.empty()) {
+    // A resumed run keeps its directory and, unless --config says otherwise, its configuration.
+    if (config.empty()) config = flags.resume + "/config.yaml";
+    overrides.push_back("run.dir=" + flags.resume);
+  }
+  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(config, overrides));
   if (flags.print_config) {
     std::fputs(DescribeConfig(c).c_str(), stdout);
     return absl::OkStatus();
@@ -191,8 +218,10 @@ absl::Status RunTrain(const TrainFlags& flags) {
     std::error_code ec;
     std::filesystem::create_directories(c.run_dir, ec);
     std::ofstream(c.run_dir + "/config.yaml") << DescribeConfig(c);
-    status = RunLearner(c, world);
+    status = RunLearner(c, world, flags.resume, flags.resume_fallback);
   } else {
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
     status = RunActor(c, flags.dataset, rank, local_rank);
   }
   MPI_Finalize();
@@ -208,6 +237,13 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_option("--config,-c", flags->config, "YAML config (cluster_configs/)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", flags->overrides, "override a config key: --set learner.batch_size=128");
+  cmd->add_option("--resume", flags->resume,
+                  "continue the run in this directory from its latest checkpoint (its config.yaml "
+                  "unless --config is given; --set still applies)")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_flag(
+      "--resume-fallback", flags->resume_fallback,
+      "if the latest checkpoint is corrupt or incomplete, resume from the newest good one");
   cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunTrain(*flags); });

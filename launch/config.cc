@@ -36,6 +36,14 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("run.seed", &c.seed, "seed for networks, replay and actors (actor i uses seed + i)"),
       Bind("run.snapshot_seconds", &c.snapshot_seconds,
            "save the policy every this many seconds (policy-<t>s.pb; policy.pb at the end)"),
+      Bind("checkpoint.every_seconds", &c.checkpoint_every_seconds,
+           "checkpoint (networks, optimizers, replay, counters) this often; 0: not by time"),
+      Bind("checkpoint.every_updates", &c.checkpoint_every_updates,
+           "also checkpoint every this many updates; 0: not by updates"),
+      Bind("checkpoint.keep", &c.checkpoint_keep,
+           "complete checkpoints kept in run.dir/checkpoints"),
+      Bind("checkpoint.chunk_transitions", &c.checkpoint_chunk_transitions,
+           "replay transitions per checkpoint chunk file (ingestion pauses for one chunk's copy)"),
       Bind("dataset.name", &c.dataset, "bundled, csmith, or a folder of .c/.ll/.bc files"),
       Bind("dataset.benchmarks", &c.benchmarks, "subset of the dataset's benchmarks; [] = all"),
       Bind("env.episode_length", &c.episode_length, "passes per episode"),
@@ -119,6 +127,13 @@ absl::Status TrainConfig::Validate() const {
   if (batch_transitions < 1)
     return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
   if (replay_capacity < 1) return absl::InvalidArgumentError("replay.capacity must be >= 1");
+  if (checkpoint_every_seconds < 0 || checkpoint_every_updates < 0) {
+    return absl::InvalidArgumentError("checkpoint.every_seconds/every_updates must be >= 0");
+  }
+  if (checkpoint_keep < 1) return absl::InvalidArgumentError("checkpoint.keep must be >= 1");
+  if (checkpoint_chunk_transitions < 1) {
+    return absl::InvalidArgumentError("checkpoint.chunk_transitions must be >= 1");
+  }
   if (hidden.empty()) return absl::InvalidArgumentError("sac.hidden needs at least one layer");
   for (int h : hidden) {
     if (h < 1) return absl::InvalidArgumentError("sac.hidden widths must be >= 1");

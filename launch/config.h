@@ -18,6 +18,11 @@ struct TrainConfig {
   double duration_seconds = 120;
   uint64_t seed = 1;
   double snapshot_seconds = 900;
+  // checkpoint
+  double checkpoint_every_seconds = 1800;
+  int64_t checkpoint_every_updates = 0;
+  int checkpoint_keep = 3;
+  int64_t checkpoint_chunk_transitions = 65536;
   // dataset
   std::string dataset = "bundled";
   std::vector<std::string> benchmarks;  // subset of the dataset; empty: all of it

@@ -28,7 +28,8 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin                         # launch (mpirun / srun)
   libzmq3-dev cppzmq-dev libprotobuf-dev protobuf-compiler  # transport
   libhwloc-dev hwloc                                 # core pinning
-  libhdf5-dev                                        # replay export
+  libhdf5-dev python3-h5py                           # replay export (h5py: read-back test)
+  python3-matplotlib python3-numpy                   # launch/plot.py
   csmith libcsmith-dev                               # generated benchmarks
   libgtest-dev libgmock-dev                          # tests
 )

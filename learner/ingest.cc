@@ -4,9 +4,38 @@
 
 namespace passrl::learner {
 
+uint32_t BenchmarkTable::Intern(const std::string& name) {
+  absl::MutexLock lock(&mu_);
+  auto it = ids_.find(name);
+  if (it != ids_.end()) return it->second;
+  if (names_.size() >= kMaxNames) return kUnknownBenchmark;
+  const auto id = static_cast<uint32_t>(names_.size());
+  ids_.emplace(name, id);
+  names_.push_back(name);
+  return id;
+}
+
+std::vector<std::string> BenchmarkTable::Names() const {
+  absl::MutexLock lock(&mu_);
+  return names_;
+}
+
+void BenchmarkTable::Restore(const std::vector<std::string>& names) {
+  absl::MutexLock lock(&mu_);
+  names_.clear();
+  ids_.clear();
+  for (const std::string& name : names) {
+    if (ids_.emplace(name, static_cast<uint32_t>(names_.size())).second) names_.push_back(name);
+  }
+}
+
 uint64_t InsertBatch(const proto::TransitionBatch& b, int actor_id, uint64_t current_version,
-                     replay::ReplayBuffer& replay) {
+                     BenchmarkTable& benchmarks, replay::ReplayBuffer& replay) {
   const int d = b.obs_dim(), n = b.actions_size();
+  std::vector<uint32_t> global(static_cast<size_t>(b.benchmark_names_size()));
+  for (int i = 0; i < b.benchmark_names_size(); ++i) {
+    global[static_cast<size_t>(i)] = benchmarks.Intern(b.benchmark_names(i));
+  }
   uint64_t lag = 0;
   std::vector<replay::Transition> transitions(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
@@ -21,7 +50,8 @@ uint64_t InsertBatch(const proto::TransitionBatch& b, int actor_id, uint64_t cur
     t.step = b.steps(i);
     t.policy_version = b.policy_versions(i);
     t.actor_id = actor_id;
-    t.benchmark_id = b.benchmark_ids(i);
+    // wire.cc checked the index against benchmark_names.
+    t.benchmark_id = global[b.benchmark_ids(i)];
     lag += current_version >= t.policy_version ? current_version - t.policy_version : 0;
   }
   replay.InsertMany(transitions);

@@ -3,11 +3,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/status_macros.h"
 #include "learner/ingest.h"
 #include "nlohmann/json.hpp"
 #include "proto/wire.h"
@@ -38,7 +40,9 @@ absl::Status LearnerOptions::Validate() const {
     return absl::InvalidArgumentError("learner ports must be in [0, 65535]");
   }
   if (run_dir.empty()) return absl::InvalidArgumentError("run.dir must be set");
-  return absl::OkStatus();
+  CheckpointOptions c = checkpoint;
+  if (c.dir.empty()) c.dir = run_dir + "/checkpoints";
+  return c.Validate();
 }
 
 Learner::Learner(const LearnerOptions& options, zmq::context_t* context)
@@ -48,6 +52,7 @@ Learner::Learner(const LearnerOptions& options, zmq::context_t* context)
 
 Learner::~Learner() {
   stop_ = true;
+  ingest_stop_ = true;
   if (ingest_.joinable()) ingest_.join();
 }
 
@@ -65,6 +70,12 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   auto metrics = MetricsWriter::Open(options.run_dir);
   if (!metrics.ok()) return metrics.status();
   l->metrics_ = std::move(*metrics);
+  if (l->options_.checkpoint.dir.empty())
+    l->options_.checkpoint.dir = options.run_dir + "/checkpoints";
+  auto store = CheckpointStore::Open(l->options_.checkpoint);
+  if (!store.ok()) return store.status();
+  l->checkpoints_ = std::make_unique<CheckpointStore>(*std::move(store));
+  if (!options.resume_from.empty()) PASSRL_RETURN_IF_ERROR(l->Resume());
   try {
     // Bounded memory against floods and absurd messages: size cap, receive high-water mark.
     l->pull_.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
@@ -92,8 +103,94 @@ std::string Learner::WeightsEndpoint(const std::string& host) const {
   return absl::StrCat("tcp://", host, ":", weights_port_);
 }
 
+absl::Status Learner::Resume() {
+  auto loaded = LoadLatestCheckpoint(options_.resume_from, options_.resume_fallback);
+  if (!loaded.ok()) {
+    return absl::Status(
+        loaded.status().code(),
+        absl::StrCat(
+            "cannot resume from ", options_.resume_from, ": ", loaded.status().message(),
+            options_.resume_fallback ? "" : " (--resume-fallback tries the previous checkpoint)"));
+  }
+  CheckpointSpaces now{options_.action_space_hash, options_.sac.shape.num_actions,
+                       options_.sac.shape.obs_dim, options_.sac.shape.hidden};
+  PASSRL_RETURN_IF_ERROR(CheckCompatible(loaded->spaces, now));
+  absl::Status s = agent_->LoadState(loaded->agent_state);
+  if (!s.ok()) return absl::DataLossError(absl::StrCat(loaded->path, "/agent.pt: ", s.message()));
+  s = replay::RestoreReplaySnapshot(loaded->replay_dir, loaded->replay, replay_.get());
+  if (!s.ok()) return s;
+  benchmarks_.Restore(loaded->benchmarks);
+  const CheckpointCounters& c = loaded->counters;
+  updates_ = c.updates;
+  version_ = c.policy_version;
+  inserted_ = c.transitions_inserted;
+  received_ = c.messages_received;
+  rejected_ = c.messages_rejected;
+  elapsed_before_ = c.elapsed_seconds;
+  resumes_ = c.resumes + 1;
+  last_inserted_ = inserted_.load();
+  last_updates_ = updates_;
+  std::printf(
+      "learner: resumed from %s (checkpoint %lld, %s): %lld updates, policy version %llu, %lld "
+      "transitions in replay of %llu inserted, %.0f s trained\n",
+      loaded->path.c_str(), static_cast<long long>(c.sequence), loaded->reason.c_str(),
+      static_cast<long long>(updates_), static_cast<unsigned long long>(version_.load()),
+      static_cast<long long>(replay_->size()), static_cast<unsigned long long>(inserted_.load()),
+      elapsed_before_);
+  std::fflush(stdout);
+  return absl::OkStatus();
+}
+
+CheckpointCounters Learner::Counters() const {
+  CheckpointCounters c;
+  c.updates = updates_;
+  c.policy_version = version_.load();
+  c.transitions_inserted = inserted_.load();
+  c.messages_received = received_.load();
+  c.messages_rejected = rejected_.load();
+  c.elapsed_seconds = Elapsed();
+  c.resumes = resumes_;
+  return c;
+}
+
+double Learner::Elapsed() const {
+  return elapsed_before_ + (start_ > 0 ? MonotonicSeconds() - start_ : 0);
+}
+
+void Learner::Checkpoint(const std::string& reason) {
+  CheckpointContents contents;
+  contents.counters = Counters();
+  contents.spaces = {options_.action_space_hash, options_.sac.shape.num_actions,
+                     options_.sac.shape.obs_dim, options_.sac.shape.hidden};
+  auto state = agent_->SaveState();
+  if (!state.ok()) {
+    std::printf("learner: checkpoint skipped: %s\n", std::string(state.status().message()).c_str());
+    return;
+  }
+  contents.agent_state = *std::move(state);
+  contents.config_yaml = options_.config_yaml;
+  contents.reason = reason;
+  contents.replay = replay_.get();
+  contents.benchmarks = benchmarks_.Names();
+  CheckpointWriteStats stats;
+  auto path = checkpoints_->Write(std::move(contents), &stats);
+  if (!path.ok()) {
+    // Disk full and the like: the previous checkpoints are intact; training goes on.
+    std::printf("learner: %s; the previous checkpoint stays the latest, training goes on\n",
+                std::string(path.status().message()).c_str());
+  } else {
+    std::printf(
+        "learner: checkpoint %s (%s): %lld updates, %lld transitions, %.1f MB in %.2f s "
+        "(ingestion paused at most %.1f ms)\n",
+        path->c_str(), reason.c_str(), static_cast<long long>(updates_),
+        static_cast<long long>(stats.replay.chunks ? replay_->size() : 0), stats.bytes / 1e6,
+        stats.seconds, stats.replay.max_lock_seconds * 1e3);
+  }
+  std::fflush(stdout);
+}
+
 void Learner::IngestLoop() {
-  while (!stop_) {
+  while (!ingest_stop_) {
     zmq::message_t message;
     try {
       if (!pull_.recv(message)) continue;  // timeout: look at stop_
@@ -140,7 +237,7 @@ void Learner::Ingest(const zmq::message_t& message) {
   }
   const proto::TransitionBatch& b = decoded->batch();
   const int n = b.actions_size();
-  policy_lag_sum_ += InsertBatch(b, actor, version_.load(), *replay_);
+  policy_lag_sum_ += InsertBatch(b, actor, version_.load(), benchmarks_, *replay_);
   policy_lag_count_ += static_cast<uint64_t>(n);
   inserted_ += static_cast<uint64_t>(n);
   absl::MutexLock lock(&mu_);
@@ -192,23 +289,33 @@ absl::Status Learner::Run() {
               weights_port_, agent_->device().is_cuda() ? "cuda" : "cpu", options_.run_dir.c_str());
   std::fflush(stdout);
   ingest_ = std::thread([this] { IngestLoop(); });
-  const double start = MonotonicSeconds();
-  last_report_ = start;
-  double last_publish = 0, last_snapshot = start;
-  version_ = 1;
+  start_ = MonotonicSeconds();
+  last_report_ = start_;
+  double last_publish = 0, last_snapshot = start_, last_checkpoint = start_;
+  int64_t last_checkpoint_updates = updates_;
+  if (version_ == 0) version_ = 1;
   SacLosses losses;
   replay::SampledBatch batch;
+  const CheckpointOptions& ckpt = options_.checkpoint;
   while (!stop_) {
     const double now = MonotonicSeconds();
-    if (options_.duration_seconds > 0 && now - start >= options_.duration_seconds) break;
+    if (options_.duration_seconds > 0 && Elapsed() >= options_.duration_seconds) break;
+    if (checkpoint_wanted_.exchange(false) ||
+        (ckpt.every_seconds > 0 && now - last_checkpoint >= ckpt.every_seconds) ||
+        (ckpt.every_updates > 0 && updates_ - last_checkpoint_updates >= ckpt.every_updates)) {
+      Checkpoint("periodic");
+      last_checkpoint = MonotonicSeconds();
+      last_checkpoint_updates = updates_;
+      continue;
+    }
     // Late joiners never saw earlier broadcasts: repeat the current weights every second.
     if (now - last_publish >= 1.0) {
       Publish(false);
       last_publish = now;
     }
-    if (now - last_report_ >= options_.progress_seconds) Report(now, now - start, losses);
+    if (now - last_report_ >= options_.progress_seconds) Report(now, Elapsed(), losses);
     if (options_.snapshot_seconds > 0 && now - last_snapshot >= options_.snapshot_seconds) {
-      SavePolicy(absl::StrCat("policy-", static_cast<int64_t>(now - start), "s.pb"));
+      SavePolicy(absl::StrCat("policy-", static_cast<int64_t>(Elapsed()), "s.pb"));
       last_snapshot = now;
     }
     const int64_t inserted = static_cast<int64_t>(inserted_.load());
@@ -241,7 +348,7 @@ absl::Status Learner::Run() {
       last_publish = now;
     }
   }
-  const double elapsed = MonotonicSeconds() - start;
+  const double elapsed = Elapsed();
   Report(MonotonicSeconds(), elapsed, losses);
   // Tell actors to stop (a few times: PUB drops messages for a subscriber that is reconnecting).
   for (int i = 0; i < 5; ++i) {
@@ -249,8 +356,10 @@ absl::Status Learner::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // goodbyes and last batches
-  stop_ = true;
+  ingest_stop_ = true;
   ingest_.join();
+  const int sig = stop_signal_.load();
+  Checkpoint(sig == 0 ? "final" : absl::StrCat("stopped by SIG", sigabbrev_np(sig)));
   SavePolicy("policy.pb");
   WriteSummary(elapsed);
   return absl::OkStatus();

@@ -3,10 +3,13 @@
 // runs discrete SAC, and PUBlishes the policy's weights every `publish_every` updates. A
 // sample-to-insert rate limiter (as in Reverb) keeps learning speed matched to data speed. Each
 // second it prints a progress line and writes metrics (JSONL + TensorBoard) in the run dir; at the
-// end it tells actors to stop and writes summary.json.
+// end it tells actors to stop, writes a final checkpoint and summary.json. Checkpoints
+// (learner/checkpoint.h) are also written every `checkpoint.every_seconds` / `every_updates` and
+// on request (SIGUSR2 through RequestCheckpoint); `resume_from` continues a run from one.
 //
 // Thread-safety: Run() owns the update loop and starts/joins the ingest thread; the two share
-// only the replay buffer (thread-safe) and the actor table (guarded by a mutex).
+// only the replay buffer (thread-safe) and the actor table (guarded by a mutex). RequestStop and
+// RequestCheckpoint only set atomics, so signal handlers may call them.
 #pragma once
 
 #include <atomic>
@@ -20,6 +23,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "learner/checkpoint.h"
+#include "learner/ingest.h"
 #include "learner/metrics.h"
 #include "learner/sac.h"
 #include "passrl.pb.h"
@@ -44,6 +49,10 @@ struct LearnerOptions {
   std::string run_dir;
   double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
   uint64_t action_space_hash = 0;
+  CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints
+  std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
+  bool resume_fallback = false;  // if the latest checkpoint is bad, resume from an older one
+  std::string config_yaml;       // stored in checkpoints
   absl::Status Validate() const;
 };
 
@@ -64,10 +73,21 @@ class Learner {
   std::string TransitionsEndpoint(const std::string& host) const;
   std::string WeightsEndpoint(const std::string& host) const;
   absl::Status Run();
-  void RequestStop() { stop_ = true; }  // async-signal-safe
+  // async-signal-safe; `signal` (if any) is recorded as the final checkpoint's reason.
+  void RequestStop(int signal = 0) {
+    stop_signal_ = signal;
+    stop_ = true;
+  }
+  void RequestCheckpoint() { checkpoint_wanted_ = true; }  // async-signal-safe
+  // Counters as a checkpoint would record them now (for tests and progress).
+  CheckpointCounters Counters() const;
+  const replay::ReplayBuffer& replay() const { return *replay_; }
 
  private:
   Learner(const LearnerOptions& options, zmq::context_t* context);
+  absl::Status Resume();
+  void Checkpoint(const std::string& reason);
+  double Elapsed() const;
   void IngestLoop();
   void Ingest(const zmq::message_t& message);
   proto::LearnerMessage WeightsMessage(bool stop);
@@ -80,10 +100,15 @@ class Learner {
   zmq::socket_t pull_, pub_;
   int port_ = 0, weights_port_ = 0;
   std::unique_ptr<replay::ReplayBuffer> replay_;
+  BenchmarkTable benchmarks_;  // names of the benchmark ids in replay
   std::unique_ptr<SacAgent> agent_;
   std::unique_ptr<MetricsWriter> metrics_;
   std::thread ingest_;
-  std::atomic<bool> stop_{false};
+  std::atomic<bool> stop_{false}, ingest_stop_{false}, checkpoint_wanted_{false};
+  std::atomic<int> stop_signal_{0};
+  std::unique_ptr<CheckpointStore> checkpoints_;
+  double start_ = 0, elapsed_before_ = 0;  // elapsed_before_: training time of earlier sessions
+  int64_t resumes_ = 0;
   std::atomic<uint64_t> received_{0}, rejected_{0}, inserted_{0};
   std::atomic<uint64_t> policy_lag_sum_{0}, policy_lag_count_{0};
   const uint64_t run_id_ = std::random_device{}() * 0x9E3779B97F4A7C15ull + std::random_device{}();

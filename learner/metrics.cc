@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/crc32c.h"
 #include "nlohmann/json.hpp"
 #include "passrl.pb.h"
 
@@ -19,27 +20,6 @@ double WallTime() {
 }
 
 }  // namespace
-
-uint32_t Crc32c(const void* data, size_t n) {
-  static const auto* table = [] {
-    auto* t = new uint32_t[256];
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  uint32_t crc = 0xFFFFFFFFu;
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-  return crc ^ 0xFFFFFFFFu;
-}
-
-uint32_t MaskedCrc32c(const void* data, size_t n) {
-  const uint32_t crc = Crc32c(data, n);
-  return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
-}
 
 absl::StatusOr<std::unique_ptr<MetricsWriter>> MetricsWriter::Open(const std::string& run_dir) {
   std::error_code ec;

@@ -24,8 +24,4 @@ class MetricsWriter {
   std::ofstream jsonl_, events_;
 };
 
-// CRC-32C (Castagnoli), as TFRecord uses, and its masked form.
-uint32_t Crc32c(const void* data, size_t n);
-uint32_t MaskedCrc32c(const void* data, size_t n);
-
 }  // namespace passrl::learner

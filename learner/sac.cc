@@ -1,6 +1,7 @@
 #include "learner/sac.h"
 
 #include <cmath>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 
@@ -172,6 +173,109 @@ std::vector<float> SacAgent::AllParameters() {
   }
   all.push_back(log_alpha_.item<float>());
   return all;
+}
+
+absl::StatusOr<std::string> SacAgent::SaveState() {
+  try {
+    torch::serialize::OutputArchive archive;
+    const std::pair<const char*, Mlp*> nets[] = {{"policy", &policy_},
+                                                 {"q1", &q1_},
+                                                 {"q2", &q2_},
+                                                 {"q1_target", &q1_target_},
+                                                 {"q2_target", &q2_target_}};
+    for (const auto& [name, net] : nets) {
+      torch::serialize::OutputArchive sub;
+      (*net)->save(sub);
+      archive.write(name, sub);
+    }
+    const std::pair<const char*, torch::optim::Adam*> opts[] = {{"policy_opt", policy_opt_.get()},
+                                                                {"q_opt", q_opt_.get()},
+                                                                {"alpha_opt", alpha_opt_.get()}};
+    for (const auto& [name, opt] : opts) {
+      torch::serialize::OutputArchive sub;
+      opt->save(sub);
+      archive.write(name, sub);
+    }
+    archive.write("log_alpha", log_alpha_.detach());
+    archive.write("updates", torch::tensor(updates_, torch::kInt64));
+    archive.write("cpu_generator", at::detail::getDefaultCPUGenerator().get_state());
+    std::ostringstream out;
+    archive.save_to(out);
+    return out.str();
+  } catch (const c10::Error& e) {
+    return absl::InternalError(
+        absl::StrCat("cannot serialize the SAC state: ", e.what_without_backtrace()));
+  }
+}
+
+absl::Status SacAgent::LoadState(const std::string& bytes) {
+  // Load into a fresh agent first, so a bad archive leaves this one untouched.
+  auto fresh = Create(options_);
+  if (!fresh.ok()) return fresh.status();
+  SacAgent& f = **fresh;
+  torch::Tensor generator;
+  try {
+    std::istringstream in(bytes);
+    torch::serialize::InputArchive archive;
+    archive.load_from(in, device_);
+    const std::pair<const char*, Mlp*> nets[] = {{"policy", &f.policy_},
+                                                 {"q1", &f.q1_},
+                                                 {"q2", &f.q2_},
+                                                 {"q1_target", &f.q1_target_},
+                                                 {"q2_target", &f.q2_target_}};
+    for (const auto& [name, net] : nets) {
+      // Module::load resizes parameters to whatever it reads, so check the shapes ourselves.
+      std::vector<std::vector<int64_t>> shapes;
+      for (const auto& p : (*net)->parameters()) shapes.push_back(p.sizes().vec());
+      torch::serialize::InputArchive sub;
+      archive.read(name, sub);
+      (*net)->load(sub);
+      const auto loaded = (*net)->parameters();
+      for (size_t i = 0; i < loaded.size(); ++i) {
+        if (loaded[i].sizes().vec() != shapes[i]) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "SAC state: network '", name, "' has other layer sizes than sac.hidden says"));
+        }
+      }
+    }
+    const std::pair<const char*, torch::optim::Adam*> opts[] = {{"policy_opt", f.policy_opt_.get()},
+                                                                {"q_opt", f.q_opt_.get()},
+                                                                {"alpha_opt", f.alpha_opt_.get()}};
+    for (const auto& [name, opt] : opts) {
+      torch::serialize::InputArchive sub;
+      archive.read(name, sub);
+      opt->load(sub);
+    }
+    torch::Tensor log_alpha, updates;
+    archive.read("log_alpha", log_alpha);
+    archive.read("updates", updates);
+    archive.read("cpu_generator", generator);
+    if (log_alpha.sizes() != f.log_alpha_.sizes()) {
+      return absl::InvalidArgumentError("SAC state: temperature has the wrong shape");
+    }
+    {
+      torch::NoGradGuard no_grad;
+      f.log_alpha_.copy_(log_alpha);
+    }
+    f.updates_ = updates.item<int64_t>();
+  } catch (const c10::Error& e) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unusable SAC state (different network shape or corrupt): ", e.what_without_backtrace()));
+  }
+  // Adopt: the optimizers hold pointers to `f`'s parameters, so take everything over.
+  policy_ = f.policy_;
+  q1_ = f.q1_;
+  q2_ = f.q2_;
+  q1_target_ = f.q1_target_;
+  q2_target_ = f.q2_target_;
+  log_alpha_ = f.log_alpha_;
+  policy_opt_ = std::move(f.policy_opt_);
+  q_opt_ = std::move(f.q_opt_);
+  alpha_opt_ = std::move(f.alpha_opt_);
+  updates_ = f.updates_;
+  at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
+  cpu_generator.set_state(generator);
+  return absl::OkStatus();
 }
 
 std::vector<int64_t> SacAgent::GreedyActions(const torch::Tensor& observations) {

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -64,6 +65,11 @@ class SacAgent {
   // Every parameter, flat: policy, q1, q2, q1_target, q2_target (each in parameters() order), then
   // log_alpha. For cross-checking against another implementation (benchmarks/sac_update.py).
   std::vector<float> AllParameters();
+  // The whole training state (networks, targets, Adam moments, temperature, update count, the
+  // CPU generator) as LibTorch archive bytes, for checkpoints. LoadState needs the same shapes
+  // and leaves the agent unchanged when the bytes are unusable.
+  absl::StatusOr<std::string> SaveState();
+  absl::Status LoadState(const std::string& bytes);
   // Greedy action per row (argmax of the logits), for evaluation.
   std::vector<int64_t> GreedyActions(const torch::Tensor& observations);
   torch::Device device() const { return device_; }

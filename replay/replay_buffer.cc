@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -122,7 +123,7 @@ bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
   for (int i = 0; i < batch_size; ++i) {
     // Prioritized: stratified-free proportional draw from the sum tree; slots past size_ have
     // priority 0 and are never drawn.
-    const int64_t slot = tree_ && total > 0 ? tree_->Find(mass(rng_)) : uniform(rng_);
+    const int64_t slot = tree_ && total > 0 ? tree_->Find(mass(rng_)) : SlotOf(uniform(rng_));
     out->indices[i] = slot;
     std::memcpy(&out->observations[static_cast<size_t>(i) * d], &observations_[slot * d],
                 d * sizeof(float));
@@ -168,8 +169,8 @@ int64_t ReplayBuffer::inserted() const {
 }
 
 int64_t ReplayBuffer::SlotOf(int64_t i) const {
-  const int64_t oldest = size_ < options_.capacity ? 0 : next_;
-  return (oldest + i) % options_.capacity;
+  // Transition with sequence number s lives in slot s % capacity.
+  return (inserted_ - size_ + i) % options_.capacity;
 }
 
 void ReplayBuffer::Read(int64_t i, std::vector<float>* observation,
@@ -189,6 +190,111 @@ void ReplayBuffer::Read(int64_t i, std::vector<float>* observation,
   fields->step = steps_[slot];
   fields->actor_id = actor_ids_[slot];
   fields->benchmark_id = benchmark_ids_[slot];
+}
+
+void ReplayChunk::Resize(int64_t n, bool prioritized) {
+  const size_t m = static_cast<size_t>(n), d = static_cast<size_t>(obs_dim);
+  count = n;
+  observations.resize(m * d);
+  next_observations.resize(m * d);
+  rewards.resize(m);
+  actions.resize(m);
+  steps.resize(m);
+  actor_ids.resize(m);
+  terminals.resize(m);
+  truncations.resize(m);
+  episode_ids.resize(m);
+  policy_versions.resize(m);
+  benchmark_ids.resize(m);
+  priorities.resize(prioritized ? m : 0);
+}
+
+int64_t ReplayBuffer::ReadChunk(int64_t first_seq, int64_t end_seq, int64_t max_count,
+                                ReplayChunk* out) const {
+  const int d = options_.obs_dim;
+  absl::MutexLock lock(&mu_);
+  const int64_t oldest = inserted_ - size_;
+  const int64_t begin = std::max(first_seq, oldest);
+  const int64_t n = std::max<int64_t>(0, std::min({max_count, inserted_ - begin, end_seq - begin}));
+  out->obs_dim = d;
+  out->first_seq = begin;
+  out->Resize(n, tree_ != nullptr);
+  for (int64_t k = 0; k < n; ++k) {
+    const int64_t slot = (begin + k) % options_.capacity;
+    std::memcpy(&out->observations[k * d], &observations_[slot * d], d * sizeof(float));
+    std::memcpy(&out->next_observations[k * d], &next_observations_[slot * d], d * sizeof(float));
+    out->rewards[k] = rewards_[slot];
+    out->actions[k] = actions_[slot];
+    out->steps[k] = steps_[slot];
+    out->actor_ids[k] = actor_ids_[slot];
+    out->terminals[k] = terminals_[slot];
+    out->truncations[k] = truncations_[slot];
+    out->episode_ids[k] = episode_ids_[slot];
+    out->policy_versions[k] = policy_versions_[slot];
+    out->benchmark_ids[k] = benchmark_ids_[slot];
+    if (tree_) out->priorities[k] = tree_->Get(slot);
+  }
+  return n;
+}
+
+ReplayState ReplayBuffer::State() const {
+  absl::MutexLock lock(&mu_);
+  std::ostringstream rng;
+  rng << rng_;
+  return {inserted_, size_, max_priority_, rng.str()};
+}
+
+absl::Status ReplayBuffer::RestoreState(const ReplayState& state) {
+  absl::MutexLock lock(&mu_);
+  if (inserted_ != 0) return absl::FailedPreconditionError("replay restore needs an empty buffer");
+  if (state.inserted < 0 || state.size < 0 || state.size > state.inserted) {
+    return absl::InvalidArgumentError(absl::StrCat("replay state is inconsistent: inserted ",
+                                                   state.inserted, ", size ", state.size));
+  }
+  std::istringstream rng(state.rng);
+  rng >> rng_;
+  if (!rng) return absl::InvalidArgumentError("replay state: unreadable sampler state");
+  inserted_ = state.inserted;
+  size_ = std::min(state.size, options_.capacity);
+  next_ = inserted_ % options_.capacity;
+  max_priority_ = state.max_priority;
+  return absl::OkStatus();
+}
+
+absl::Status ReplayBuffer::RestoreChunk(const ReplayChunk& c) {
+  const int d = options_.obs_dim;
+  if (c.obs_dim != d) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("replay chunk has ", c.obs_dim, " observation floats, the buffer ", d));
+  }
+  absl::MutexLock lock(&mu_);
+  const int64_t oldest = inserted_ - size_;
+  if (c.first_seq < 0 || c.first_seq + c.count > inserted_) {
+    return absl::InvalidArgumentError(absl::StrCat("replay chunk [", c.first_seq, ", ",
+                                                   c.first_seq + c.count,
+                                                   ") lies past the buffer's count ", inserted_));
+  }
+  if (tree_ && c.priorities.size() != static_cast<size_t>(c.count)) {
+    return absl::InvalidArgumentError("replay chunk lacks priorities for a prioritized buffer");
+  }
+  for (int64_t k = 0; k < c.count; ++k) {
+    const int64_t seq = c.first_seq + k;
+    if (seq < oldest) continue;
+    const int64_t slot = seq % options_.capacity;
+    std::memcpy(&observations_[slot * d], &c.observations[k * d], d * sizeof(float));
+    std::memcpy(&next_observations_[slot * d], &c.next_observations[k * d], d * sizeof(float));
+    rewards_[slot] = c.rewards[k];
+    actions_[slot] = c.actions[k];
+    steps_[slot] = c.steps[k];
+    actor_ids_[slot] = c.actor_ids[k];
+    terminals_[slot] = c.terminals[k];
+    truncations_[slot] = c.truncations[k];
+    episode_ids_[slot] = c.episode_ids[k];
+    policy_versions_[slot] = c.policy_versions[k];
+    benchmark_ids_[slot] = c.benchmark_ids[k];
+    if (tree_) tree_->Set(slot, c.priorities[k]);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace passrl::replay

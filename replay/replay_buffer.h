@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -43,6 +44,28 @@ struct Transition {
   uint32_t benchmark_id = 0;
 };
 
+// A run of consecutive transitions in columns (sequence numbers first_seq .. first_seq+count-1,
+// counted over the buffer's whole life): what checkpoints and exports move in and out.
+struct ReplayChunk {
+  int obs_dim = 0;
+  int64_t first_seq = 0, count = 0;
+  std::vector<float> observations, next_observations, rewards;
+  std::vector<int32_t> actions, steps, actor_ids;
+  std::vector<uint8_t> terminals, truncations;
+  std::vector<uint64_t> episode_ids, policy_versions;
+  std::vector<uint32_t> benchmark_ids;
+  std::vector<double> priorities;  // sum-tree leaves (already raised to alpha); empty if uniform
+  void Resize(int64_t n, bool prioritized);
+};
+
+// What a checkpoint needs besides the transitions to resume sampling exactly.
+struct ReplayState {
+  int64_t inserted = 0;  // all-time count: the next transition gets this sequence number
+  int64_t size = 0;      // transitions held (the newest `size` sequence numbers)
+  double max_priority = 1.0;
+  std::string rng;  // the sampler's generator, as text
+};
+
 // A sampled batch, row-major: observations[i * obs_dim + j].
 struct SampledBatch {
   int size = 0, obs_dim = 0;
@@ -67,9 +90,19 @@ class ReplayBuffer {
   int64_t inserted() const;  // all-time count, including overwritten ones
   const ReplayOptions& options() const { return options_; }
 
-  // Reads transition `i` (0 = oldest still held) under the lock: for export and checkpoints.
+  // Reads transition `i` (0 = oldest still held) under the lock.
   void Read(int64_t i, std::vector<float>* observation, std::vector<float>* next_observation,
             Transition* fields) const;
+
+  // Snapshots in pieces: copies up to `max_count` transitions with sequence numbers in
+  // [first_seq, end_seq), first_seq moved up to the oldest still held, under the lock, so
+  // ingestion waits only for one chunk's memcpy. Returns the count copied (0 when none is left).
+  int64_t ReadChunk(int64_t first_seq, int64_t end_seq, int64_t max_count, ReplayChunk* out) const;
+  ReplayState State() const;
+  // Restoring: RestoreState first (an empty buffer takes the counters), then every chunk.
+  // Transitions older than the newest `capacity` are skipped, so a smaller buffer keeps the newest.
+  absl::Status RestoreState(const ReplayState& state);
+  absl::Status RestoreChunk(const ReplayChunk& chunk);
 
  private:
   explicit ReplayBuffer(const ReplayOptions& options);

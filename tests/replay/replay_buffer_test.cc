@@ -103,7 +103,9 @@ TEST(ReplayBufferTest, PrioritizedSamplingFollowsPriorities) {
   ASSERT_TRUE(buffer->Sample(1000, &batch));
   for (int j = 0; j < batch.size; ++j) {
     for (int k = 0; k < batch.size; ++k) {
-      if (batch.indices[j] < batch.indices[k]) EXPECT_GE(batch.weights[j], batch.weights[k]);
+      if (batch.indices[j] < batch.indices[k]) {
+        EXPECT_GE(batch.weights[j], batch.weights[k]);
+      }
     }
   }
 }

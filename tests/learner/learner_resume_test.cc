@@ -1,0 +1,158 @@
+// The learner stopped by SIGTERM (RequestStop) writes a final checkpoint; a learner created with
+// resume_from continues from it exactly: counters, policy version, replay contents and order,
+// benchmark names. Real ZeroMQ sockets carry real protobuf batches into the first learner.
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "learner/learner.h"
+#include "proto/wire.h"
+#include "tests/test_util.h"
+
+namespace passrl::learner {
+namespace {
+
+constexpr int kDim = 6, kActions = 4;
+constexpr uint64_t kHash = 77;
+
+LearnerOptions Options(const std::string& run_dir) {
+  LearnerOptions o;
+  o.sac.shape = {kDim, kActions, {16}};
+  o.sac.use_cuda_if_available = false;
+  o.replay.capacity = 5000;
+  o.replay.obs_dim = kDim;
+  o.batch_size = 16;
+  o.warmup_transitions = 64;
+  o.samples_per_insert = 4;
+  o.publish_every = 5;
+  o.duration_seconds = 0;
+  o.progress_seconds = 1000;
+  o.bind_host = "127.0.0.1";
+  o.run_dir = run_dir;
+  o.snapshot_seconds = 0;
+  o.action_space_hash = kHash;
+  o.checkpoint.every_seconds = 0;
+  o.config_yaml = "test: true\n";
+  return o;
+}
+
+std::string Batch(int actor, int episode, int n, const std::string& benchmark) {
+  proto::ActorMessage m = wire::NewActorMessage(actor, kHash);
+  proto::TransitionBatch* b = m.mutable_batch();
+  b->set_obs_dim(kDim);
+  b->add_benchmark_names("bundled/other");
+  b->add_benchmark_names(benchmark);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < kDim; ++j) {
+      b->add_observations(static_cast<float>(episode * 100 + i) + 0.01f * j);
+      b->add_next_observations(static_cast<float>(episode * 100 + i + 1) + 0.01f * j);
+    }
+    b->add_actions((episode + i) % kActions);
+    b->add_rewards(0.1f * static_cast<float>(i % 7) - 0.3f);
+    b->add_terminals(i == n - 1);
+    b->add_truncations(false);
+    b->add_episode_ids(static_cast<uint64_t>(episode));
+    b->add_steps(i);
+    b->add_policy_versions(1);
+    b->add_benchmark_ids(1);
+  }
+  return m.SerializeAsString();
+}
+
+TEST(LearnerResumeTest, SigtermCheckpointResumesExactly) {
+  const std::string run = testing::TempDir();
+  zmq::context_t context(1);
+  auto first = Learner::Create(Options(run), &context);
+  ASSERT_TRUE(first.ok()) << first.status();
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.connect((*first)->TransitionsEndpoint("127.0.0.1"));
+  std::thread runner([&] { EXPECT_TRUE((*first)->Run().ok()); });
+  for (int episode = 0; episode < 40; ++episode) {
+    push.send(
+        zmq::buffer(Batch(1 + episode % 2, episode, 20, episode % 3 ? "bundled/a" : "bundled/b")));
+  }
+  // Wait for every transition and some updates, then stop as SIGTERM would.
+  for (int i = 0; i < 600 && ((*first)->Counters().transitions_inserted < 800 ||
+                              (*first)->Counters().updates < 20);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  (*first)->RequestStop(SIGTERM);
+  runner.join();
+  const CheckpointCounters before = (*first)->Counters();
+  ASSERT_EQ(before.transitions_inserted, 800u);
+  ASSERT_GE(before.updates, 20);
+
+  auto loaded = LoadLatestCheckpoint(run, false);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->reason, "stopped by SIGTERM");
+  EXPECT_EQ(loaded->counters.updates, before.updates);
+  EXPECT_EQ(loaded->counters.policy_version, before.policy_version);
+  EXPECT_EQ(loaded->counters.transitions_inserted, 800u);
+  EXPECT_EQ(loaded->benchmarks.size(), 3u);  // other, a, b: interned across both actors
+  EXPECT_EQ(loaded->config_yaml, "test: true\n");
+
+  LearnerOptions resumed_options = Options(run);
+  resumed_options.resume_from = run;
+  auto second = Learner::Create(resumed_options, &context);
+  ASSERT_TRUE(second.ok()) << second.status();
+  const CheckpointCounters after = (*second)->Counters();
+  EXPECT_EQ(after.updates, before.updates);
+  EXPECT_EQ(after.policy_version, before.policy_version);
+  EXPECT_EQ(after.transitions_inserted, before.transitions_inserted);
+  EXPECT_EQ(after.resumes, 1);
+  EXPECT_NEAR(after.elapsed_seconds, before.elapsed_seconds, 1.0);
+  const replay::ReplayBuffer& a = (*first)->replay();
+  const replay::ReplayBuffer& b = (*second)->replay();
+  ASSERT_EQ(a.size(), b.size());
+  std::vector<float> oa, na, ob, nb;
+  for (int64_t i = 0; i < a.size(); ++i) {
+    replay::Transition ta, tb;
+    a.Read(i, &oa, &na, &ta);
+    b.Read(i, &ob, &nb, &tb);
+    ASSERT_EQ(oa, ob);
+    ASSERT_EQ(na, nb);
+    ASSERT_EQ(ta.reward, tb.reward);
+    ASSERT_EQ(ta.episode_id, tb.episode_id);
+    ASSERT_EQ(ta.actor_id, tb.actor_id);
+    ASSERT_EQ(ta.benchmark_id, tb.benchmark_id);
+  }
+  // Benchmark ids in replay name the right benchmark.
+  replay::Transition t;
+  b.Read(0, &ob, &nb, &t);  // episode 0: "bundled/b"
+  EXPECT_EQ(loaded->benchmarks.at(t.benchmark_id), "bundled/b");
+}
+
+TEST(LearnerResumeTest, RefusesAnotherActionSpaceAndMissingCheckpoints) {
+  const std::string run = testing::TempDir();
+  zmq::context_t context(1);
+  {
+    LearnerOptions o = Options(run);
+    auto learner = Learner::Create(o, &context);
+    ASSERT_TRUE(learner.ok());
+    (*learner)->RequestStop(SIGTERM);
+    ASSERT_TRUE((*learner)->Run().ok());
+  }
+  LearnerOptions other = Options(run);
+  other.resume_from = run;
+  other.action_space_hash = kHash + 1;
+  auto refused = Learner::Create(other, &context);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("action space"), std::string::npos) << refused.status();
+  other = Options(run);
+  other.resume_from = run;
+  other.sac.shape.hidden = {32};
+  EXPECT_NE(Learner::Create(other, &context).status().message().find("sac.hidden"),
+            std::string::npos);
+  LearnerOptions nothing = Options(testing::TempDir());
+  nothing.resume_from = testing::TempDir();
+  auto missing = Learner::Create(nothing, &context);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("cannot resume"), std::string::npos)
+      << missing.status();
+}
+
+}  // namespace
+}  // namespace passrl::learner
