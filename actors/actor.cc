@@ -201,7 +201,8 @@ void Actor::Record(int action, const std::vector<float>& next, double reward, bo
   pending_.add_rewards(static_cast<float>(reward));
   pending_.add_terminals(terminal);
   pending_.add_truncations(truncated);
-  pending_.add_episode_ids((static_cast<uint64_t>(options_.actor_id) << 40) | episode_id_);
+  pending_.add_episode_ids((static_cast<uint64_t>(options_.actor_id) << 40) |
+                           (static_cast<uint64_t>(options_.session & 0xff) << 32) | episode_id_);
   pending_.add_steps(step);
   pending_.add_policy_versions(policy_->version());
   pending_.add_benchmark_ids(it->second);

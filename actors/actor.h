@@ -37,6 +37,7 @@ struct ActorOptions {
   double learner_silence_seconds = 15;  // warn when no weights arrive for this long
   int cpu = -1;                         // reported; pinning is done by the caller
   uint64_t seed = 1;
+  uint32_t session = 0;   // resumes of the run so far: episode ids stay unique across sessions
   std::string crash_dir;  // crash reports; empty: none written
   // Reward of the transition recorded when an action crashes or hangs the environment (terminal:
   // the agent learns to avoid passes that crash LLVM on such programs).

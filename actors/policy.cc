@@ -23,6 +23,13 @@ class TorchPolicy : public Policy {
     std::discrete_distribution<int> pick(p, p + probs.numel());
     return pick(rng_);
   }
+  std::vector<float> Probabilities(absl::Span<const float> observation) override {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::from_blob(const_cast<float*>(observation.data()),
+                                             {1, static_cast<int64_t>(observation.size())});
+    const torch::Tensor probs = torch::softmax(net_->forward(x), 1).contiguous();
+    return std::vector<float>(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
+  }
   absl::Status SetWeights(uint64_t version, absl::Span<const float> parameters) override {
     absl::Status loaded = learner::LoadFlatParameters(*net_, parameters);
     if (loaded.ok()) version_ = version;

@@ -17,6 +17,8 @@ class Policy {
  public:
   virtual ~Policy() = default;
   virtual int Act(absl::Span<const float> observation) = 0;
+  // pi(.|s) over every action (for policy-guided search).
+  virtual std::vector<float> Probabilities(absl::Span<const float> observation) = 0;
   // Replaces the weights; InvalidArgument if they do not fit the network.
   virtual absl::Status SetWeights(uint64_t version, absl::Span<const float> parameters) = 0;
   virtual uint64_t version() const = 0;

@@ -154,6 +154,7 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   o.cpu = cpu;
   // A resumed run's actors must not replay the first session's episodes: mix in the resume count.
   o.seed = c.seed + static_cast<uint64_t>(rank) + resumes * 1000003;
+  o.session = static_cast<uint32_t>(resumes);
   o.crash_dir = c.run_dir;
   o.crash_penalty = c.crash_penalty;
   // A generous cap: the learner's stop message normally ends the actor.

@@ -143,12 +143,17 @@ absl::Status TrainConfig::Validate() const {
 
 absl::StatusOr<TrainConfig> LoadTrainConfig(const std::string& path,
                                             const std::vector<std::string>& overrides) {
+  return ParseTrainConfig(path, "", overrides);
+}
+
+absl::StatusOr<TrainConfig> ParseTrainConfig(const std::string& path, const std::string& text,
+                                             const std::vector<std::string>& overrides) {
   TrainConfig config;
   std::vector<Field> fields = Fields(config);
-  if (!path.empty()) {
+  if (!path.empty() || !text.empty()) {
     YAML::Node root;
     try {
-      root = YAML::LoadFile(path);
+      root = text.empty() ? YAML::LoadFile(path) : YAML::Load(text);
     } catch (const YAML::BadFile&) {
       return absl::NotFoundError(absl::StrCat(path, ": cannot read the config file"));
     } catch (const YAML::Exception& e) {

@@ -59,6 +59,9 @@ struct TrainConfig {
 // Reads `path` (empty: defaults only), then applies "key=value" overrides.
 absl::StatusOr<TrainConfig> LoadTrainConfig(const std::string& path,
                                             const std::vector<std::string>& overrides = {});
+// As LoadTrainConfig, from YAML `text` (e.g. a checkpoint's copy); `where` names it in errors.
+absl::StatusOr<TrainConfig> ParseTrainConfig(const std::string& where, const std::string& text,
+                                             const std::vector<std::string>& overrides = {});
 // The resolved configuration as YAML, every key with its help text.
 std::string DescribeConfig(const TrainConfig& config);
 

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddMeasureCommand(app);
   passrl::launch::AddTrainCommand(app);
   passrl::launch::AddEvalCommand(app);
+  passrl::launch::AddReplayCommand(app);
   passrl::launch::AddEnvWorkerCommand(app);
   try {
     app.parse(argc, argv);

@@ -2,19 +2,24 @@
 # Runs `passrl train` on this machine under mpirun: 1 learner + N actors (default: one per core,
 # at least 2). Extra arguments go to `passrl train` (e.g. --set run.duration_seconds=600).
 #   launch/train_local.sh [--actors N] [--config FILE] [passrl train args...]
+#   launch/train_local.sh --resume runs/local      (the run's own config.yaml unless --config)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACTORS=$(( $(nproc) > 2 ? $(nproc) : 2 ))
-CONFIG=cluster_configs/local.yaml
+CONFIG=""
+RESUME=0
 ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --actors) ACTORS="$2"; shift 2 ;;
     --config) CONFIG="$2"; shift 2 ;;
+    --resume) RESUME=1; ARGS+=("$1"); shift ;;
     *) ARGS+=("$1"); shift ;;
   esac
 done
+if [ -z "$CONFIG" ] && [ "$RESUME" -eq 0 ]; then CONFIG=cluster_configs/local.yaml; fi
+[ -n "$CONFIG" ] && ARGS=(--config "$CONFIG" "${ARGS[@]}")
 MPI_FLAGS=(--oversubscribe --bind-to none)   # passrl pins actors itself (hwloc)
 [ "$(id -u)" -eq 0 ] && MPI_FLAGS+=(--allow-run-as-root)
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
-exec mpirun "${MPI_FLAGS[@]}" -np $((ACTORS + 1)) build/launch/passrl train --config "$CONFIG" "${ARGS[@]}"
+exec mpirun "${MPI_FLAGS[@]}" -np $((ACTORS + 1)) build/launch/passrl train "${ARGS[@]}"

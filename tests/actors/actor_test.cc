@@ -111,6 +111,11 @@ class FixedPolicy : public Policy {
  public:
   explicit FixedPolicy(int action) : action_(action) {}
   int Act(absl::Span<const float>) override { return action_; }
+  std::vector<float> Probabilities(absl::Span<const float>) override {
+    std::vector<float> p(envs::kNumActions, 0.f);
+    p[action_] = 1.f;
+    return p;
+  }
   absl::Status SetWeights(uint64_t, absl::Span<const float>) override { return absl::OkStatus(); }
   uint64_t version() const override { return 0; }
   int64_t parameter_count() const override { return 1; }

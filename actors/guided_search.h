@@ -1,0 +1,44 @@
+// Policy-guided search for evaluation: a rollout of the greedy policy, and a beam search that
+// expands each of the `width` best states with the policy's `width` most likely actions, keeps the
+// `width` lowest-cost children (duplicates by IR hash dropped), for up to `length` steps or
+// `budget_seconds`. The result is the lowest-cost state seen at any depth (a prefix may win).
+// Runs LLVM in-process on the caller's environment. Not thread-safe (one env, one policy).
+#pragma once
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "actors/policy.h"
+#include "envs/llvm_env.h"
+
+namespace passrl::actors {
+
+struct SearchResult {
+  std::vector<int> actions;  // the best sequence found
+  double cost = 0;           // of `metric` after `actions`
+  int64_t states = 0;        // states evaluated
+  double seconds = 0;
+};
+
+// The greedy policy for `length` steps from a fresh Reset of `benchmark`.
+absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
+                                           const envs::Benchmark& benchmark, int length,
+                                           envs::RewardSpace metric);
+
+struct BeamOptions {
+  int width = 4;
+  int length = 24;
+  double budget_seconds = 60;                                         // per benchmark; 0: no limit
+  envs::RewardSpace metric = envs::RewardSpace::kIrInstructionCount;  // a cost to minimise
+  absl::Status Validate() const;
+};
+
+absl::StatusOr<SearchResult> BeamSearch(envs::LlvmEnv& env, Policy& policy,
+                                        const envs::Benchmark& benchmark,
+                                        const BeamOptions& options);
+
+// Replays `actions` from a fresh Reset (for checking a reported result).
+absl::Status Replay(envs::LlvmEnv& env, const envs::Benchmark& benchmark,
+                    const std::vector<int>& actions);
+
+}  // namespace passrl::actors

@@ -1,0 +1,123 @@
+// `passrl eval --checkpoint` as a user runs it: every number in its JSON must equal a direct
+// replay of the reported sequence in a fresh environment, the baselines must be the env's, the
+// geomeans must follow from the rows, and beam search must never be worse than its root.
+#include <cmath>
+#include <map>
+
+#include "actors/observation.h"
+#include "common/file_cache.h"
+#include "common/subprocess.h"
+#include "envs/action_space.h"
+#include "envs/baselines.h"
+#include "envs/llvm_env.h"
+#include "gtest/gtest.h"
+#include "launch/config.h"
+#include "learner/checkpoint.h"
+#include "learner/sac.h"
+#include "nlohmann/json.hpp"
+#include "tests/test_util.h"
+
+namespace passrl {
+namespace {
+
+const std::vector<std::string> kBenchmarks = {"bundled/crc32_table", "bundled/bytecode_vm",
+                                              "bundled/edit_distance"};
+
+// A run dir with one checkpoint of an untrained agent (a seeded random policy).
+std::string MakeCheckpoint(uint64_t action_space_hash) {
+  const std::string run = testing::TempDir();
+  learner::SacOptions o;
+  o.shape = {actors::kObservationDim, envs::kNumActions, {32}};
+  o.use_cuda_if_available = false;
+  o.seed = 5;
+  auto agent = *learner::SacAgent::Create(o);
+  auto store = learner::CheckpointStore::Open({run + "/checkpoints"});
+  EXPECT_TRUE(store.ok());
+  learner::CheckpointContents c;
+  c.counters.policy_version = 9;
+  c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
+  c.agent_state = *agent->SaveState();
+  launch::TrainConfig config;
+  config.episode_length = 6;
+  config.hidden = {32};
+  c.config_yaml = launch::DescribeConfig(config);
+  EXPECT_TRUE(store->Write(c).ok());
+  return run;
+}
+
+SubprocessResult Passrl(std::vector<std::string> args) {
+  args.insert(args.begin(), PASSRL_BINARY);
+  SubprocessOptions options;
+  options.timeout_seconds = 600;
+  auto r = RunSubprocess(args, options);
+  EXPECT_TRUE(r.ok());
+  return *r;
+}
+
+TEST(EvalTest, TableEqualsADirectReplayOfTheSameSequences) {
+  setenv("PASSRL_CACHE_DIR", testing::TestDatasetOptions().build.cache_dir.c_str(), 1);
+  setenv("PASSRL_DATASETS_DIR", (testing::SourceDir() + "/datasets").c_str(), 1);
+  const std::string run = MakeCheckpoint(envs::ActionSpaceHash());
+  const std::string json_path = testing::TempDir() + "/eval.json";
+  std::vector<std::string> args = {"eval", "--checkpoint", run,  "--search", "beam",   "--width",
+                                   "2",    "--budget",     "20", "--json",   json_path};
+  for (const auto& b : kBenchmarks) {
+    args.push_back("-b");
+    args.push_back(b);
+  }
+  const SubprocessResult r = Passrl(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("geomean greedy over 3 benchmarks"), std::string::npos) << r.out;
+  std::string text;
+  ASSERT_TRUE(ReadFileToString(json_path, &text).ok());
+  const nlohmann::json j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["policy_version"], 9);
+  EXPECT_EQ(j["length"], 6);  // from the checkpoint's config
+  ASSERT_EQ(j["rows"].size(), 6u);
+
+  envs::EnvOptions options;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  auto env = *envs::LlvmEnv::Create(options);
+  auto dataset = *envs::OpenDataset("bundled", testing::TestDatasetOptions());
+  std::map<std::string, double> log_sum;
+  for (const auto& row : j["rows"]) {
+    const std::string name = row["benchmark"], method = row["method"];
+    SCOPED_TRACE(name + " " + method);
+    auto b = *dataset->Load(name);
+    ASSERT_TRUE(env->Reset(b).ok());
+    const auto actions = envs::ParseActionList(row["actions"].get<std::string>());
+    ASSERT_TRUE(actions.ok());
+    if (method == "greedy") EXPECT_EQ(actions->size(), 6u);
+    EXPECT_LE(actions->size(), 6u);
+    for (int a : *actions) ASSERT_TRUE(env->Step(a).ok());
+    EXPECT_EQ(row["ir_policy"].get<int64_t>(), env->IrInstructionCount());
+    EXPECT_EQ(row["text_policy"].get<int64_t>(),
+              static_cast<int64_t>(*env->Cost(envs::RewardSpace::kObjectTextSize)));
+    EXPECT_EQ(row["ir_o0"].get<int64_t>(), env->baselines().ir_o0);
+    EXPECT_EQ(row["ir_oz"].get<int64_t>(), env->baselines().ir_oz);
+    EXPECT_EQ(row["text_oz"].get<int64_t>(), env->baselines().text_oz);
+    EXPECT_DOUBLE_EQ(row["ir_ratio_vs_oz"].get<double>(),
+                     static_cast<double>(env->baselines().ir_oz) / env->IrInstructionCount());
+    log_sum[method] += std::log(row["ir_ratio_vs_oz"].get<double>());
+  }
+  for (const auto& row : j["rows"]) {
+    // Beam search keeps the best state seen, the unoptimised root included.
+    if (row["method"] == "beam") EXPECT_LE(row["ir_policy"], row["ir_o0"]);
+  }
+  for (const auto& [method, sum] : log_sum) {
+    EXPECT_NEAR(j["geomean"][method]["ir_ratio_vs_oz"].get<double>(), std::exp(sum / 3), 1e-9);
+  }
+}
+
+TEST(EvalTest, RefusesACheckpointOfAnotherActionSpace) {
+  const std::string run = MakeCheckpoint(envs::ActionSpaceHash() ^ 1);
+  const SubprocessResult r = Passrl({"eval", "--checkpoint", run, "-b", kBenchmarks[0]});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("action space"), std::string::npos) << r.err;
+  const SubprocessResult none = Passrl({"eval", "--checkpoint", testing::TempDir()});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no checkpoint"), std::string::npos) << none.err;
+}
+
+}  // namespace
+}  // namespace passrl
