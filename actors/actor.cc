@@ -46,6 +46,10 @@ absl::Status Actor::Run() {
   absl::Status valid = options_.Validate();
   if (!valid.ok()) return valid;
   try {
+    if (options_.curve) {
+      wire::MakeCurveClient(push_, *options_.curve);
+      wire::MakeCurveClient(sub_, *options_.curve);
+    }
     push_.set(zmq::sockopt::sndhwm, 256);
     push_.set(zmq::sockopt::linger, 2000);
     push_.set(zmq::sockopt::reconnect_ivl_max, 5000);

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "actors/env_client.h"
 #include "actors/policy.h"
 #include "passrl.pb.h"
+#include "proto/curve.h"
 #include "zmq.hpp"
 
 namespace passrl::actors {
@@ -37,6 +39,7 @@ struct ActorOptions {
   double learner_silence_seconds = 15;  // warn when no weights arrive for this long
   int cpu = -1;                         // reported; pinning is done by the caller
   uint64_t seed = 1;
+  std::optional<wire::CurveClientKeys> curve;  // CurveZMQ keys when the learner requires them
   uint32_t session = 0;   // resumes of the run so far: episode ids stay unique across sessions
   std::string crash_dir;  // crash reports; empty: none written
   // Reward of the transition recorded when an action crashes or hangs the environment (terminal:

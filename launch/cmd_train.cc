@@ -98,6 +98,7 @@ absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resu
   o.resume_from = resume;
   o.resume_fallback = resume_fallback;
   o.config_yaml = DescribeConfig(c);
+  o.curve_dir = c.curve_dir;
   zmq::context_t context(1);
   auto learner = learner::Learner::Create(o, &context);
   if (!learner.ok()) {
@@ -156,6 +157,9 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   o.seed = c.seed + static_cast<uint64_t>(rank) + resumes * 1000003;
   o.session = static_cast<uint32_t>(resumes);
   o.crash_dir = c.run_dir;
+  if (!c.curve_dir.empty()) {
+    PASSRL_ASSIGN_OR_RETURN(o.curve, wire::LoadClientKeys(c.curve_dir, c.actor_key));
+  }
   o.crash_penalty = c.crash_penalty;
   // A generous cap: the learner's stop message normally ends the actor.
   o.max_seconds = c.duration_seconds > 0 ? c.duration_seconds + 120 : 0;

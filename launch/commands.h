@@ -27,6 +27,7 @@ void AddMeasureCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
 void AddReplayCommand(CLI::App& app);
+void AddKeysCommand(CLI::App& app);
 void AddEnvWorkerCommand(CLI::App& app);
 
 // --cpu, --warmup, --min-runs, --max-runs, --rel-ci, --timeout (commands with runtime rewards).

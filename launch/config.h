@@ -23,6 +23,9 @@ struct TrainConfig {
   int64_t checkpoint_every_updates = 0;
   int checkpoint_keep = 3;
   int64_t checkpoint_chunk_transitions = 65536;
+  // security
+  std::string curve_dir;  // CurveZMQ keys (passrl keys generate); empty: off
+  std::string actor_key = "actor.key";
   // dataset
   std::string dataset = "bundled";
   std::vector<std::string> benchmarks;  // subset of the dataset; empty: all of it

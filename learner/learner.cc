@@ -76,6 +76,17 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   if (!store.ok()) return store.status();
   l->checkpoints_ = std::make_unique<CheckpointStore>(*std::move(store));
   if (!options.resume_from.empty()) PASSRL_RETURN_IF_ERROR(l->Resume());
+  if (!options.curve_dir.empty()) {
+    auto keys = wire::LoadServerKeys(options.curve_dir);
+    if (!keys.ok()) return keys.status();
+    auto zap = wire::ZapAuthenticator::Start(context, keys->authorized);
+    if (!zap.ok()) return zap.status();
+    l->zap_ = *std::move(zap);
+    wire::MakeCurveServer(l->pull_, *keys);
+    wire::MakeCurveServer(l->pub_, *keys);
+    std::printf("learner: CurveZMQ on; %zu authorized actor keys from %s\n",
+                keys->authorized.size(), options.curve_dir.c_str());
+  }
   try {
     // Bounded memory against floods and absurd messages: size cap, receive high-water mark.
     l->pull_.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
@@ -394,7 +405,11 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
       }
     }
   }
-  if (reporting > 0) mean_return /= reporting;
+  if (reporting > 0) {
+    mean_return /= reporting;
+  } else {  // no actor has finished an episode yet (e.g. just after a resume): no value, not 0
+    mean_return = best_ratio = NAN;
+  }
   std::printf(
       "[%6.0fs] transitions/s %7.0f  updates/s %6.1f  replay %8lld  lag %5.1f  alpha %.4f  "
       "critic %.4f  policy %+.4f  return %+.3f  best %.3fx -Oz  rejected %llu\n",
@@ -433,6 +448,10 @@ void Learner::WriteSummary(double elapsed) {
   s["last_policy_loss"] =
       std::isfinite(last_policy_) ? nlohmann::json(last_policy_) : nlohmann::json(nullptr);
   s["alpha"] = agent_->alpha();
+  if (zap_) {
+    s["handshakes_allowed"] = zap_->allowed();
+    s["handshakes_denied"] = zap_->denied();
+  }
   absl::MutexLock lock(&mu_);
   for (const auto& [reason, count] : rejections_) s["rejections"][reason] = count;
   for (const auto& [id, info] : actors_) {

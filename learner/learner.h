@@ -28,6 +28,7 @@
 #include "learner/metrics.h"
 #include "learner/sac.h"
 #include "passrl.pb.h"
+#include "proto/curve.h"
 #include "replay/replay_buffer.h"
 #include "zmq.hpp"
 
@@ -53,6 +54,7 @@ struct LearnerOptions {
   std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
   bool resume_fallback = false;  // if the latest checkpoint is bad, resume from an older one
   std::string config_yaml;       // stored in checkpoints
+  std::string curve_dir;         // CurveZMQ key directory (proto/curve.h); empty: no authentication
   absl::Status Validate() const;
 };
 
@@ -107,6 +109,7 @@ class Learner {
   std::atomic<bool> stop_{false}, ingest_stop_{false}, checkpoint_wanted_{false};
   std::atomic<int> stop_signal_{0};
   std::unique_ptr<CheckpointStore> checkpoints_;
+  std::unique_ptr<wire::ZapAuthenticator> zap_;  // with curve_dir: admits authorized actors
   double start_ = 0, elapsed_before_ = 0;  // elapsed_before_: training time of earlier sessions
   int64_t resumes_ = 0;
   std::atomic<uint64_t> received_{0}, rejected_{0}, inserted_{0};

@@ -1,0 +1,180 @@
+// Hostile input on the learner's real transition socket: random bytes, truncated protobufs, NaN
+// and infinite values, absurd sizes, wrong schema versions and action spaces, and a flood of
+// garbage from one peer. Each is rejected and counted, none reaches the replay buffer, the
+// learner keeps serving honest actors, and memory stays bounded.
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "learner/learner.h"
+#include "proto/wire.h"
+#include "tests/test_util.h"
+
+namespace passrl::learner {
+namespace {
+
+constexpr int kDim = 4, kActions = 3;
+constexpr uint64_t kHash = 99;
+
+LearnerOptions Options() {
+  LearnerOptions o;
+  o.sac.shape = {kDim, kActions, {8}};
+  o.sac.use_cuda_if_available = false;
+  o.replay.capacity = 100000;
+  o.replay.obs_dim = kDim;
+  o.warmup_transitions = 1000000;  // ingestion only
+  o.duration_seconds = 0;
+  o.progress_seconds = 1000;
+  o.bind_host = "127.0.0.1";
+  o.run_dir = testing::TempDir();
+  o.snapshot_seconds = 0;
+  o.action_space_hash = kHash;
+  o.checkpoint.every_seconds = 0;
+  return o;
+}
+
+proto::ActorMessage Good(int n) {
+  proto::ActorMessage m = wire::NewActorMessage(1, kHash);
+  proto::TransitionBatch* b = m.mutable_batch();
+  b->set_obs_dim(kDim);
+  b->add_benchmark_names("bundled/x");
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < kDim; ++j) {
+      b->add_observations(1.f);
+      b->add_next_observations(2.f);
+    }
+    b->add_actions(i % kActions);
+    b->add_rewards(0.5f);
+    b->add_terminals(false);
+    b->add_truncations(false);
+    b->add_episode_ids(1);
+    b->add_steps(i);
+    b->add_policy_versions(0);
+    b->add_benchmark_ids(0);
+  }
+  return m;
+}
+
+int64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+class LearnerWireTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto l = Learner::Create(Options(), &context_);
+    ASSERT_TRUE(l.ok()) << l.status();
+    learner_ = *std::move(l);
+    runner_ = std::thread([this] { EXPECT_TRUE(learner_->Run().ok()); });
+  }
+  void TearDown() override {
+    learner_->RequestStop(SIGTERM);
+    runner_.join();
+  }
+  zmq::socket_t Connect() {
+    zmq::socket_t s(context_, zmq::socket_type::push);
+    s.set(zmq::sockopt::linger, 0);
+    s.connect(learner_->TransitionsEndpoint("127.0.0.1"));
+    return s;
+  }
+  // Waits until the learner has received `n` messages in total (or a few seconds pass).
+  void AwaitReceived(uint64_t n) {
+    for (int i = 0; i < 400 && learner_->Counters().messages_received < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
+  zmq::context_t context_{1};
+  std::unique_ptr<Learner> learner_;
+  std::thread runner_;
+};
+
+TEST_F(LearnerWireTest, MalformedAndForgedMessagesAreCountedAndNeverInserted) {
+  zmq::socket_t push = Connect();
+  std::vector<std::string> hostile;
+  std::mt19937 rng(1);
+  for (int i = 0; i < 20; ++i) {  // random bytes of random lengths
+    std::string junk(static_cast<size_t>(rng() % 2000 + 1), '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    hostile.push_back(junk);
+  }
+  const std::string good = Good(8).SerializeAsString();
+  for (size_t cut : {size_t{1}, good.size() / 3, good.size() - 1})
+    hostile.push_back(good.substr(0, cut));
+  proto::ActorMessage m = Good(8);
+  m.mutable_batch()->set_rewards(3, std::nanf(""));
+  hostile.push_back(m.SerializeAsString());
+  m = Good(8);
+  m.mutable_batch()->set_observations(5, INFINITY);
+  hostile.push_back(m.SerializeAsString());
+  m = Good(8);
+  m.set_schema_version(wire::kSchemaVersion + 7);
+  hostile.push_back(m.SerializeAsString());
+  m = Good(8);
+  m.set_action_space_hash(kHash + 1);
+  hostile.push_back(m.SerializeAsString());
+  m = Good(8);
+  m.mutable_batch()->set_actions(0, kActions);  // out of range
+  hostile.push_back(m.SerializeAsString());
+  m = Good(8);
+  m.mutable_batch()->set_obs_dim(1 << 30);  // absurd size claims
+  hostile.push_back(m.SerializeAsString());
+  m = Good(5000);  // more transitions than a message may carry
+  hostile.push_back(m.SerializeAsString());
+  m = Good(8);
+  m.mutable_batch()->add_actions(1);  // columns of different lengths
+  hostile.push_back(m.SerializeAsString());
+  for (const std::string& h : hostile) push.send(zmq::buffer(h));
+  AwaitReceived(hostile.size());
+  CheckpointCounters c = learner_->Counters();
+  EXPECT_EQ(c.messages_received, hostile.size());
+  EXPECT_EQ(c.messages_rejected, hostile.size());
+  EXPECT_EQ(learner_->replay().size(), 0);
+  // An honest actor is still served.
+  push.send(zmq::buffer(good));
+  AwaitReceived(hostile.size() + 1);
+  EXPECT_EQ(learner_->replay().size(), 8);
+  EXPECT_EQ(learner_->Counters().messages_rejected, hostile.size());
+}
+
+// Over ZMQ_MAXMSGSIZE: libzmq drops the peer's connection before anything is buffered; another
+// peer goes on unaffected.
+TEST_F(LearnerWireTest, OversizedMessageNeverArrives) {
+  zmq::socket_t big = Connect();
+  std::string huge(static_cast<size_t>(wire::kMaxMessageBytes) + 1024, 'x');
+  big.send(zmq::buffer(huge), zmq::send_flags::dontwait);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(learner_->Counters().messages_received, 0u);
+  zmq::socket_t honest = Connect();
+  honest.send(zmq::buffer(Good(4).SerializeAsString()));
+  AwaitReceived(1);
+  EXPECT_EQ(learner_->replay().size(), 4);
+}
+
+// One peer floods garbage as fast as it can: all counted as rejected, nothing inserted, and the
+// learner's memory grows by at most a few tens of MB (bounded by ZMQ_RCVHWM and the size cap).
+TEST_F(LearnerWireTest, GarbageFloodIsBoundedAndCounted) {
+  zmq::socket_t push = Connect();
+  const int64_t before = ResidentBytes();
+  std::string junk(4096, '\x07');
+  constexpr int kMessages = 50000;
+  for (int i = 0; i < kMessages; ++i) {
+    junk[0] = static_cast<char>(i);
+    push.send(zmq::buffer(junk));
+  }
+  AwaitReceived(kMessages);
+  const int64_t grown = ResidentBytes() - before;
+  const CheckpointCounters c = learner_->Counters();
+  EXPECT_EQ(c.messages_received, static_cast<uint64_t>(kMessages));
+  EXPECT_EQ(c.messages_rejected, static_cast<uint64_t>(kMessages));
+  EXPECT_EQ(learner_->replay().size(), 0);
+  EXPECT_LT(grown, int64_t{64} << 20) << "resident memory grew by " << grown / 1e6 << " MB";
+  std::printf("flood of %d x 4 kB: resident memory grew by %.1f MB\n", kMessages, grown / 1e6);
+}
+
+}  // namespace
+}  // namespace passrl::learner
