@@ -9,8 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FILTER="${1:-}"
+mkdir -p build-asan
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DPASSRL_SANITIZE=address,undefined -DPASSRL_BUILD_BENCHMARKS=OFF > build-asan.cmake.log
+  -DPASSRL_SANITIZE=address,undefined -DPASSRL_BUILD_BENCHMARKS=OFF > build-asan/cmake.log
 ninja -C build-asan -j"$(nproc)"
 export ASAN_OPTIONS="detect_container_overflow=0:detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
