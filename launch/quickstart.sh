@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 SECONDS_TO_TRAIN="${1:-180}"
 launch/setup.sh --build-dir build
 build/launch/passrl dataset build --dataset bundled
+rm -rf runs/quickstart   # a fresh run each time (a run dir with checkpoints is only resumed)
 launch/train_local.sh --actors 2 --set run.duration_seconds="$SECONDS_TO_TRAIN" \
   --set run.dir=runs/quickstart
+build/launch/passrl eval --checkpoint runs/quickstart --csv runs/quickstart/eval.csv
+/usr/bin/python3 launch/plot.py run runs/quickstart > /dev/null
+/usr/bin/python3 launch/plot.py eval runs/quickstart/eval.csv --out runs/quickstart/plots/eval.png > /dev/null
 echo "quickstart: metrics in runs/quickstart/metrics.jsonl, TensorBoard logs in runs/quickstart/tb,"
-echo "            per-actor results in runs/quickstart/summary.json"
+echo "            per-actor results in runs/quickstart/summary.json, checkpoints in"
+echo "            runs/quickstart/checkpoints (launch/train_local.sh --resume runs/quickstart goes on),"
+echo "            learning curves and the eval chart in runs/quickstart/plots/"

@@ -75,7 +75,13 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   auto store = CheckpointStore::Open(l->options_.checkpoint);
   if (!store.ok()) return store.status();
   l->checkpoints_ = std::make_unique<CheckpointStore>(*std::move(store));
-  if (!options.resume_from.empty()) PASSRL_RETURN_IF_ERROR(l->Resume());
+  if (!options.resume_from.empty()) {
+    PASSRL_RETURN_IF_ERROR(l->Resume());
+  } else if (!ListCheckpoints(l->options_.checkpoint.dir).empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.run_dir, " already holds checkpoints of a run: continue it with --resume ",
+        options.run_dir, ", or choose another run.dir"));
+  }
   if (!options.curve_dir.empty()) {
     auto keys = wire::LoadServerKeys(options.curve_dir);
     if (!keys.ok()) return keys.status();

@@ -146,6 +146,10 @@ TEST(LearnerResumeTest, RefusesAnotherActionSpaceAndMissingCheckpoints) {
   other.sac.shape.hidden = {32};
   EXPECT_NE(Learner::Create(other, &context).status().message().find("sac.hidden"),
             std::string::npos);
+  // A fresh run into a directory that holds checkpoints would mix two runs: refused.
+  auto fresh = Learner::Create(Options(run), &context);
+  ASSERT_FALSE(fresh.ok());
+  EXPECT_NE(fresh.status().message().find("--resume"), std::string::npos) << fresh.status();
   LearnerOptions nothing = Options(testing::TempDir());
   nothing.resume_from = testing::TempDir();
   auto missing = Learner::Create(nothing, &context);

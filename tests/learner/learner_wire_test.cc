@@ -172,7 +172,14 @@ TEST_F(LearnerWireTest, GarbageFloodIsBoundedAndCounted) {
   EXPECT_EQ(c.messages_received, static_cast<uint64_t>(kMessages));
   EXPECT_EQ(c.messages_rejected, static_cast<uint64_t>(kMessages));
   EXPECT_EQ(learner_->replay().size(), 0);
-  EXPECT_LT(grown, int64_t{64} << 20) << "resident memory grew by " << grown / 1e6 << " MB";
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in its quarantine (256 MB by default) to catch
+  // use-after-free, so resident memory says little here; the bound is checked without it.
+  const int64_t bound = int64_t{320} << 20;
+#else
+  const int64_t bound = int64_t{64} << 20;
+#endif
+  EXPECT_LT(grown, bound) << "resident memory grew by " << grown / 1e6 << " MB";
   std::printf("flood of %d x 4 kB: resident memory grew by %.1f MB\n", kMessages, grown / 1e6);
 }
 
