@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "actors/observation.h"
 #include "common/clock.h"
 #include "common/host.h"
@@ -76,6 +77,14 @@ absl::Status Actor::Run() {
     if (now - last_heartbeat_ >= options_.heartbeat_seconds) {
       SendStatus(proto::ActorStatus::HEARTBEAT);
       last_heartbeat_ = now;
+    }
+    if (options_.learner_lost_seconds > 0 && now - last_weights_ > options_.learner_lost_seconds) {
+      // The learner is gone (killed; under `mpirun --enable-recovery` the job would not end).
+      Flush(true);
+      return absl::UnavailableError(absl::StrFormat(
+          "actor %d: no weights from the learner at %s for %.0f s: it is gone; stopping (resume "
+          "the run from its checkpoint to continue)",
+          options_.actor_id, options_.weights_endpoint, now - last_weights_));
     }
     if (now - last_weights_ > options_.learner_silence_seconds &&
         now - last_warning_ > options_.learner_silence_seconds) {

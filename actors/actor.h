@@ -37,6 +37,7 @@ struct ActorOptions {
   double heartbeat_seconds = 2;
   double max_seconds = 0;               // 0: until the learner says stop
   double learner_silence_seconds = 15;  // warn when no weights arrive for this long
+  double learner_lost_seconds = 0;      // give up (an error) after this long; 0: never
   int cpu = -1;                         // reported; pinning is done by the caller
   uint64_t seed = 1;
   std::optional<wire::CurveClientKeys> curve;  // CurveZMQ keys when the learner requires them

@@ -58,29 +58,32 @@ for i in $(seq 0 "$KILLS"); do
   after=$((12 + RANDOM % 20))
   sleep "$after"
   pid=$(learner_pid) || { echo "no learner process found"; tail -5 "$log"; exit 1; }
-  # What the learner had just before the kill: its last progress line.
-  last=$(grep "transitions/s" "$log" | tail -1)
   kill -KILL "$pid"
-  wait "$job" || true   # mpirun ends the job when rank 0 dies
+  # Under --enable-recovery (launch/train_local.sh) the actors would go on until
+  # actor.learner_lost_seconds; end the job now, as a cluster's scheduler would.
+  sleep 1
+  kill -TERM "$job" 2>/dev/null || true
+  wait "$job" || true
   pkill -KILL -f "passrl (train|env-worker)" 2>/dev/null || true
   sleep 1
   ckpt=$(cat "$RUN/checkpoints/latest")
   n=$((i + 1))
   echo "$ckpt" > "$LOGS/expected-$n"
   echo "$after" > "$LOGS/after-$n"
-  replay_at_kill=$(echo "$last" | sed -n 's/.*replay *\([0-9]*\).*/\1/p')
-  ckpt_replay=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['replay']['size'])" "$RUN/checkpoints/$ckpt/manifest.json")
-  echo $((replay_at_kill - ckpt_replay)) > "$LOGS/lost-transitions-$n"
-  updates_at_kill=$(/usr/bin/python3 - "$RUN/metrics.jsonl" <<'PY'
+  # What the learner had reached at its last metrics line (each second) before the kill, minus
+  # what the checkpoint it resumes from holds.
+  read -r updates_at_kill inserted_at_kill < <(/usr/bin/python3 - "$RUN/metrics.jsonl" <<'PY'
 import json, sys
 last = None
 for line in open(sys.argv[1]):
     try: last = json.loads(line)
     except ValueError: pass
-print(last["step"] if last else 0)
+print(int(last["step"]), int(last["transitions_inserted"]))
 PY
 )
-  echo $((updates_at_kill - $(manifest_field "$RUN/checkpoints/$ckpt/manifest.json" updates))) > "$LOGS/lost-updates-$n"
+  m="$RUN/checkpoints/$ckpt/manifest.json"
+  echo $((inserted_at_kill - $(manifest_field "$m" transitions_inserted))) > "$LOGS/lost-transitions-$n"
+  echo $((updates_at_kill - $(manifest_field "$m" updates))) > "$LOGS/lost-updates-$n"
 done
 echo
 echo "$KILLS kills, $failures failed resumes; logs in $LOGS"

@@ -11,9 +11,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -152,6 +155,7 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   o.episode_length = c.episode_length;
   o.batch_transitions = c.batch_transitions;
   o.heartbeat_seconds = c.heartbeat_seconds;
+  o.learner_lost_seconds = c.learner_lost_seconds;
   o.cpu = cpu;
   // A resumed run's actors must not replay the first session's episodes: mix in the resume count.
   o.seed = c.seed + static_cast<uint64_t>(rank) + resumes * 1000003;
@@ -229,7 +233,24 @@ absl::Status RunTrain(const TrainFlags& flags) {
     signal(SIGUSR2, SIG_IGN);
     status = RunActor(c, flags.dataset, rank, local_rank);
   }
+  // MPI_Finalize waits for every rank. With a rank lost (kill -9 of an actor under `mpirun
+  // --enable-recovery` or `srun --kill-on-bad-exit=0`) it never returns; the training itself is
+  // over and saved by then, so a watchdog ends this process with its own result instead.
+  const int code = status.ok() ? 0 : 1;
+  if (!status.ok()) {
+    std::fprintf(stderr, "passrl: error: %s\n", std::string(status.message()).c_str());
+  }
+  std::thread([code, rank] {
+    std::this_thread::sleep_for(std::chrono::seconds(20));
+    std::fprintf(stderr,
+                 "passrl: rank %d: MPI_Finalize did not return in 20 s (a rank was lost); "
+                 "exiting without it\n",
+                 rank);
+    std::fflush(nullptr);
+    _exit(code);
+  }).detach();
   MPI_Finalize();
+  if (!status.ok()) std::exit(code);  // already reported above
   return status;
 }
 

@@ -59,6 +59,8 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("actor.batch_transitions", &c.batch_transitions, "transitions per message"),
       Bind("actor.heartbeat_seconds", &c.heartbeat_seconds, "status message period"),
       Bind("actor.pin", &c.pin, "pin each actor to one physical core (hwloc)"),
+      Bind("actor.learner_lost_seconds", &c.learner_lost_seconds,
+           "an actor that gets no weights this long stops (the learner is gone); 0: never"),
       Bind("learner.host", &c.host, "address actors connect to; empty: the learner's hostname"),
       Bind("learner.port", &c.port, "transitions port (PULL); 0: any free port"),
       Bind("learner.weights_port", &c.weights_port, "weights port (PUB); 0: any free port"),

@@ -39,6 +39,7 @@ struct TrainConfig {
   int batch_transitions = 32;
   double heartbeat_seconds = 2;
   bool pin = true;
+  double learner_lost_seconds = 300;
   // learner
   std::string host;  // address actors connect to; empty: the learner's hostname
   int port = 0, weights_port = 0;

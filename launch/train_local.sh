@@ -19,7 +19,9 @@ while [ $# -gt 0 ]; do
 done
 if [ -z "$CONFIG" ] && [ "$RESUME" -eq 0 ]; then CONFIG=cluster_configs/local.yaml; fi
 [ -n "$CONFIG" ] && ARGS=(--config "$CONFIG" "${ARGS[@]}")
-MPI_FLAGS=(--oversubscribe --bind-to none)   # passrl pins actors itself (hwloc)
+# passrl pins actors itself (hwloc). --enable-recovery: a lost actor rank does not end the job
+# (Open MPI's default aborts everything); the learner reports it silent and goes on.
+MPI_FLAGS=(--oversubscribe --bind-to none --enable-recovery)
 [ "$(id -u)" -eq 0 ] && MPI_FLAGS+=(--allow-run-as-root)
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 exec mpirun "${MPI_FLAGS[@]}" -np $((ACTORS + 1)) build/launch/passrl train "${ARGS[@]}"

@@ -175,6 +175,33 @@ TEST(ActorTest, CrashingPassBecomesAPenalisedTerminalTransitionAndAReport) {
       << text;
 }
 
+// With no learner for `learner_lost_seconds`, the actor stops with an error saying so, instead
+// of running forever (under `mpirun --enable-recovery` a dead learner does not end the job).
+TEST(ActorTest, StopsWhenTheLearnerIsGone) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  pull.bind("tcp://127.0.0.1:*");
+  ActorOptions o;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = "tcp://127.0.0.1:1";  // nobody publishes weights
+  o.benchmarks = {"bundled/nqueens"};
+  o.episode_length = 3;
+  o.max_seconds = 60;
+  o.learner_lost_seconds = 1.5;
+  auto env = InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                        envs::RewardSpace::kIrInstructionCountNorm);
+  ASSERT_TRUE(env.ok()) << env.status();
+  Actor actor(o, *std::move(env), std::make_unique<FixedPolicy>(0), &context);
+  const auto start = std::chrono::steady_clock::now();
+  absl::Status s = actor.Run();
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_NE(s.message().find("learner"), std::string::npos) << s;
+  EXPECT_LT(took, 30) << "the actor ran on although the learner was gone";
+  EXPECT_GT(actor.stats().steps, 0u);
+}
+
 TEST(ActorTest, RejectsBadOptions) {
   ActorOptions o;
   EXPECT_FALSE(o.Validate().ok());
