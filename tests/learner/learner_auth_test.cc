@@ -8,38 +8,13 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "learner/learner.h"
 #include "proto/curve.h"
-#include "proto/wire.h"
-#include "tests/test_util.h"
+#include "tests/learner/learner_fixtures.h"
 
 namespace passrl::learner {
 namespace {
 
-constexpr int kDim = 4, kActions = 3;
-constexpr uint64_t kHash = 5;
-
-std::string Batch(int n) {
-  proto::ActorMessage m = wire::NewActorMessage(1, kHash);
-  proto::TransitionBatch* b = m.mutable_batch();
-  b->set_obs_dim(kDim);
-  b->add_benchmark_names("bundled/x");
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < kDim; ++j) {
-      b->add_observations(0.f);
-      b->add_next_observations(0.f);
-    }
-    b->add_actions(0);
-    b->add_rewards(1.f);
-    b->add_terminals(false);
-    b->add_truncations(false);
-    b->add_episode_ids(1);
-    b->add_steps(i);
-    b->add_policy_versions(0);
-    b->add_benchmark_ids(0);
-  }
-  return m.SerializeAsString();
-}
+std::string Batch(int n) { return fixtures::Batch(1, 1, n).SerializeAsString(); }
 
 TEST(CurveKeysTest, GenerateWritesPrivateKeysThatLoad) {
   const std::string dir = testing::TempDir() + "/keys";
@@ -72,19 +47,7 @@ class LearnerAuthTest : public ::testing::Test {
   void SetUp() override {
     keys_ = testing::TempDir() + "/keys";
     ASSERT_TRUE(wire::GenerateKeyDirectory(keys_).ok());
-    LearnerOptions o;
-    o.sac.shape = {kDim, kActions, {8}};
-    o.sac.use_cuda_if_available = false;
-    o.replay.capacity = 1000;
-    o.replay.obs_dim = kDim;
-    o.warmup_transitions = 1000000;
-    o.duration_seconds = 0;
-    o.progress_seconds = 1000;
-    o.bind_host = "127.0.0.1";
-    o.run_dir = testing::TempDir();
-    o.snapshot_seconds = 0;
-    o.action_space_hash = kHash;
-    o.checkpoint.every_seconds = 0;
+    LearnerOptions o = fixtures::SmallLearnerOptions(testing::TempDir());
     o.curve_dir = keys_;
     auto l = Learner::Create(o, &context_);
     ASSERT_TRUE(l.ok()) << l.status();

@@ -6,58 +6,19 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "learner/learner.h"
-#include "proto/wire.h"
-#include "tests/test_util.h"
+#include "tests/learner/learner_fixtures.h"
 
 namespace passrl::learner {
 namespace {
 
-constexpr int kDim = 6, kActions = 4;
-constexpr uint64_t kHash = 77;
+using fixtures::Batch;
+using fixtures::kHash;
 
 LearnerOptions Options(const std::string& run_dir) {
-  LearnerOptions o;
-  o.sac.shape = {kDim, kActions, {16}};
-  o.sac.use_cuda_if_available = false;
+  LearnerOptions o = fixtures::SmallLearnerOptions(run_dir);
   o.replay.capacity = 5000;
-  o.replay.obs_dim = kDim;
-  o.batch_size = 16;
   o.warmup_transitions = 64;
-  o.samples_per_insert = 4;
-  o.publish_every = 5;
-  o.duration_seconds = 0;
-  o.progress_seconds = 1000;
-  o.bind_host = "127.0.0.1";
-  o.run_dir = run_dir;
-  o.snapshot_seconds = 0;
-  o.action_space_hash = kHash;
-  o.checkpoint.every_seconds = 0;
-  o.config_yaml = "test: true\n";
   return o;
-}
-
-std::string Batch(int actor, int episode, int n, const std::string& benchmark) {
-  proto::ActorMessage m = wire::NewActorMessage(actor, kHash);
-  proto::TransitionBatch* b = m.mutable_batch();
-  b->set_obs_dim(kDim);
-  b->add_benchmark_names("bundled/other");
-  b->add_benchmark_names(benchmark);
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < kDim; ++j) {
-      b->add_observations(static_cast<float>(episode * 100 + i) + 0.01f * j);
-      b->add_next_observations(static_cast<float>(episode * 100 + i + 1) + 0.01f * j);
-    }
-    b->add_actions((episode + i) % kActions);
-    b->add_rewards(0.1f * static_cast<float>(i % 7) - 0.3f);
-    b->add_terminals(i == n - 1);
-    b->add_truncations(false);
-    b->add_episode_ids(static_cast<uint64_t>(episode));
-    b->add_steps(i);
-    b->add_policy_versions(1);
-    b->add_benchmark_ids(1);
-  }
-  return m.SerializeAsString();
 }
 
 TEST(LearnerResumeTest, SigtermCheckpointResumesExactly) {
@@ -69,8 +30,8 @@ TEST(LearnerResumeTest, SigtermCheckpointResumesExactly) {
   push.connect((*first)->TransitionsEndpoint("127.0.0.1"));
   std::thread runner([&] { EXPECT_TRUE((*first)->Run().ok()); });
   for (int episode = 0; episode < 40; ++episode) {
-    push.send(
-        zmq::buffer(Batch(1 + episode % 2, episode, 20, episode % 3 ? "bundled/a" : "bundled/b")));
+    const std::string benchmark = episode % 3 ? "bundled/a" : "bundled/b";
+    push.send(zmq::buffer(Batch(1 + episode % 2, episode, 20, benchmark).SerializeAsString()));
   }
   // Wait for every transition and some updates, then stop as SIGTERM would.
   for (int i = 0; i < 600 && ((*first)->Counters().transitions_inserted < 800 ||

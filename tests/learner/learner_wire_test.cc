@@ -8,54 +8,17 @@
 #include <thread>
 
 #include "gtest/gtest.h"
-#include "learner/learner.h"
-#include "proto/wire.h"
-#include "tests/test_util.h"
+#include "tests/learner/learner_fixtures.h"
 
 namespace passrl::learner {
 namespace {
 
-constexpr int kDim = 4, kActions = 3;
-constexpr uint64_t kHash = 99;
+using fixtures::kActions;
+using fixtures::kHash;
 
-LearnerOptions Options() {
-  LearnerOptions o;
-  o.sac.shape = {kDim, kActions, {8}};
-  o.sac.use_cuda_if_available = false;
-  o.replay.capacity = 100000;
-  o.replay.obs_dim = kDim;
-  o.warmup_transitions = 1000000;  // ingestion only
-  o.duration_seconds = 0;
-  o.progress_seconds = 1000;
-  o.bind_host = "127.0.0.1";
-  o.run_dir = testing::TempDir();
-  o.snapshot_seconds = 0;
-  o.action_space_hash = kHash;
-  o.checkpoint.every_seconds = 0;
-  return o;
-}
+LearnerOptions Options() { return fixtures::SmallLearnerOptions(testing::TempDir()); }
 
-proto::ActorMessage Good(int n) {
-  proto::ActorMessage m = wire::NewActorMessage(1, kHash);
-  proto::TransitionBatch* b = m.mutable_batch();
-  b->set_obs_dim(kDim);
-  b->add_benchmark_names("bundled/x");
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < kDim; ++j) {
-      b->add_observations(1.f);
-      b->add_next_observations(2.f);
-    }
-    b->add_actions(i % kActions);
-    b->add_rewards(0.5f);
-    b->add_terminals(false);
-    b->add_truncations(false);
-    b->add_episode_ids(1);
-    b->add_steps(i);
-    b->add_policy_versions(0);
-    b->add_benchmark_ids(0);
-  }
-  return m;
-}
+proto::ActorMessage Good(int n) { return fixtures::Batch(1, 1, n); }
 
 int64_t ResidentBytes() {
   std::ifstream statm("/proc/self/statm");
