@@ -17,7 +17,7 @@ COMMON=(--set run.duration_seconds=0 --set checkpoint.every_seconds=8 --set chec
         --set learner.warmup_transitions=200 --set run.snapshot_seconds=0)
 
 learner_pid() {  # the rank-0 process of the job
-  for p in $(pgrep -f "passrl train" || true); do
+  for p in $(pgrep -f "passrl train.*$RUN" || true); do
     if tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=0"; then
       echo "$p"; return 0
     fi
@@ -64,7 +64,7 @@ for i in $(seq 0 "$KILLS"); do
   sleep 1
   kill -TERM "$job" 2>/dev/null || true
   wait "$job" || true
-  pkill -KILL -f "passrl (train|env-worker)" 2>/dev/null || true
+  pkill -KILL -f "passrl train.*$RUN" 2>/dev/null || true   # this run's ranks only
   sleep 1
   ckpt=$(cat "$RUN/checkpoints/latest")
   n=$((i + 1))

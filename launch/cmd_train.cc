@@ -1,6 +1,9 @@
 // passrl train: one MPI job. Rank 0 is the learner, every other rank an actor. MPI gives each
-// process its role and carries the learner's endpoints to the actors (one broadcast); all data
-// then flows over ZeroMQ, so a slow or lost actor never blocks the learner.
+// process its role and carries the learner's endpoints to the actors (one broadcast), and then
+// every rank leaves MPI (MPI_Finalize) at once: all data flows over ZeroMQ, so a slow or lost
+// actor never blocks the learner, and a rank that dies later is no MPI failure (with
+// `srun --mpi=pmix`, a rank dying inside MPI cancels the whole step; under mpirun, pass
+// --enable-recovery, as launch/train_local.sh does).
 //
 //   mpirun -np 3 passrl train --config cluster_configs/local.yaml
 //   mpirun -np 3 passrl train --resume runs/local        (continues from its latest checkpoint)
@@ -49,12 +52,14 @@ void CheckpointLearner(int) {
   if (g_learner) g_learner->RequestCheckpoint();
 }
 
-// Rank 0 sends a string to everyone.
+// Rank 0 sends a string to everyone; then this rank is done with MPI. Every rank calls it exactly
+// once, on every path.
 std::string Broadcast(std::string value) {
   int size = static_cast<int>(value.size());
   MPI_Bcast(&size, 1, MPI_INT, 0, MPI_COMM_WORLD);
   value.resize(size);
   MPI_Bcast(value.data(), size, MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Finalize();
   return value;
 }
 
@@ -233,24 +238,9 @@ absl::Status RunTrain(const TrainFlags& flags) {
     signal(SIGUSR2, SIG_IGN);
     status = RunActor(c, flags.dataset, rank, local_rank);
   }
-  // MPI_Finalize waits for every rank. With a rank lost (kill -9 of an actor under `mpirun
-  // --enable-recovery` or `srun --kill-on-bad-exit=0`) it never returns; the training itself is
-  // over and saved by then, so a watchdog ends this process with its own result instead.
-  const int code = status.ok() ? 0 : 1;
-  if (!status.ok()) {
-    std::fprintf(stderr, "passrl: error: %s\n", std::string(status.message()).c_str());
-  }
-  std::thread([code, rank] {
-    std::this_thread::sleep_for(std::chrono::seconds(20));
-    std::fprintf(stderr,
-                 "passrl: rank %d: MPI_Finalize did not return in 20 s (a rank was lost); "
-                 "exiting without it\n",
-                 rank);
-    std::fflush(nullptr);
-    _exit(code);
-  }).detach();
-  MPI_Finalize();
-  if (!status.ok()) std::exit(code);  // already reported above
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();  // the single-rank error path
   return status;
 }
 

@@ -13,7 +13,7 @@
 #   Options: --keep-cluster (leave Slurm running), --keep-dir (leave the run and logs).
 #   Environment: DURATION (run.duration_seconds, default 240), ACTORS (default 1), PASSRL.
 #
-# About 6-9 minutes: Slurm makes a requeued job wait ~2 minutes before it is eligible again.
+# About 5-7 minutes: Slurm makes a requeued job wait ~2 minutes before it is eligible again.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
