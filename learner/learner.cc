@@ -426,6 +426,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
   metrics_->Write(updates_, {{"transitions_per_second", tps},
                              {"updates_per_second", ups},
                              {"replay_size", static_cast<double>(replay_->size())},
+                             {"transitions_inserted", static_cast<double>(inserted)},
                              {"policy_lag", lag},
                              {"alpha", agent_->alpha()},
                              {"loss/critic", losses.critic},
