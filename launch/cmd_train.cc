@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -70,8 +71,11 @@ absl::StatusOr<std::vector<std::string>> Benchmarks(const TrainConfig& c,
   return d->BenchmarkNames();
 }
 
+// `announce` gets the endpoints message for the actors ("" when the learner failed to start):
+// MPI's broadcast under `passrl train`, nothing for a standalone `passrl learner`.
 absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resume,
-                        bool resume_fallback) {
+                        bool resume_fallback,
+                        const std::function<void(const std::string&)>& announce) {
   learner::LearnerOptions o;
   o.sac.shape = {actors::kObservationDim, envs::kNumActions, c.hidden};
   o.sac.gamma = c.gamma;
@@ -110,13 +114,15 @@ absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resu
   zmq::context_t context(1);
   auto learner = learner::Learner::Create(o, &context);
   if (!learner.ok()) {
-    Broadcast("");  // tell the actors there is nothing to connect to
+    announce("");  // tell the actors there is nothing to connect to
     return learner.status();
   }
   const std::string host = c.host.empty() ? Hostname() : c.host;
-  Broadcast(absl::StrCat(host, "\n", (*learner)->TransitionsEndpoint(host), "\n",
-                         (*learner)->WeightsEndpoint(host), "\n", (*learner)->Counters().resumes));
-  std::printf("learner: %d actors, %d actions, observation %d floats, %s\n", world - 1,
+  announce(absl::StrCat(host, "\n", (*learner)->TransitionsEndpoint(host), "\n",
+                        (*learner)->WeightsEndpoint(host), "\n", (*learner)->Counters().resumes));
+  std::printf("learner: %s, %d actions, observation %d floats, %s\n",
+              world > 0 ? absl::StrCat(world - 1, " actors").c_str()
+                        : "standalone (actors of a running job reconnect)",
               envs::kNumActions, actors::kObservationDim,
               torch::cuda::is_available() && c.use_cuda ? "CUDA" : "CPU");
   g_learner = learner->get();
@@ -232,7 +238,8 @@ absl::Status RunTrain(const TrainFlags& flags) {
     std::error_code ec;
     std::filesystem::create_directories(c.run_dir, ec);
     std::ofstream(c.run_dir + "/config.yaml") << DescribeConfig(c);
-    status = RunLearner(c, world, flags.resume, flags.resume_fallback);
+    status = RunLearner(c, world, flags.resume, flags.resume_fallback,
+                        [](const std::string& endpoints) { Broadcast(endpoints); });
   } else {
     signal(SIGUSR1, SIG_IGN);
     signal(SIGUSR2, SIG_IGN);
@@ -263,6 +270,41 @@ void AddTrainCommand(CLI::App& app) {
   cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunTrain(*flags); });
+}
+
+// passrl learner --resume RUN_DIR: the learner alone, without MPI, for when it died and the job's
+// actors did not (mpirun --enable-recovery / srun --kill-on-bad-exit=0 keep them running until
+// actor.learner_lost_seconds). They reconnect to the same host and ports by themselves and adopt
+// the resumed learner's weights (a new run id). Needs fixed learner.port and learner.weights_port.
+absl::Status RunStandaloneLearner(const TrainFlags& flags) {
+  if (flags.resume.empty()) {
+    return absl::InvalidArgumentError("passrl learner continues a run: give --resume RUN_DIR");
+  }
+  std::string config = flags.config.empty() ? flags.resume + "/config.yaml" : flags.config;
+  std::vector<std::string> overrides = flags.overrides;
+  overrides.push_back("run.dir=" + flags.resume);
+  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(config, overrides));
+  if (c.port == 0 || c.weights_port == 0) {
+    return absl::FailedPreconditionError(
+        "a standalone learner must listen where the job's actors reconnect: set learner.port and "
+        "learner.weights_port (fixed ports, the same the job used)");
+  }
+  return RunLearner(c, 0, flags.resume, flags.resume_fallback, [](const std::string&) {});
+}
+
+void AddLearnerCommand(CLI::App& app) {
+  auto flags = std::make_shared<TrainFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "learner", "Restart a run's learner alone (no MPI); the job's running actors rejoin it");
+  cmd->add_option("--resume", flags->resume, "the run directory to continue")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_flag("--resume-fallback", flags->resume_fallback,
+                "if the latest checkpoint is damaged, resume from the newest good one");
+  cmd->add_option("--config,-c", flags->config, "config (default: the run's config.yaml)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--set", flags->overrides, "override a config key");
+  cmd->callback([flags] { CommandStatus() = RunStandaloneLearner(*flags); });
 }
 
 void AddEnvWorkerCommand(CLI::App& app) {

@@ -25,6 +25,7 @@ void AddDatasetCommand(CLI::App& app);
 void AddSearchCommand(CLI::App& app);
 void AddMeasureCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
+void AddLearnerCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
 void AddReplayCommand(CLI::App& app);
 void AddKeysCommand(CLI::App& app);

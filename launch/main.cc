@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddTrainCommand(app);
   passrl::launch::AddEvalCommand(app);
   passrl::launch::AddReplayCommand(app);
+  passrl::launch::AddLearnerCommand(app);
   passrl::launch::AddKeysCommand(app);
   passrl::launch::AddEnvWorkerCommand(app);
   try {

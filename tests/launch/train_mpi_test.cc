@@ -15,6 +15,7 @@
 #include "learner/metrics.h"
 #include "nlohmann/json.hpp"
 #include "tests/test_util.h"
+#include "zmq.hpp"
 
 namespace passrl {
 namespace {
@@ -202,6 +203,64 @@ TEST(TrainMpiTest, LostActorDoesNotEndTheRunAndTheRunResumes) {
   const nlohmann::json after = nlohmann::json::parse(std::ifstream(run + "/summary.json"));
   EXPECT_GT(after["updates"].get<int64_t>(), updates);
   EXPECT_GT(after["transitions_inserted"].get<int64_t>(), inserted);
+}
+
+// A free TCP port on loopback (bound and released; good enough for a test).
+int FreePort() {
+  zmq::context_t context(1);
+  zmq::socket_t s(context, zmq::socket_type::pull);
+  s.bind("tcp://127.0.0.1:*");
+  const std::string endpoint = s.get(zmq::sockopt::last_endpoint);
+  return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
+}
+
+// The learner dies (kill -9) in a running job; `passrl learner --resume` restarts it alone on the
+// same ports, and the job's actors, still running under `mpirun --enable-recovery`, rejoin it
+// without the job being restarted; when the restarted learner finishes, it stops them.
+TEST(TrainMpiTest, LearnerRestartedAloneAndTheJobsActorsRejoin) {
+  const std::string run = testing::TempDir() + "/restarted-learner-run";
+  const std::vector<std::string> settings = {
+      "--set", "replay.capacity=20000",
+      "--set", "learner.warmup_transitions=256",
+      "--set", "sac.hidden=[32]",
+      "--set", "checkpoint.every_seconds=4",
+      "--set", "learner.port=" + std::to_string(FreePort()),
+      "--set", "learner.weights_port=" + std::to_string(FreePort()),
+      "--set", "actor.learner_lost_seconds=120"};
+  std::vector<std::string> job_args = {
+      "--config", testing::SourceDir() + "/cluster_configs/local.yaml",
+      "--set",    "run.duration_seconds=0",
+      "--set",    "run.dir=" + run};
+  job_args.insert(job_args.end(), settings.begin(), settings.end());
+  SubprocessOptions options;
+  options.timeout_seconds = 300;
+  absl::StatusOr<SubprocessResult> job;
+  std::thread job_thread([&] { job = RunSubprocess(Mpirun(3, job_args), options); });
+  // Wait for a checkpoint, then kill the learner.
+  for (int i = 0; i < 240 && !std::filesystem::exists(run + "/checkpoints/latest"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const pid_t learner = RankProcess(0, run);
+  ASSERT_GT(learner, 0) << "no learner process";
+  kill(learner, SIGKILL);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  std::vector<std::string> restart = {PASSRL_BINARY, "learner", "--resume",
+                                      run,           "--set",   "run.duration_seconds=30"};
+  auto restarted = RunSubprocess(restart, options);
+  job_thread.join();
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  EXPECT_EQ(restarted->exit_code, 0) << restarted->Describe() << restarted->err;
+  EXPECT_NE(restarted->out.find("learner: resumed from"), std::string::npos) << restarted->out;
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->exit_code, 0) << "the job did not end cleanly when the restarted learner stopped: "
+                               << job->Describe() << job->err;
+  const nlohmann::json s = nlohmann::json::parse(std::ifstream(run + "/summary.json"));
+  for (const char* id : {"1", "2"}) {
+    ASSERT_TRUE(s["actors"].contains(id)) << "actor " << id << " never rejoined: " << s.dump(2);
+    EXPECT_GT(s["actors"][id]["transitions_received"].get<int64_t>(), 0) << id;
+    EXPECT_TRUE(s["actors"][id]["said_goodbye"].get<bool>()) << id;
+  }
 }
 
 }  // namespace
