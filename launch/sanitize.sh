@@ -19,8 +19,18 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 export LSAN_OPTIONS="suppressions=$PWD/launch/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
 export PASSRL_CACHE_DIR="${PASSRL_CACHE_DIR:-$PWD/build-asan/cache}"
 cd build-asan
+# Open MPI leaks inside components it dlopens and unloads at MPI_Finalize (reported from
+# "<unknown module>", so they cannot be suppressed by name): the MPI suite runs with leak
+# detection off; ASan's other checks and UBSan stay on.
+MPI_TESTS=launch_train_mpi_test
+status=0
 if [ -n "$FILTER" ]; then
-  ctest --output-on-failure -j1 -R "$FILTER"
+  ctest --output-on-failure -j1 -R "$FILTER" -E "$MPI_TESTS" || status=1
+  if echo "$MPI_TESTS" | grep -Eq "$FILTER"; then
+    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ctest --output-on-failure -j1 -R "$MPI_TESTS" || status=1
+  fi
 else
-  ctest --output-on-failure -j1
+  ctest --output-on-failure -j1 -E "$MPI_TESTS" || status=1
+  ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" ctest --output-on-failure -j1 -R "$MPI_TESTS" || status=1
 fi
+exit $status
