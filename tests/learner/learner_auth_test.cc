@@ -42,21 +42,14 @@ TEST(CurveKeysTest, GenerateWritesPrivateKeysThatLoad) {
   EXPECT_NE(bad.status().message().find("authorized_keys:3"), std::string::npos) << bad.status();
 }
 
-class LearnerAuthTest : public ::testing::Test {
+class LearnerAuthTest : public fixtures::RunningLearnerTest {
  protected:
   void SetUp() override {
     keys_ = testing::TempDir() + "/keys";
     ASSERT_TRUE(wire::GenerateKeyDirectory(keys_).ok());
     LearnerOptions o = fixtures::SmallLearnerOptions(testing::TempDir());
     o.curve_dir = keys_;
-    auto l = Learner::Create(o, &context_);
-    ASSERT_TRUE(l.ok()) << l.status();
-    learner_ = *std::move(l);
-    runner_ = std::thread([this] { EXPECT_TRUE(learner_->Run().ok()); });
-  }
-  void TearDown() override {
-    learner_->RequestStop(SIGTERM);
-    runner_.join();
+    Start(o);
   }
   // A client socket: with the actor key, with a key the learner never authorized, or plain.
   enum class Key { kAuthorized, kUnknown, kNone };
@@ -74,9 +67,6 @@ class LearnerAuthTest : public ::testing::Test {
     return s;
   }
   std::string keys_;
-  zmq::context_t context_{1};
-  std::unique_ptr<Learner> learner_;
-  std::thread runner_;
 };
 
 TEST_F(LearnerAuthTest, OnlyAuthorizedActorsSendTransitionsAndReceiveWeights) {

@@ -3,7 +3,12 @@
 // transition batches whose values encode (episode, step), so any mix-up shows.
 #pragma once
 
+#include <csignal>
+#include <memory>
 #include <string>
+#include <thread>
+
+#include "gtest/gtest.h"
 
 #include "learner/learner.h"
 #include "proto/wire.h"
@@ -60,5 +65,25 @@ inline proto::ActorMessage Batch(int actor, int episode, int n,
   }
   return m;
 }
+
+// A test fixture base: Start() creates the learner and runs it on a thread; TearDown stops it as
+// SIGTERM would and joins.
+class RunningLearnerTest : public ::testing::Test {
+ protected:
+  void Start(const LearnerOptions& options) {
+    auto l = Learner::Create(options, &context_);
+    ASSERT_TRUE(l.ok()) << l.status();
+    learner_ = *std::move(l);
+    runner_ = std::thread([this] { EXPECT_TRUE(learner_->Run().ok()); });
+  }
+  void TearDown() override {
+    if (!learner_) return;
+    learner_->RequestStop(SIGTERM);
+    runner_.join();
+  }
+  zmq::context_t context_{1};
+  std::unique_ptr<Learner> learner_;
+  std::thread runner_;
+};
 
 }  // namespace passrl::learner::fixtures

@@ -27,18 +27,9 @@ int64_t ResidentBytes() {
   return resident * sysconf(_SC_PAGESIZE);
 }
 
-class LearnerWireTest : public ::testing::Test {
+class LearnerWireTest : public fixtures::RunningLearnerTest {
  protected:
-  void SetUp() override {
-    auto l = Learner::Create(Options(), &context_);
-    ASSERT_TRUE(l.ok()) << l.status();
-    learner_ = *std::move(l);
-    runner_ = std::thread([this] { EXPECT_TRUE(learner_->Run().ok()); });
-  }
-  void TearDown() override {
-    learner_->RequestStop(SIGTERM);
-    runner_.join();
-  }
+  void SetUp() override { Start(Options()); }
   zmq::socket_t Connect() {
     zmq::socket_t s(context_, zmq::socket_type::push);
     s.set(zmq::sockopt::linger, 0);
@@ -51,9 +42,6 @@ class LearnerWireTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
   }
-  zmq::context_t context_{1};
-  std::unique_ptr<Learner> learner_;
-  std::thread runner_;
 };
 
 TEST_F(LearnerWireTest, MalformedAndForgedMessagesAreCountedAndNeverInserted) {
