@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "actors/guided_search.h"
 #include "actors/observation.h"
 #include "actors/policy.h"
@@ -44,11 +45,11 @@ struct LoadedPolicy {
 };
 
 absl::StatusOr<LoadedPolicy> FromCheckpoint(const EvalFlags& flags) {
-  PASSRL_ASSIGN_OR_RETURN(learner::LoadedCheckpoint ckpt,
-                          learner::LoadLatestCheckpoint(flags.checkpoint, flags.fallback));
-  learner::CheckpointSpaces now{envs::ActionSpaceHash(), envs::kNumActions, actors::kObservationDim,
-                                ckpt.spaces.hidden};
-  PASSRL_RETURN_IF_ERROR(learner::CheckCompatible(ckpt.spaces, now));
+  // The policy needs no replay: its chunks are neither read nor verified.
+  PASSRL_ASSIGN_OR_RETURN(
+      learner::LoadedCheckpoint ckpt,
+      learner::LoadLatestCheckpoint(flags.checkpoint, flags.fallback, /*verify_replay=*/false));
+  PASSRL_RETURN_IF_ERROR(CheckMatchesThisBuild(ckpt.spaces));
   learner::SacOptions o;
   o.shape = {actors::kObservationDim, envs::kNumActions, ckpt.spaces.hidden};
   o.use_cuda_if_available = false;
@@ -129,7 +130,35 @@ absl::Status Measure(envs::LlvmEnv& env, const EvalFlags& flags, bool runnable, 
   return absl::OkStatus();
 }
 
-std::string Num(double v) { return std::isfinite(v) ? absl::StrFormat("%.6g", v) : ""; }
+// A JSON value as a CSV cell: null empty, floats as %.6g, `quote`d (action lists hold commas).
+std::string CsvCell(const nlohmann::json& v, bool quote) {
+  if (v.is_null()) return "";
+  if (v.is_number_float()) return absl::StrFormat("%.6g", v.get<double>());
+  if (!v.is_string()) return v.dump();
+  return quote ? absl::StrCat("\"", v.get<std::string>(), "\"") : v.get<std::string>();
+}
+
+nlohmann::json Finite(double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; }
+
+nlohmann::json ToJson(const Row& r) {
+  return {{"benchmark", r.benchmark},
+          {"method", r.method},
+          {"ir_o0", r.ir_o0},
+          {"ir_oz", r.ir_oz},
+          {"ir_policy", r.ir},
+          {"ir_ratio_vs_oz", r.IrRatio()},
+          {"text_o0", r.text_o0},
+          {"text_oz", r.text_oz},
+          {"text_policy", r.text},
+          {"text_ratio_vs_oz", r.TextRatio()},
+          {"runtime_o3_s", Finite(r.runtime_o3)},
+          {"runtime_policy_s", Finite(r.runtime)},
+          {"runtime_ratio_vs_o3", Finite(r.RuntimeRatio())},
+          {"verdict", r.verdict},
+          {"states", r.states},
+          {"seconds", r.seconds},
+          {"actions", envs::FormatActionList(r.actions)}};
+}
 
 absl::Status RunEval(const EvalFlags& flags) {
   if (flags.checkpoint.empty() == flags.run.empty()) {
@@ -249,40 +278,37 @@ absl::Status RunEval(const EvalFlags& flags) {
                                                 : nlohmann::json(nullptr)},
         {"behaviour_differs", m.failed}};
   }
+  // One list of columns for both files: CSV rows are the JSON rows' values in this order.
+  static constexpr const char* kColumns[] = {"benchmark",
+                                             "method",
+                                             "ir_o0",
+                                             "ir_oz",
+                                             "ir_policy",
+                                             "ir_ratio_vs_oz",
+                                             "text_o0",
+                                             "text_oz",
+                                             "text_policy",
+                                             "text_ratio_vs_oz",
+                                             "runtime_o3_s",
+                                             "runtime_policy_s",
+                                             "runtime_ratio_vs_o3",
+                                             "verdict",
+                                             "states",
+                                             "seconds",
+                                             "actions"};
+  j["rows"] = nlohmann::json::array();
+  for (const Row& r : rows) j["rows"].push_back(ToJson(r));
   if (csv) {
-    csv << "benchmark,method,ir_o0,ir_oz,ir_policy,ir_ratio_vs_oz,text_o0,text_oz,text_policy,"
-           "text_ratio_vs_oz,runtime_o3_s,runtime_policy_s,runtime_ratio_vs_o3,verdict,states,"
-           "seconds,actions\n";
-    for (const Row& r : rows) {
-      csv << r.benchmark << "," << r.method << "," << r.ir_o0 << "," << r.ir_oz << "," << r.ir
-          << "," << Num(r.IrRatio()) << "," << r.text_o0 << "," << r.text_oz << "," << r.text << ","
-          << Num(r.TextRatio()) << "," << Num(r.runtime_o3) << "," << Num(r.runtime) << ","
-          << Num(r.RuntimeRatio()) << "," << r.verdict << "," << r.states << "," << Num(r.seconds)
-          << ",\"" << envs::FormatActionList(r.actions) << "\"\n";
+    csv << absl::StrJoin(kColumns, ",") << "\n";
+    for (const nlohmann::json& row : j["rows"]) {
+      std::vector<std::string> cells;
+      for (const char* column : kColumns) {
+        cells.push_back(CsvCell(row[column], absl::string_view(column) == "actions"));
+      }
+      csv << absl::StrJoin(cells, ",") << "\n";
     }
   }
-  if (json_out) {
-    for (const Row& r : rows) {
-      j["rows"].push_back(
-          {{"benchmark", r.benchmark},
-           {"method", r.method},
-           {"ir_o0", r.ir_o0},
-           {"ir_oz", r.ir_oz},
-           {"ir_policy", r.ir},
-           {"ir_ratio_vs_oz", r.IrRatio()},
-           {"text_o0", r.text_o0},
-           {"text_oz", r.text_oz},
-           {"text_policy", r.text},
-           {"text_ratio_vs_oz", r.TextRatio()},
-           {"runtime_o3_s", std::isfinite(r.runtime_o3) ? nlohmann::json(r.runtime_o3) : nullptr},
-           {"runtime_policy_s", std::isfinite(r.runtime) ? nlohmann::json(r.runtime) : nullptr},
-           {"verdict", r.verdict},
-           {"states", r.states},
-           {"seconds", r.seconds},
-           {"actions", envs::FormatActionList(r.actions)}});
-    }
-    json_out << j.dump(2) << "\n";
-  }
+  if (json_out) json_out << j.dump(2) << "\n";
   return absl::OkStatus();
 }
 

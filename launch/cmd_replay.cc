@@ -33,9 +33,7 @@ std::vector<std::string> FeatureNames() {
 absl::Status Export(const ReplayFlags& flags) {
   auto loaded = learner::LoadLatestCheckpoint(flags.source, flags.fallback);
   if (!loaded.ok()) return loaded.status();
-  learner::CheckpointSpaces now{envs::ActionSpaceHash(), envs::kNumActions, actors::kObservationDim,
-                                loaded->spaces.hidden};
-  if (absl::Status s = learner::CheckCompatible(loaded->spaces, now); !s.ok()) {
+  if (absl::Status s = CheckMatchesThisBuild(loaded->spaces); !s.ok()) {
     return absl::FailedPreconditionError(
         absl::StrCat("cannot name the actions and features of ", loaded->path, ": ", s.message()));
   }

@@ -205,15 +205,20 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   return ran;
 }
 
-absl::Status RunTrain(const TrainFlags& flags) {
+// The run's configuration: --config (or, resuming, the run's own config.yaml) plus --set; a resumed
+// run keeps its directory.
+absl::StatusOr<TrainConfig> LoadRunConfig(const TrainFlags& flags) {
   std::string config = flags.config;
   std::vector<std::string> overrides = flags.overrides;
   if (!flags.resume.empty()) {
-    // A resumed run keeps its directory and, unless --config says otherwise, its configuration.
     if (config.empty()) config = flags.resume + "/config.yaml";
     overrides.push_back("run.dir=" + flags.resume);
   }
-  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(config, overrides));
+  return LoadTrainConfig(config, overrides);
+}
+
+absl::Status RunTrain(const TrainFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));
   if (flags.print_config) {
     std::fputs(DescribeConfig(c).c_str(), stdout);
     return absl::OkStatus();
@@ -277,13 +282,7 @@ void AddTrainCommand(CLI::App& app) {
 // actor.learner_lost_seconds). They reconnect to the same host and ports by themselves and adopt
 // the resumed learner's weights (a new run id). Needs fixed learner.port and learner.weights_port.
 absl::Status RunStandaloneLearner(const TrainFlags& flags) {
-  if (flags.resume.empty()) {
-    return absl::InvalidArgumentError("passrl learner continues a run: give --resume RUN_DIR");
-  }
-  std::string config = flags.config.empty() ? flags.resume + "/config.yaml" : flags.config;
-  std::vector<std::string> overrides = flags.overrides;
-  overrides.push_back("run.dir=" + flags.resume);
-  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(config, overrides));
+  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));  // --resume is required
   if (c.port == 0 || c.weights_port == 0) {
     return absl::FailedPreconditionError(
         "a standalone learner must listen where the job's actors reconnect: set learner.port and "

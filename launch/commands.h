@@ -6,11 +6,16 @@
 #include "absl/status/status.h"
 #include "envs/dataset.h"
 #include "envs/runtime.h"
+#include "learner/checkpoint.h"
 
 namespace passrl::launch {
 
 // Flags every command that loads benchmarks shares (--datasets-dir, --cache-dir).
 void AddDatasetFlags(CLI::App& command, envs::DatasetOptions& options);
+
+// Refuses, naming the difference, a checkpoint whose actions or observations this build would
+// read differently (the network widths are the checkpoint's own).
+absl::Status CheckMatchesThisBuild(const learner::CheckpointSpaces& saved);
 
 // The status the command's callback produced; main turns a non-OK one into exit code 1.
 absl::Status& CommandStatus();

@@ -1,5 +1,7 @@
 #include "launch/commands.h"
 
+#include "actors/observation.h"
+#include "envs/action_space.h"
 #include "envs/llvm_util.h"
 
 namespace passrl::launch {
@@ -7,6 +9,11 @@ namespace passrl::launch {
 absl::Status& CommandStatus() {
   static absl::Status* status = new absl::Status();
   return *status;
+}
+
+absl::Status CheckMatchesThisBuild(const learner::CheckpointSpaces& saved) {
+  return learner::CheckCompatible(
+      saved, {envs::ActionSpaceHash(), envs::kNumActions, actors::kObservationDim, saved.hidden});
 }
 
 void InstallCrashReporter(const char* argv0) { envs::EnableCrashReports(argv0); }

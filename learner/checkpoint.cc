@@ -142,6 +142,7 @@ absl::StatusOr<std::string> CheckpointStore::Write(CheckpointContents contents,
                                             options_.chunk_transitions, &local.replay);
     if (!snap.ok()) return fail(snap.status());
     replay_json = replay::ToJson(*snap);
+    local.transitions = snap->state.size;
     // The replay's own count, so a resumed rate limiter and the buffer agree exactly.
     contents.counters.transitions_inserted = static_cast<uint64_t>(snap->state.inserted);
     local.bytes += local.replay.bytes;
@@ -210,7 +211,7 @@ std::vector<std::string> ListCheckpoints(const std::string& checkpoints_dir) {
   return paths;
 }
 
-absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path) {
+absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path, bool verify_replay) {
   LoadedCheckpoint out;
   out.path = path;
   std::string text;
@@ -254,9 +255,11 @@ absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path) {
       }
       out.replay = *std::move(snap);
       // Verify every chunk now, so a bad one is found before anything is restored.
-      s = replay::ForEachReplayChunk(out.replay_dir, out.replay,
-                                     [](const replay::ReplayChunk&) { return absl::OkStatus(); });
-      if (!s.ok()) return absl::DataLossError(s.message());
+      if (verify_replay) {
+        s = replay::ForEachReplayChunk(out.replay_dir, out.replay,
+                                       [](const replay::ReplayChunk&) { return absl::OkStatus(); });
+        if (!s.ok()) return absl::DataLossError(s.message());
+      }
     }
   } catch (const std::exception& e) {
     return absl::DataLossError(absl::StrCat(
@@ -265,9 +268,11 @@ absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path) {
   return out;
 }
 
-absl::StatusOr<LoadedCheckpoint> LoadLatestCheckpoint(const std::string& where, bool fallback) {
+absl::StatusOr<LoadedCheckpoint> LoadLatestCheckpoint(const std::string& where, bool fallback,
+                                                      bool verify_replay) {
   std::error_code ec;
-  if (fs::exists(fs::path(where) / "manifest.json", ec)) return LoadCheckpoint(where);
+  if (fs::exists(fs::path(where) / "manifest.json", ec))
+    return LoadCheckpoint(where, verify_replay);
   std::string dir = where;
   if (fs::is_directory(fs::path(where) / "checkpoints", ec)) dir = where + "/checkpoints";
   if (!fs::is_directory(dir, ec)) {
@@ -279,33 +284,26 @@ absl::StatusOr<LoadedCheckpoint> LoadLatestCheckpoint(const std::string& where, 
       latest_name.pop_back();
     }
   }
-  absl::Status first_error = absl::OkStatus();
-  if (SequenceOf(latest_name) >= 0) {
-    auto loaded = LoadCheckpoint(dir + "/" + latest_name);
-    if (loaded.ok() || !fallback) return loaded;
-    first_error = loaded.status();
-    std::fprintf(stderr, "passrl: latest checkpoint unusable: %s; trying older ones\n",
-                 std::string(first_error.message()).c_str());
-  } else if (!fallback) {
-    const std::vector<std::string> all = ListCheckpoints(dir);
-    if (all.empty()) return absl::NotFoundError(absl::StrCat(dir, ": no checkpoint yet"));
-    // `latest` missing or garbled (a crash between rename and pointer update): newest complete.
-    return LoadCheckpoint(all.back());
-  }
-  std::vector<std::string> all = ListCheckpoints(dir);
+  // What `latest` names first; then (it is missing or garbled after a crash between the rename
+  // and the pointer update, or, with fallback, unusable) the complete ones, newest first.
+  std::vector<std::string> candidates;
+  if (SequenceOf(latest_name) >= 0) candidates.push_back(dir + "/" + latest_name);
+  const std::vector<std::string> all = ListCheckpoints(dir);
   for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    if (fs::path(*it).filename() == latest_name) continue;
-    auto loaded = LoadCheckpoint(*it);
+    if (fs::path(*it).filename() != latest_name) candidates.push_back(*it);
+  }
+  if (candidates.empty()) return absl::NotFoundError(absl::StrCat(dir, ": no checkpoint yet"));
+  if (!fallback) return LoadCheckpoint(candidates.front(), verify_replay);
+  absl::Status first_error;
+  for (const std::string& path : candidates) {
+    auto loaded = LoadCheckpoint(path, verify_replay);
     if (loaded.ok()) return loaded;
     std::fprintf(stderr, "passrl: passing over %s\n",
                  std::string(loaded.status().message()).c_str());
     if (first_error.ok()) first_error = loaded.status();
   }
-  if (!first_error.ok()) {
-    return absl::DataLossError(absl::StrCat("no loadable checkpoint in ", dir,
-                                            "; first problem: ", first_error.message()));
-  }
-  return absl::NotFoundError(absl::StrCat(dir, ": no checkpoint yet"));
+  return absl::DataLossError(
+      absl::StrCat("no loadable checkpoint in ", dir, "; first problem: ", first_error.message()));
 }
 
 }  // namespace passrl::learner

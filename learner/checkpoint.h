@@ -71,6 +71,7 @@ struct LoadedCheckpoint {
 
 struct CheckpointWriteStats {
   double seconds = 0;
+  int64_t transitions = 0;  // replay transitions in the checkpoint
   replay::SnapshotStats replay;
   uint64_t bytes = 0;
 };
@@ -92,12 +93,14 @@ class CheckpointStore {
   int64_t next_sequence_ = 1;
 };
 
-// Loads one checkpoint directory, verifying every file (size and checksum).
-absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path);
+// Loads one checkpoint directory, verifying every file (size and checksum). Without
+// `verify_replay` the replay chunks are left unread (for readers that only need the agent).
+absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path, bool verify_replay = true);
 // `where` is a run dir, its checkpoints/ dir, or one checkpoint. For a run: the checkpoint that
 // `latest` names; with `fallback`, the newest loadable one when that is missing or bad (each one
 // passed over is reported on stderr).
-absl::StatusOr<LoadedCheckpoint> LoadLatestCheckpoint(const std::string& where, bool fallback);
+absl::StatusOr<LoadedCheckpoint> LoadLatestCheckpoint(const std::string& where, bool fallback,
+                                                      bool verify_replay = true);
 // The complete checkpoints in a checkpoints dir, oldest first.
 std::vector<std::string> ListCheckpoints(const std::string& checkpoints_dir);
 

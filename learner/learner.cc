@@ -4,11 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/durable_file.h"
 #include "common/status_macros.h"
 #include "learner/ingest.h"
 #include "nlohmann/json.hpp"
@@ -129,9 +129,7 @@ absl::Status Learner::Resume() {
             "cannot resume from ", options_.resume_from, ": ", loaded.status().message(),
             options_.resume_fallback ? "" : " (--resume-fallback tries the previous checkpoint)"));
   }
-  CheckpointSpaces now{options_.action_space_hash, options_.sac.shape.num_actions,
-                       options_.sac.shape.obs_dim, options_.sac.shape.hidden};
-  PASSRL_RETURN_IF_ERROR(CheckCompatible(loaded->spaces, now));
+  PASSRL_RETURN_IF_ERROR(CheckCompatible(loaded->spaces, Spaces()));
   absl::Status s = agent_->LoadState(loaded->agent_state);
   if (!s.ok()) return absl::DataLossError(absl::StrCat(loaded->path, "/agent.pt: ", s.message()));
   s = replay::RestoreReplaySnapshot(loaded->replay_dir, loaded->replay, replay_.get());
@@ -170,6 +168,11 @@ CheckpointCounters Learner::Counters() const {
   return c;
 }
 
+CheckpointSpaces Learner::Spaces() const {
+  return {options_.action_space_hash, options_.sac.shape.num_actions, options_.sac.shape.obs_dim,
+          options_.sac.shape.hidden};
+}
+
 double Learner::Elapsed() const {
   return elapsed_before_ + (start_ > 0 ? MonotonicSeconds() - start_ : 0);
 }
@@ -177,8 +180,7 @@ double Learner::Elapsed() const {
 void Learner::Checkpoint(const std::string& reason) {
   CheckpointContents contents;
   contents.counters = Counters();
-  contents.spaces = {options_.action_space_hash, options_.sac.shape.num_actions,
-                     options_.sac.shape.obs_dim, options_.sac.shape.hidden};
+  contents.spaces = Spaces();
   auto state = agent_->SaveState();
   if (!state.ok()) {
     std::printf("learner: checkpoint skipped: %s\n", std::string(state.status().message()).c_str());
@@ -200,8 +202,8 @@ void Learner::Checkpoint(const std::string& reason) {
         "learner: checkpoint %s (%s): %lld updates, %lld transitions, %.1f MB in %.2f s "
         "(ingestion paused at most %.1f ms)\n",
         path->c_str(), reason.c_str(), static_cast<long long>(updates_),
-        static_cast<long long>(stats.replay.chunks ? replay_->size() : 0), stats.bytes / 1e6,
-        stats.seconds, stats.replay.max_lock_seconds * 1e3);
+        static_cast<long long>(stats.transitions), stats.bytes / 1e6, stats.seconds,
+        stats.replay.max_lock_seconds * 1e3);
   }
   std::fflush(stdout);
 }
@@ -286,19 +288,12 @@ void Learner::Publish(bool stop) {
 
 // The policy as the actors receive it (a LearnerMessage), for `passrl eval --policy`.
 void Learner::SavePolicy(const std::string& name) {
-  const std::string path = options_.run_dir + "/" + name;
-  std::ofstream out(path + ".tmp", std::ios::binary);
-  out << WeightsMessage(false).SerializeAsString();
-  out.close();
-  std::error_code ec;
-  if (!out) {
-    std::printf("learner: cannot write %s.tmp (disk full?); keeping the previous policy file\n",
-                path.c_str());
-    std::filesystem::remove(path + ".tmp", ec);
-    return;
+  absl::Status s =
+      ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(false).SerializeAsString());
+  if (!s.ok()) {
+    std::printf("learner: %s; keeping the previous policy file\n",
+                std::string(s.message()).c_str());
   }
-  std::filesystem::rename(path + ".tmp", path, ec);
-  if (ec) std::printf("learner: cannot rename to %s: %s\n", path.c_str(), ec.message().c_str());
 }
 
 absl::Status Learner::Run() {

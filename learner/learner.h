@@ -90,6 +90,7 @@ class Learner {
   absl::Status Resume();
   void Checkpoint(const std::string& reason);
   double Elapsed() const;
+  CheckpointSpaces Spaces() const;  // what this learner's networks and transitions mean
   void IngestLoop();
   void Ingest(const zmq::message_t& message);
   proto::LearnerMessage WeightsMessage(bool stop);

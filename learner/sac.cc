@@ -262,17 +262,8 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unusable SAC state (different network shape or corrupt): ", e.what_without_backtrace()));
   }
-  // Adopt: the optimizers hold pointers to `f`'s parameters, so take everything over.
-  policy_ = f.policy_;
-  q1_ = f.q1_;
-  q2_ = f.q2_;
-  q1_target_ = f.q1_target_;
-  q2_target_ = f.q2_target_;
-  log_alpha_ = f.log_alpha_;
-  policy_opt_ = std::move(f.policy_opt_);
-  q_opt_ = std::move(f.q_opt_);
-  alpha_opt_ = std::move(f.alpha_opt_);
-  updates_ = f.updates_;
+  // Adopt the loaded agent whole: its optimizers hold pointers to its own parameters.
+  *this = std::move(f);
   at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
   cpu_generator.set_state(generator);
   return absl::OkStatus();

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status_macros.h"
 
 namespace passrl::replay {
 namespace {
@@ -135,12 +136,6 @@ absl::Status StringDataset(hid_t file, const std::string& name,
   return absl::OkStatus();
 }
 
-#define PASSRL_H5_RETURN_IF_ERROR(expr) \
-  do {                                  \
-    absl::Status s_ = (expr);           \
-    if (!s_.ok()) return s_;            \
-  } while (0)
-
 absl::Status WriteAll(hid_t file, const std::string& dir, const ReplaySnapshot& snap,
                       const ExportMetadata& meta,
                       const std::function<void(int64_t, int64_t)>& progress, ExportStats* stats) {
@@ -148,20 +143,20 @@ absl::Status WriteAll(hid_t file, const std::string& dir, const ReplaySnapshot& 
   const int d = snap.obs_dim;
   Handle boolean = BoolType();
   Writer w(file);
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("observations", H5T_IEEE_F32LE, n, d));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("next_observations", H5T_IEEE_F32LE, n, d));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("actions", H5T_STD_I32LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("rewards", H5T_IEEE_F32LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("terminals", boolean.get(), n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("timeouts", boolean.get(), n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/sequence", H5T_STD_I64LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/episode_id", H5T_STD_U64LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/step", H5T_STD_I32LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/policy_version", H5T_STD_U64LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/actor_id", H5T_STD_I32LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/benchmark_id", H5T_STD_U32LE, n, 0));
-  if (snap.prioritized) PASSRL_H5_RETURN_IF_ERROR(w.Create("infos/priority", H5T_IEEE_F64LE, n, 0));
-  PASSRL_H5_RETURN_IF_ERROR(StringDataset(file, "infos/benchmark", meta.benchmark_names));
+  PASSRL_RETURN_IF_ERROR(w.Create("observations", H5T_IEEE_F32LE, n, d));
+  PASSRL_RETURN_IF_ERROR(w.Create("next_observations", H5T_IEEE_F32LE, n, d));
+  PASSRL_RETURN_IF_ERROR(w.Create("actions", H5T_STD_I32LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("rewards", H5T_IEEE_F32LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("terminals", boolean.get(), n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("timeouts", boolean.get(), n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("infos/sequence", H5T_STD_I64LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("infos/episode_id", H5T_STD_U64LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("infos/step", H5T_STD_I32LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("infos/policy_version", H5T_STD_U64LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("infos/actor_id", H5T_STD_I32LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(w.Create("infos/benchmark_id", H5T_STD_U32LE, n, 0));
+  if (snap.prioritized) PASSRL_RETURN_IF_ERROR(w.Create("infos/priority", H5T_IEEE_F64LE, n, 0));
+  PASSRL_RETURN_IF_ERROR(StringDataset(file, "infos/benchmark", meta.benchmark_names));
   int64_t row = 0;
   std::vector<int64_t> sequence;
   absl::Status s = ForEachReplayChunk(dir, snap, [&](const ReplayChunk& c) {
@@ -187,10 +182,10 @@ absl::Status WriteAll(hid_t file, const std::string& dir, const ReplaySnapshot& 
         {"infos/benchmark_id", H5T_NATIVE_UINT32, 0, c.benchmark_ids.data()},
     };
     for (const auto& col : columns) {
-      PASSRL_H5_RETURN_IF_ERROR(w.Rows(col.name, col.type, row, c.count, col.cols, col.data));
+      PASSRL_RETURN_IF_ERROR(w.Rows(col.name, col.type, row, c.count, col.cols, col.data));
     }
     if (snap.prioritized && !c.priorities.empty()) {
-      PASSRL_H5_RETURN_IF_ERROR(
+      PASSRL_RETURN_IF_ERROR(
           w.Rows("infos/priority", H5T_NATIVE_DOUBLE, row, c.count, 0, c.priorities.data()));
     }
     row += c.count;
@@ -200,13 +195,13 @@ absl::Status WriteAll(hid_t file, const std::string& dir, const ReplaySnapshot& 
   });
   if (!s.ok()) return s;
   stats->transitions = row;
-  PASSRL_H5_RETURN_IF_ERROR(StringAttribute(file, "format", {"passrl-replay-1"}, true));
-  PASSRL_H5_RETURN_IF_ERROR(StringAttribute(file, "action_names", meta.action_names));
-  PASSRL_H5_RETURN_IF_ERROR(StringAttribute(file, "feature_names", meta.feature_names));
-  PASSRL_H5_RETURN_IF_ERROR(
+  PASSRL_RETURN_IF_ERROR(StringAttribute(file, "format", {"passrl-replay-1"}, true));
+  PASSRL_RETURN_IF_ERROR(StringAttribute(file, "action_names", meta.action_names));
+  PASSRL_RETURN_IF_ERROR(StringAttribute(file, "feature_names", meta.feature_names));
+  PASSRL_RETURN_IF_ERROR(
       StringAttribute(file, "action_space_hash", {meta.action_space_hash}, true));
-  PASSRL_H5_RETURN_IF_ERROR(StringAttribute(file, "config", {meta.config_yaml}, true));
-  PASSRL_H5_RETURN_IF_ERROR(StringAttribute(file, "source", {meta.source}, true));
+  PASSRL_RETURN_IF_ERROR(StringAttribute(file, "config", {meta.config_yaml}, true));
+  PASSRL_RETURN_IF_ERROR(StringAttribute(file, "source", {meta.source}, true));
   return absl::OkStatus();
 }
 
