@@ -46,6 +46,11 @@ Actor::Actor(ActorOptions options, std::unique_ptr<EnvClient> env, std::unique_p
 absl::Status Actor::Run() {
   absl::Status valid = options_.Validate();
   if (!valid.ok()) return valid;
+  if (env_->max_steps() != options_.episode_length) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "actor ", options_.actor_id, ": its environment ends episodes after ", env_->max_steps(),
+        " steps but env.episode_length is ", options_.episode_length));
+  }
   try {
     if (options_.curve) {
       wire::MakeCurveClient(push_, *options_.curve);
@@ -152,7 +157,7 @@ void Actor::StartEpisode() {
   ++episode_id_;
   actions_.clear();
   episode_return_ = 0;
-  observation_ = Featurize(outcome->observation, 0, options_.episode_length);
+  observation_ = Featurize(outcome->observation, 0, options_.episode_length, options_.horizon);
 }
 
 bool Actor::RunEpisodeStep() {
@@ -171,35 +176,46 @@ bool Actor::RunEpisodeStep() {
     return false;
   }
   ++stats_.steps;
-  const bool last = step + 1 >= options_.episode_length;
-  std::vector<float> next = Featurize(outcome->observation, step + 1, options_.episode_length);
-  Record(action, next, outcome->reward, /*terminal=*/false, /*truncated=*/last, step);
+  // The environment decides where the episode ends: `done` (a runtime miscompile, crash or
+  // timeout: terminal, no bootstrapping from the broken module) or `truncated` (the step limit:
+  // terminal too under Horizon::kTerminal, where the agent sees the time left).
+  const bool terminal =
+      outcome->done || (outcome->truncated && options_.horizon == Horizon::kTerminal);
+  std::vector<float> next =
+      Featurize(outcome->observation, step + 1, options_.episode_length, options_.horizon);
+  Record(action, next, outcome->reward, terminal, outcome->truncated && !outcome->done, step);
   observation_ = std::move(next);
   episode_return_ += outcome->reward;
-  if (outcome->ir_instruction_count > 0) {
-    const double ratio =
-        static_cast<double>(outcome->ir_oz) / static_cast<double>(outcome->ir_instruction_count);
-    double& best = best_ratio_[benchmark_];
-    if (ratio > best) {
-      best = ratio;
-      double log_sum = 0;
-      for (const auto& [name, r] : best_ratio_) log_sum += std::log(r);
-      stats_.best_ratio_vs_oz = std::exp(log_sum / static_cast<double>(best_ratio_.size()));
-      if (benchmark_ == stats_.best_benchmark || stats_.best_benchmark.empty() ||
-          ratio > best_ratio_[stats_.best_benchmark]) {
-        stats_.best_benchmark = benchmark_;
-        stats_.best_actions = envs::FormatActionList(actions_);
-      }
-    }
+  if (!outcome->done) UpdateBest(*outcome);
+  if (!outcome->done && !outcome->truncated) return true;
+  EndEpisode();
+  return false;
+}
+
+void Actor::UpdateBest(const EnvOutcome& outcome) {
+  if (outcome.ir_instruction_count <= 0) return;
+  const double ratio =
+      static_cast<double>(outcome.ir_oz) / static_cast<double>(outcome.ir_instruction_count);
+  double& best = best_ratio_[benchmark_];
+  if (ratio <= best) return;
+  best = ratio;
+  double log_sum = 0;
+  for (const auto& [name, r] : best_ratio_) log_sum += std::log(r);
+  stats_.best_ratio_vs_oz = std::exp(log_sum / static_cast<double>(best_ratio_.size()));
+  if (benchmark_ == stats_.best_benchmark || stats_.best_benchmark.empty() ||
+      ratio > best_ratio_[stats_.best_benchmark]) {
+    stats_.best_benchmark = benchmark_;
+    stats_.best_actions = envs::FormatActionList(actions_);
   }
-  if (!last) return true;
+}
+
+void Actor::EndEpisode() {
   ++stats_.episodes;
   recent_returns_.push_back(episode_return_);
   if (recent_returns_.size() > 50) recent_returns_.pop_front();
   double sum = 0;
   for (double r : recent_returns_) sum += r;
   stats_.mean_episode_return = sum / static_cast<double>(recent_returns_.size());
-  return false;
 }
 
 void Actor::Record(int action, const std::vector<float>& next, double reward, bool terminal,

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "actors/env_client.h"
+#include "actors/observation.h"
 #include "actors/policy.h"
 #include "passrl.pb.h"
 #include "proto/curve.h"
@@ -33,6 +34,7 @@ struct ActorOptions {
   std::string weights_endpoint;      // learner's PUB
   std::vector<std::string> benchmarks;
   int episode_length = 24;
+  Horizon horizon = Horizon::kTerminal;  // actors/observation.h
   int batch_transitions = 32;
   double heartbeat_seconds = 2;
   double max_seconds = 0;               // 0: until the learner says stop
@@ -68,6 +70,8 @@ class Actor {
  private:
   void PollWeights();
   bool RunEpisodeStep();  // false if the episode ended
+  void EndEpisode();
+  void UpdateBest(const EnvOutcome& outcome);  // best ratio vs -Oz per benchmark
   void StartEpisode();
   void Flush(bool force);
   void Record(int action, const std::vector<float>& next, double reward, bool terminal,

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
+#include "envs/action_space.h"
 #include "passrl.pb.h"
 
 namespace passrl::actors {
@@ -77,10 +78,40 @@ EnvOutcome FromResponse(const proto::WorkerResponse& r) {
   o.ir_instruction_count = r.ir_instruction_count();
   o.ir_o0 = r.ir_o0();
   o.ir_oz = r.ir_oz();
+  o.done = r.done();
+  o.failure = r.failure();
   return o;
 }
 
 }  // namespace
+
+absl::StatusOr<EnvOutcome> EnvClient::Reset(const std::string& benchmark) {
+  in_episode_ = false;
+  steps_ = 0;
+  absl::StatusOr<EnvOutcome> outcome = DoReset(benchmark);
+  in_episode_ = outcome.ok();
+  return outcome;
+}
+
+absl::StatusOr<EnvOutcome> EnvClient::Step(int action) {
+  if (!in_episode_) {
+    return absl::FailedPreconditionError(
+        steps_ > 0 ? "the episode is over; call Reset" : "Step before Reset");
+  }
+  if (action < 0 || action >= envs::kNumActions) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("action id ", action, " out of range [0, ", envs::kNumActions, ")"));
+  }
+  ++steps_;
+  absl::StatusOr<EnvOutcome> outcome = DoStep(action);
+  if (!outcome.ok()) {
+    in_episode_ = false;  // the environment's state is unknown: only a Reset continues
+    return outcome;
+  }
+  if (max_steps_ > 0 && steps_ >= max_steps_) outcome->truncated = true;
+  if (outcome->done || outcome->truncated) in_episode_ = false;
+  return outcome;
+}
 
 WorkerEnvClient::~WorkerEnvClient() { Kill(); }
 
@@ -171,18 +202,26 @@ absl::StatusOr<EnvOutcome> WorkerEnvClient::Call(const std::string& request, dou
     Kill();
     return absl::UnavailableError("env worker sent a malformed response");
   }
-  if (!response.error().empty()) return absl::InvalidArgumentError(response.error());
+  if (!response.error().empty()) {
+    const int code = response.error_code();
+    const bool known = code > 0 && code <= static_cast<int>(absl::StatusCode::kUnauthenticated) &&
+                       code != static_cast<int>(absl::StatusCode::kUnavailable);
+    // Unavailable is reserved for a worker that died or hung (the episode's crash path).
+    return absl::Status(known ? static_cast<absl::StatusCode>(code)
+                              : absl::StatusCode::kInvalidArgument,
+                        response.error());
+  }
   return FromResponse(response);
 }
 
-absl::StatusOr<EnvOutcome> WorkerEnvClient::Reset(const std::string& benchmark) {
+absl::StatusOr<EnvOutcome> WorkerEnvClient::DoReset(const std::string& benchmark) {
   proto::WorkerRequest request;
   request.set_reset_benchmark(benchmark);
   return Call(request.SerializeAsString(), options_.reset_timeout_seconds,
               absl::StrCat("reset of ", benchmark));
 }
 
-absl::StatusOr<EnvOutcome> WorkerEnvClient::Step(int action) {
+absl::StatusOr<EnvOutcome> WorkerEnvClient::DoStep(int action) {
   proto::WorkerRequest request;
   request.set_step_action(action);
   return Call(request.SerializeAsString(), options_.step_timeout_seconds,
@@ -190,17 +229,17 @@ absl::StatusOr<EnvOutcome> WorkerEnvClient::Step(int action) {
 }
 
 absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
-    envs::DatasetOptions dataset, envs::RewardSpace reward) {
+    envs::DatasetOptions dataset, envs::RewardSpace reward, int max_steps) {
   envs::EnvOptions options;
   options.reward = reward;
   options.observation = envs::ObservationSpace::kAutophase;
   options.cache_dir = dataset.build.cache_dir;
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
   return std::unique_ptr<InProcessEnvClient>(
-      new InProcessEnvClient(std::move(dataset), std::move(env)));
+      new InProcessEnvClient(std::move(dataset), std::move(env), max_steps));
 }
 
-absl::StatusOr<EnvOutcome> InProcessEnvClient::Reset(const std::string& benchmark) {
+absl::StatusOr<EnvOutcome> InProcessEnvClient::DoReset(const std::string& benchmark) {
   auto it = benchmarks_.find(benchmark);
   if (it == benchmarks_.end()) {
     PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, envs::LoadBenchmark(benchmark, dataset_));
@@ -215,11 +254,13 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::Reset(const std::string& benchmar
   return o;
 }
 
-absl::StatusOr<EnvOutcome> InProcessEnvClient::Step(int action) {
+absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
   PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env_->Step(action));
   EnvOutcome o;
   o.observation = std::move(step.observation.values);
   o.reward = step.reward;
+  o.done = step.done;
+  o.failure = step.info.failure;
   o.ir_instruction_count = step.info.ir_instruction_count;
   o.ir_o0 = env_->baselines().ir_o0;
   o.ir_oz = env_->baselines().ir_oz;
@@ -251,12 +292,15 @@ int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
     }
     if (!outcome.ok()) {
       response.set_error(std::string(outcome.status().message()));
+      response.set_error_code(static_cast<int>(outcome.status().code()));
     } else {
       for (int64_t v : outcome->observation) response.add_observation(v);
       response.set_reward(outcome->reward);
       response.set_ir_instruction_count(outcome->ir_instruction_count);
       response.set_ir_o0(outcome->ir_o0);
       response.set_ir_oz(outcome->ir_oz);
+      response.set_done(outcome->done);
+      response.set_failure(outcome->failure);
     }
     if (!WriteFrame(out_fd, response.SerializeAsString())) return 1;
   }

@@ -3,6 +3,16 @@
 // actor: the client sees the worker die or time out, reports Unavailable, and starts a fresh
 // worker on the next Reset. InProcessEnvClient runs it in the same process (tests, debugging).
 //
+// The episode contract lives in the base class, once, around each implementation's DoReset and
+// DoStep (as OpenSpiel's State wraps DoApplyAction); tests/actors/env_client_test.cc runs one
+// conformance suite against every client:
+//   - Reset starts an episode (ending any in progress); when it fails there is no episode.
+//   - Step outside an episode (before Reset, after the episode ended) is FailedPrecondition; an
+//     unknown action is InvalidArgument and the episode goes on; any other error (Unavailable: the
+//     environment crashed or hung) ends the episode, and the next Reset starts afresh.
+//   - An outcome with `done` (the environment ended it: a runtime miscompile, crash or timeout) or
+//     `truncated` (the step limit) is the episode's last; the limit is counted here.
+//
 // Not thread-safe: one client per actor thread.
 #pragma once
 
@@ -25,15 +35,33 @@ struct EnvOutcome {
   double reward = 0;
   int64_t ir_instruction_count = 0;
   int64_t ir_o0 = 0, ir_oz = 0;  // the benchmark's baselines
+  bool done = false;       // the environment ended the episode: a terminal state
+  bool truncated = false;  // the episode reached the step limit
+  std::string failure;     // with done: why (e.g. "miscompile: output differs ...")
 };
 
 class EnvClient {
  public:
+  // max_steps: the episode's step limit (the last step is `truncated`); 0: none.
+  explicit EnvClient(int max_steps = 0) : max_steps_(max_steps) {}
   virtual ~EnvClient() = default;
   // Errors: InvalidArgument/NotFound for bad input (unknown benchmark); Unavailable when the
   // environment died or hung (a crash report is the caller's job).
-  virtual absl::StatusOr<EnvOutcome> Reset(const std::string& benchmark) = 0;
-  virtual absl::StatusOr<EnvOutcome> Step(int action) = 0;
+  absl::StatusOr<EnvOutcome> Reset(const std::string& benchmark);
+  absl::StatusOr<EnvOutcome> Step(int action);
+  bool in_episode() const { return in_episode_; }
+  int steps() const { return steps_; }  // in the current (or last) episode
+  int max_steps() const { return max_steps_; }
+
+ protected:
+  virtual absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) = 0;
+  // Called only inside an episode, with a valid action id.
+  virtual absl::StatusOr<EnvOutcome> DoStep(int action) = 0;
+
+ private:
+  const int max_steps_;
+  bool in_episode_ = false;
+  int steps_ = 0;
 };
 
 struct WorkerOptions {
@@ -42,16 +70,20 @@ struct WorkerOptions {
   std::string reward = "IrInstructionCountNorm";
   double step_timeout_seconds = 60;    // a pass taking longer is treated as hung
   double reset_timeout_seconds = 300;  // first Reset of a benchmark compiles it
+  int max_steps = 0;                   // episode step limit (EnvClient); 0: none
 };
 
 class WorkerEnvClient : public EnvClient {
  public:
-  explicit WorkerEnvClient(WorkerOptions options) : options_(std::move(options)) {}
+  explicit WorkerEnvClient(WorkerOptions options)
+      : EnvClient(options.max_steps), options_(std::move(options)) {}
   ~WorkerEnvClient() override;
-  absl::StatusOr<EnvOutcome> Reset(const std::string& benchmark) override;
-  absl::StatusOr<EnvOutcome> Step(int action) override;
   int64_t restarts() const { return restarts_; }
   pid_t worker_pid() const { return pid_; }
+
+ protected:
+  absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
+  absl::StatusOr<EnvOutcome> DoStep(int action) override;
 
  private:
   absl::Status Start();
@@ -68,13 +100,17 @@ class WorkerEnvClient : public EnvClient {
 class InProcessEnvClient : public EnvClient {
  public:
   static absl::StatusOr<std::unique_ptr<InProcessEnvClient>> Create(envs::DatasetOptions dataset,
-                                                                    envs::RewardSpace reward);
-  absl::StatusOr<EnvOutcome> Reset(const std::string& benchmark) override;
-  absl::StatusOr<EnvOutcome> Step(int action) override;
+                                                                    envs::RewardSpace reward,
+                                                                    int max_steps = 0);
+
+ protected:
+  absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
+  absl::StatusOr<EnvOutcome> DoStep(int action) override;
 
  private:
-  InProcessEnvClient(envs::DatasetOptions dataset, std::unique_ptr<envs::LlvmEnv> env)
-      : dataset_(std::move(dataset)), env_(std::move(env)) {}
+  InProcessEnvClient(envs::DatasetOptions dataset, std::unique_ptr<envs::LlvmEnv> env,
+                     int max_steps)
+      : EnvClient(max_steps), dataset_(std::move(dataset)), env_(std::move(env)) {}
   envs::DatasetOptions dataset_;
   std::unique_ptr<envs::LlvmEnv> env_;
   std::map<std::string, envs::Benchmark> benchmarks_;

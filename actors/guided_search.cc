@@ -40,11 +40,11 @@ absl::Status BeamOptions::Validate() const {
 
 absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
                                            const envs::Benchmark& benchmark, int length,
-                                           envs::RewardSpace metric) {
+                                           envs::RewardSpace metric, Horizon horizon) {
   const double start = MonotonicSeconds();
   PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env.Reset(benchmark));
   for (int step = 0; step < length; ++step) {
-    const int action = policy.Act(Featurize(obs.values, step, length));
+    const int action = policy.Act(Featurize(obs.values, step, length, horizon));
     PASSRL_ASSIGN_OR_RETURN(envs::StepResult result, env.Step(action));
     obs = std::move(result.observation);
   }
@@ -73,7 +73,7 @@ absl::StatusOr<SearchResult> BeamSearch(envs::LlvmEnv& env, Policy& policy,
     std::vector<BeamState> children;
     std::set<uint64_t> seen;
     for (const BeamState& parent : beam) {
-      const std::vector<float> features = Featurize(parent.observation, depth, options.length);
+      const std::vector<float> features = Featurize(parent.observation, depth, options.length, options.horizon);
       for (int action : TopActions(policy, features, options.width)) {
         if (out_of_time()) break;
         env.Restore(*parent.snapshot);

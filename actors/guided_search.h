@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "actors/observation.h"
 #include "actors/policy.h"
 #include "envs/llvm_env.h"
 
@@ -21,15 +22,18 @@ struct SearchResult {
 };
 
 // The greedy policy for `length` steps from a fresh Reset of `benchmark`.
+// `horizon` must be the one the policy was trained with (it shapes the observation).
 absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
                                            const envs::Benchmark& benchmark, int length,
-                                           envs::RewardSpace metric);
+                                           envs::RewardSpace metric,
+                                           Horizon horizon = Horizon::kTerminal);
 
 struct BeamOptions {
   int width = 4;
   int length = 24;
   double budget_seconds = 60;                                         // per benchmark; 0: no limit
   envs::RewardSpace metric = envs::RewardSpace::kIrInstructionCount;  // a cost to minimise
+  Horizon horizon = Horizon::kTerminal;  // the policy's, as trained
   absl::Status Validate() const;
 };
 

@@ -3,6 +3,8 @@
 // Python side first replays the first updates and reports how far its losses are from ours (must
 // be <= 1e-5, relative), then both time the same number of updates. Reps interleaved; medians.
 //   build/benchmarks/passrl_sac_bench [--updates N] [--reps R] [--batch B]
+// With --device cuda it instead times the same updates on the GPU against the CPU (its anchor),
+// reps interleaved, and prints one JSON line (benchmarks/gpu_check.sh).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <string>
 
 #include "actors/observation.h"
 #include "common/subprocess.h"
@@ -31,13 +34,64 @@ void WriteRaw(const std::string& path, const std::vector<T>& v) {
              static_cast<std::streamsize>(v.size() * sizeof(T)));
 }
 
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Seconds per update of `agent` over `batches` (synchronised: the losses are read back each time).
+double TimeUpdates(SacAgent& agent, const std::vector<SacBatch>& batches, int updates) {
+  const auto start = std::chrono::steady_clock::now();
+  for (int k = 0; k < updates; ++k) agent.Update(batches[k % batches.size()]);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / updates;
+}
+
+int CudaMain(int updates, int reps, int batch_size) {
+  if (!torch::cuda::is_available()) {
+    std::fprintf(stderr, "--device cuda: torch::cuda::is_available() is false on this machine\n");
+    return 1;
+  }
+  SacOptions o;
+  o.shape = {actors::kObservationDim, envs::kNumActions, {256, 256}};
+  o.use_cuda_if_available = false;
+  auto cpu = *SacAgent::Create(o);
+  o.use_cuda_if_available = true;
+  auto gpu = *SacAgent::Create(o);
+  std::vector<SacBatch> batches;
+  for (int k = 0; k < 8; ++k) {
+    SacBatch b;
+    b.observations = torch::rand({batch_size, o.shape.obs_dim}) * 6;
+    b.next_observations = torch::rand({batch_size, o.shape.obs_dim}) * 6;
+    b.actions = torch::randint(o.shape.num_actions, {batch_size}, torch::kInt64);
+    b.rewards = torch::rand({batch_size}) * 0.15 - 0.05;
+    b.terminals = torch::zeros({batch_size});
+    b.weights = torch::ones({batch_size});
+    batches.push_back(b);
+  }
+  TimeUpdates(*gpu, batches, 20);  // CUDA context and kernels warm
+  std::vector<double> c, g;
+  for (int r = 0; r < reps; ++r) {
+    c.push_back(TimeUpdates(*cpu, batches, updates));
+    g.push_back(TimeUpdates(*gpu, batches, updates));
+  }
+  std::printf(
+      "{\"batch\": %d, \"cpu_threads\": %d, \"cpu_updates_per_second\": %.1f, "
+      "\"cuda_updates_per_second\": %.1f, \"cuda_speedup\": %.2f, \"device\": \"%s\"}\n",
+      batch_size, torch::get_num_threads(), 1 / Median(c), 1 / Median(g), Median(c) / Median(g),
+      gpu->device().str().c_str());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   int updates = 200, reps = 3, batch_size = 256;
+  std::string device = "cpu";
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--updates")) updates = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
     if (!std::strcmp(argv[i], "--batch")) batch_size = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];
   }
+  if (device == "cuda") return CudaMain(updates, reps, batch_size);
   torch::set_num_threads(1);
   SacOptions o;
   o.shape = {actors::kObservationDim, envs::kNumActions, {256, 256}};

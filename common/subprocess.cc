@@ -79,7 +79,8 @@ std::string SubprocessResult::Describe() const {
 }
 
 std::string FindOnPath(const std::string& name) {
-  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  // A path that exists is run as given: if it cannot be executed, exec says why (EACCES...).
+  if (name.find('/') != std::string::npos) return access(name.c_str(), F_OK) == 0 ? name : "";
   const char* path = getenv("PATH");
   for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
     std::string candidate = absl::StrCat(dir, "/", name);

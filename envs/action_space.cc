@@ -46,9 +46,11 @@ std::string FormatActionList(absl::Span<const int> actions) {
                        [](std::string* out, int a) { absl::StrAppend(out, kActions[a].name); });
 }
 
-uint64_t ActionSpaceHash() {
+uint64_t ActionSpaceHash() { return HashActions(kActions); }
+
+uint64_t HashActions(absl::Span<const ActionSpec> actions) {
   uint64_t h = kFnvOffset;
-  for (const ActionSpec& a : kActions) {
+  for (const ActionSpec& a : actions) {
     h = Fnv1a64(a.name, h);
     h = Fnv1a64("\x1f", h);
     h = Fnv1a64(a.pipeline, h);

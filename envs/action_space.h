@@ -41,5 +41,7 @@ std::string FormatActionList(absl::Span<const int> actions);
 
 // Hash of every name and pipeline in order: two builds can exchange action ids iff equal.
 uint64_t ActionSpaceHash();
+// The same hash of any list (ActionSpaceHash() is HashActions(Actions())).
+uint64_t HashActions(absl::Span<const ActionSpec> actions);
 
 }  // namespace passrl::envs

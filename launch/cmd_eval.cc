@@ -42,6 +42,7 @@ struct LoadedPolicy {
   std::unique_ptr<actors::Policy> policy;
   std::string source;
   int episode_length = 24;
+  actors::Horizon horizon = actors::Horizon::kTerminal;
 };
 
 absl::StatusOr<LoadedPolicy> FromCheckpoint(const EvalFlags& flags) {
@@ -65,7 +66,10 @@ absl::StatusOr<LoadedPolicy> FromCheckpoint(const EvalFlags& flags) {
   out.source = ckpt.path;
   // The run's episode length, from the configuration stored in the checkpoint.
   auto config = ParseTrainConfig(ckpt.path + "/config.yaml", ckpt.config_yaml);
-  if (config.ok()) out.episode_length = config->episode_length;
+  if (config.ok()) {
+    out.episode_length = config->episode_length;
+    out.horizon = *actors::ParseHorizon(config->horizon);  // Validate checked it
+  }
   return out;
 }
 
@@ -92,6 +96,7 @@ absl::StatusOr<LoadedPolicy> FromPolicyFile(const EvalFlags& flags) {
       weights->version(), absl::MakeConstSpan(p, out.policy->parameter_count())));
   out.source = path;
   out.episode_length = c.episode_length;
+  out.horizon = *actors::ParseHorizon(c.horizon);  // Validate checked it
   return out;
 }
 
@@ -176,6 +181,7 @@ absl::Status RunEval(const EvalFlags& flags) {
   beam.width = flags.width;
   beam.length = length;
   beam.budget_seconds = flags.budget;
+  beam.horizon = loaded.horizon;
   if (flags.metric == "text") {
     beam.metric = envs::RewardSpace::kObjectTextSize;
   } else if (flags.metric != "ir") {
@@ -220,7 +226,8 @@ absl::Status RunEval(const EvalFlags& flags) {
       Row row;
       row.benchmark = name;
       row.method = method;
-      auto result = method == "greedy" ? actors::GreedyRollout(*env, policy, b, length, beam.metric)
+      auto result = method == "greedy" ? actors::GreedyRollout(*env, policy, b, length, beam.metric,
+                                                               beam.horizon)
                                        : actors::BeamSearch(*env, policy, b, beam);
       if (!result.ok()) return result.status();
       row.states = result->states;

@@ -164,6 +164,7 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
               o.benchmarks.begin() + static_cast<long>((rank - 1) % o.benchmarks.size()),
               o.benchmarks.end());
   o.episode_length = c.episode_length;
+  PASSRL_ASSIGN_OR_RETURN(o.horizon, actors::ParseHorizon(c.horizon));
   o.batch_transitions = c.batch_transitions;
   o.heartbeat_seconds = c.heartbeat_seconds;
   o.learner_lost_seconds = c.learner_lost_seconds;
@@ -185,9 +186,11 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
     w.dataset = dataset;
     w.reward = c.reward;
     w.step_timeout_seconds = c.step_timeout_seconds;
+    w.max_steps = c.episode_length;
     env = std::make_unique<actors::WorkerEnvClient>(w);
   } else {
-    PASSRL_ASSIGN_OR_RETURN(env, actors::InProcessEnvClient::Create(dataset, reward));
+    PASSRL_ASSIGN_OR_RETURN(env,
+                            actors::InProcessEnvClient::Create(dataset, reward, c.episode_length));
   }
   PASSRL_ASSIGN_OR_RETURN(
       auto policy,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "actors/observation.h"
 #include "yaml-cpp/yaml.h"
 
 namespace passrl::launch {
@@ -50,6 +51,9 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("dataset.name", &c.dataset, "bundled, csmith, or a folder of .c/.ll/.bc files"),
       Bind("dataset.benchmarks", &c.benchmarks, "subset of the dataset's benchmarks; [] = all"),
       Bind("env.episode_length", &c.episode_length, "passes per episode"),
+      Bind("env.horizon", &c.horizon,
+           "terminal: the step fraction is observed and the last step is terminal; bootstrap: no "
+           "time feature, the last step bootstraps (docs/ARCHITECTURE.md)"),
       Bind("env.reward", &c.reward, "IrInstructionCountNorm, ObjectTextSizeNorm, RuntimeNorm, ..."),
       Bind("env.step_timeout_seconds", &c.step_timeout_seconds,
            "a pass running longer is treated as hung: worker restarted, episode truncated"),
@@ -127,6 +131,9 @@ absl::Status TrainConfig::Validate() const {
   if (run_dir.empty()) return absl::InvalidArgumentError("run.dir must not be empty");
   if (duration_seconds < 0) return absl::InvalidArgumentError("run.duration_seconds must be >= 0");
   if (episode_length < 1) return absl::InvalidArgumentError("env.episode_length must be >= 1");
+  if (auto h = actors::ParseHorizon(horizon); !h.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("env.", h.status().message()));
+  }
   if (!(step_timeout_seconds > 0))
     return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");
   if (batch_transitions < 1)
@@ -142,6 +149,37 @@ absl::Status TrainConfig::Validate() const {
   if (hidden.empty()) return absl::InvalidArgumentError("sac.hidden needs at least one layer");
   for (int h : hidden) {
     if (h < 1) return absl::InvalidArgumentError("sac.hidden widths must be >= 1");
+  }
+  return CheckPairs();
+}
+
+// Pairs of keys that are each fine alone but cannot work together.
+absl::Status TrainConfig::CheckPairs() const {
+  auto conflict = [](const std::string& what) { return absl::InvalidArgumentError(what); };
+  if (warmup_transitions > replay_capacity) {
+    return conflict(absl::StrCat("learner.warmup_transitions (", warmup_transitions,
+                                 ") exceeds replay.capacity (", replay_capacity,
+                                 "): the buffer never holds enough and no update would ever run"));
+  }
+  if (batch_size > warmup_transitions) {
+    return conflict(absl::StrCat("learner.batch_size (", batch_size,
+                                 ") exceeds learner.warmup_transitions (", warmup_transitions,
+                                 "): the first batches would repeat transitions; raise the warmup"));
+  }
+  if (port != 0 && port == weights_port) {
+    return conflict(absl::StrCat("learner.port and learner.weights_port are both ", port,
+                                 ": the two sockets need different ports"));
+  }
+  if (heartbeat_timeout_seconds <= heartbeat_seconds) {
+    return conflict(absl::StrCat("learner.heartbeat_timeout_seconds (", heartbeat_timeout_seconds,
+                                 ") must exceed actor.heartbeat_seconds (", heartbeat_seconds,
+                                 "), or every actor is reported silent"));
+  }
+  if (learner_lost_seconds > 0 && learner_lost_seconds < 5) {
+    return conflict(absl::StrCat("actor.learner_lost_seconds (", learner_lost_seconds,
+                                 ") is shorter than 5 s while the learner publishes weights once a "
+                                 "second and checkpoints pause it: actors would quit a live "
+                                 "learner (0: never)"));
   }
   return absl::OkStatus();
 }
@@ -187,7 +225,10 @@ absl::StatusOr<TrainConfig> ParseTrainConfig(const std::string& path, const std:
     if (!s.ok()) return s;
   }
   absl::Status valid = config.Validate();
-  if (!valid.ok()) return valid;
+  if (!valid.ok()) {
+    return absl::Status(valid.code(), absl::StrCat(path.empty() ? "config" : path, ": ",
+                                                   valid.message()));
+  }
   return config;
 }
 

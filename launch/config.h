@@ -31,6 +31,7 @@ struct TrainConfig {
   std::vector<std::string> benchmarks;  // subset of the dataset; empty: all of it
   // env
   int episode_length = 24;
+  std::string horizon = "terminal";  // actors/observation.h
   std::string reward = "IrInstructionCountNorm";
   double step_timeout_seconds = 60;
   bool isolate = true;  // env worker subprocess per actor
@@ -57,7 +58,11 @@ struct TrainConfig {
   double initial_alpha = 0.2, target_entropy_ratio = 0.5, reward_scale = 1.0, grad_clip = 10.0;
   std::vector<int> hidden = {256, 256};
 
+  // Each value alone, then CheckPairs.
   absl::Status Validate() const;
+  // Pairs that cannot work together (warmup beyond capacity, batch beyond warmup, ...), each
+  // error one line naming both keys.
+  absl::Status CheckPairs() const;
 };
 
 // Reads `path` (empty: defaults only), then applies "key=value" overrides.

@@ -144,12 +144,12 @@ absl::Status Learner::Resume() {
   elapsed_before_ = c.elapsed_seconds;
   resumes_ = c.resumes + 1;
   last_inserted_ = inserted_.load();
-  last_updates_ = updates_;
+  last_updates_ = updates_.load();
   std::printf(
       "learner: resumed from %s (checkpoint %lld, %s): %lld updates, policy version %llu, %lld "
       "transitions in replay of %llu inserted, %.0f s trained\n",
       loaded->path.c_str(), static_cast<long long>(c.sequence), loaded->reason.c_str(),
-      static_cast<long long>(updates_), static_cast<unsigned long long>(version_.load()),
+      static_cast<long long>(updates_.load()), static_cast<unsigned long long>(version_.load()),
       static_cast<long long>(replay_->size()), static_cast<unsigned long long>(inserted_.load()),
       elapsed_before_);
   std::fflush(stdout);
@@ -158,7 +158,7 @@ absl::Status Learner::Resume() {
 
 CheckpointCounters Learner::Counters() const {
   CheckpointCounters c;
-  c.updates = updates_;
+  c.updates = updates_.load();
   c.policy_version = version_.load();
   c.transitions_inserted = inserted_.load();
   c.messages_received = received_.load();
@@ -174,7 +174,8 @@ CheckpointSpaces Learner::Spaces() const {
 }
 
 double Learner::Elapsed() const {
-  return elapsed_before_ + (start_ > 0 ? MonotonicSeconds() - start_ : 0);
+  const double start = start_.load();
+  return elapsed_before_ + (start > 0 ? MonotonicSeconds() - start : 0);
 }
 
 void Learner::Checkpoint(const std::string& reason) {
@@ -201,7 +202,7 @@ void Learner::Checkpoint(const std::string& reason) {
     std::printf(
         "learner: checkpoint %s (%s): %lld updates, %lld transitions, %.1f MB in %.2f s "
         "(ingestion paused at most %.1f ms)\n",
-        path->c_str(), reason.c_str(), static_cast<long long>(updates_),
+        path->c_str(), reason.c_str(), static_cast<long long>(updates_.load()),
         static_cast<long long>(stats.transitions), stats.bytes / 1e6, stats.seconds,
         stats.replay.max_lock_seconds * 1e3);
   }
@@ -302,9 +303,9 @@ absl::Status Learner::Run() {
   std::fflush(stdout);
   ingest_ = std::thread([this] { IngestLoop(); });
   start_ = MonotonicSeconds();
-  last_report_ = start_;
-  double last_publish = 0, last_snapshot = start_, last_checkpoint = start_;
-  int64_t last_checkpoint_updates = updates_;
+  last_report_ = start_.load();
+  double last_publish = 0, last_snapshot = last_report_, last_checkpoint = last_report_;
+  int64_t last_checkpoint_updates = updates_.load();
   if (version_ == 0) version_ = 1;
   SacLosses losses;
   replay::SampledBatch batch;
@@ -314,10 +315,10 @@ absl::Status Learner::Run() {
     if (options_.duration_seconds > 0 && Elapsed() >= options_.duration_seconds) break;
     if (checkpoint_wanted_.exchange(false) ||
         (ckpt.every_seconds > 0 && now - last_checkpoint >= ckpt.every_seconds) ||
-        (ckpt.every_updates > 0 && updates_ - last_checkpoint_updates >= ckpt.every_updates)) {
+        (ckpt.every_updates > 0 && updates_.load() - last_checkpoint_updates >= ckpt.every_updates)) {
       Checkpoint("periodic");
       last_checkpoint = MonotonicSeconds();
-      last_checkpoint_updates = updates_;
+      last_checkpoint_updates = updates_.load();
       continue;
     }
     // Late joiners never saw earlier broadcasts: repeat the current weights every second.
@@ -333,7 +334,7 @@ absl::Status Learner::Run() {
     const int64_t inserted = static_cast<int64_t>(inserted_.load());
     const double allowed = static_cast<double>(inserted) * options_.samples_per_insert /
                            static_cast<double>(options_.batch_size);
-    if (replay_->size() < options_.warmup_transitions || static_cast<double>(updates_) >= allowed) {
+    if (replay_->size() < options_.warmup_transitions || static_cast<double>(updates_.load()) >= allowed) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));  // wait for data
       continue;
     }
@@ -349,12 +350,12 @@ absl::Status Learner::Run() {
     losses = agent_->Update(sb);
     if (options_.replay.prioritized) {
       for (float& e : losses.td_errors) e += 1e-3f;
-      replay_->UpdatePriorities(batch.indices, losses.td_errors);
+      replay_->UpdatePriorities(batch.sequences, losses.td_errors);
     }
     last_critic_ = losses.critic;
     last_policy_ = losses.policy;
-    ++updates_;
-    if (updates_ % options_.publish_every == 0) {
+    const int64_t updates = ++updates_;
+    if (updates % options_.publish_every == 0) {
       ++version_;
       Publish(false);
       last_publish = now;
@@ -381,10 +382,10 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
   const double dt = std::max(now - last_report_, 1e-9);
   const uint64_t inserted = inserted_.load();
   const double tps = static_cast<double>(inserted - last_inserted_) / dt;
-  const double ups = static_cast<double>(updates_ - last_updates_) / dt;
+  const double ups = static_cast<double>(updates_.load() - last_updates_) / dt;
   last_report_ = now;
   last_inserted_ = inserted;
-  last_updates_ = updates_;
+  last_updates_ = updates_.load();
   const uint64_t lag_n = policy_lag_count_.exchange(0);
   const double lag = lag_n ? static_cast<double>(policy_lag_sum_.exchange(0)) / lag_n : 0;
   double mean_return = 0, best_ratio = 0;
@@ -418,7 +419,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
       losses.critic, losses.policy, mean_return, best_ratio,
       static_cast<unsigned long long>(rejected_.load()));
   std::fflush(stdout);
-  metrics_->Write(updates_, {{"transitions_per_second", tps},
+  metrics_->Write(updates_.load(), {{"transitions_per_second", tps},
                              {"updates_per_second", ups},
                              {"replay_size", static_cast<double>(replay_->size())},
                              {"transitions_inserted", static_cast<double>(inserted)},
@@ -439,7 +440,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
 void Learner::WriteSummary(double elapsed) {
   nlohmann::json s;
   s["elapsed_seconds"] = elapsed;
-  s["updates"] = updates_;
+  s["updates"] = updates_.load();
   s["policy_version"] = version_.load();
   s["transitions_inserted"] = inserted_.load();
   s["messages_received"] = received_.load();
@@ -478,8 +479,8 @@ void Learner::WriteSummary(double elapsed) {
   std::ofstream(options_.run_dir + "/summary.json") << s.dump(2) << "\n";
   std::printf(
       "learner: %lld updates, %llu transitions, policy version %llu; summary in %s/summary.json\n",
-      static_cast<long long>(updates_), static_cast<unsigned long long>(inserted_.load()),
-      static_cast<unsigned long long>(version_), options_.run_dir.c_str());
+      static_cast<long long>(updates_.load()), static_cast<unsigned long long>(inserted_.load()),
+      static_cast<unsigned long long>(version_.load()), options_.run_dir.c_str());
 }
 
 }  // namespace passrl::learner

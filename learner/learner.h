@@ -8,8 +8,9 @@
 // on request (SIGUSR2 through RequestCheckpoint); `resume_from` continues a run from one.
 //
 // Thread-safety: Run() owns the update loop and starts/joins the ingest thread; the two share
-// only the replay buffer (thread-safe) and the actor table (guarded by a mutex). RequestStop and
-// RequestCheckpoint only set atomics, so signal handlers may call them.
+// only the replay buffer (thread-safe), the benchmark table (thread-safe), the actor table
+// (guarded by mu_) and counters (atomics). Counters() may be called from any thread while Run()
+// runs. RequestStop and RequestCheckpoint only set atomics, so signal handlers may call them.
 #pragma once
 
 #include <atomic>
@@ -111,18 +112,20 @@ class Learner {
   std::atomic<int> stop_signal_{0};
   std::unique_ptr<CheckpointStore> checkpoints_;
   std::unique_ptr<wire::ZapAuthenticator> zap_;  // with curve_dir: admits authorized actors
-  double start_ = 0, elapsed_before_ = 0;  // elapsed_before_: training time of earlier sessions
+  std::atomic<double> start_{0};  // when Run() began (steady seconds); 0 before
+  // Set by Create (Resume) before any other thread exists; constant afterwards.
+  double elapsed_before_ = 0;  // training time of earlier sessions
   int64_t resumes_ = 0;
   std::atomic<uint64_t> received_{0}, rejected_{0}, inserted_{0};
   std::atomic<uint64_t> policy_lag_sum_{0}, policy_lag_count_{0};
   const uint64_t run_id_ = std::random_device{}() * 0x9E3779B97F4A7C15ull + std::random_device{}();
   std::atomic<uint64_t> version_{0};  // written by the update loop, read by ingest
-  int64_t updates_ = 0;
+  std::atomic<int64_t> updates_{0};  // written by the update loop only
   mutable absl::Mutex mu_;
   std::map<int, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> rejections_ ABSL_GUARDED_BY(mu_);  // by reason
-  proto::ActorMessage scratch_;  // the ingest thread's reused decode target
-  // Rates between progress lines.
+  proto::ActorMessage scratch_;  // the ingest thread's reused decode target (its thread only)
+  // The update loop's own (Run() thread only): rates between progress lines, last losses.
   double last_report_ = 0;
   uint64_t last_inserted_ = 0;
   int64_t last_updates_ = 0;

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace passrl::learner {
 namespace {
@@ -209,35 +210,19 @@ absl::StatusOr<std::string> SacAgent::SaveState() {
 }
 
 absl::Status SacAgent::LoadState(const std::string& bytes) {
-  // Load into a fresh agent first, so a bad archive leaves this one untouched.
-  auto fresh = Create(options_);
+  // Everything is read on the CPU into a fresh CPU agent, so a bad archive leaves this agent
+  // untouched and the CPU generator's state is never a CUDA tensor; the agent then moves to this
+  // agent's device (a checkpoint written on a GPU loads on a CPU and the other way round).
+  SacOptions on_cpu = options_;
+  on_cpu.use_cuda_if_available = false;
+  auto fresh = Create(on_cpu);
   if (!fresh.ok()) return fresh.status();
   SacAgent& f = **fresh;
-  torch::Tensor generator;
   try {
     std::istringstream in(bytes);
     torch::serialize::InputArchive archive;
-    archive.load_from(in, device_);
-    const std::pair<const char*, Mlp*> nets[] = {{"policy", &f.policy_},
-                                                 {"q1", &f.q1_},
-                                                 {"q2", &f.q2_},
-                                                 {"q1_target", &f.q1_target_},
-                                                 {"q2_target", &f.q2_target_}};
-    for (const auto& [name, net] : nets) {
-      // Module::load resizes parameters to whatever it reads, so check the shapes ourselves.
-      std::vector<std::vector<int64_t>> shapes;
-      for (const auto& p : (*net)->parameters()) shapes.push_back(p.sizes().vec());
-      torch::serialize::InputArchive sub;
-      archive.read(name, sub);
-      (*net)->load(sub);
-      const auto loaded = (*net)->parameters();
-      for (size_t i = 0; i < loaded.size(); ++i) {
-        if (loaded[i].sizes().vec() != shapes[i]) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "SAC state: network '", name, "' has other layer sizes than sac.hidden says"));
-        }
-      }
-    }
+    archive.load_from(in, torch::kCPU);
+    PASSRL_RETURN_IF_ERROR(f.ReadNetworks(archive));
     const std::pair<const char*, torch::optim::Adam*> opts[] = {{"policy_opt", f.policy_opt_.get()},
                                                                 {"q_opt", f.q_opt_.get()},
                                                                 {"alpha_opt", f.alpha_opt_.get()}};
@@ -246,7 +231,7 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
       archive.read(name, sub);
       opt->load(sub);
     }
-    torch::Tensor log_alpha, updates;
+    torch::Tensor log_alpha, updates, generator;
     archive.read("log_alpha", log_alpha);
     archive.read("updates", updates);
     archive.read("cpu_generator", generator);
@@ -258,15 +243,61 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
       f.log_alpha_.copy_(log_alpha);
     }
     f.updates_ = updates.item<int64_t>();
+    f.MoveTo(device_);
+    // Last, so that nothing changed if anything above failed.
+    at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();  // the global one
+    cpu_generator.set_state(generator.to(torch::kCPU));
   } catch (const c10::Error& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unusable SAC state (different network shape or corrupt): ", e.what_without_backtrace()));
   }
   // Adopt the loaded agent whole: its optimizers hold pointers to its own parameters.
+  f.options_ = options_;
   *this = std::move(f);
-  at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();  // a handle to the global one
-  cpu_generator.set_state(generator);
   return absl::OkStatus();
+}
+
+absl::Status SacAgent::ReadNetworks(torch::serialize::InputArchive& archive) {
+  const std::pair<const char*, Mlp*> nets[] = {{"policy", &policy_},
+                                               {"q1", &q1_},
+                                               {"q2", &q2_},
+                                               {"q1_target", &q1_target_},
+                                               {"q2_target", &q2_target_}};
+  for (const auto& [name, net] : nets) {
+    // Module::load resizes parameters to whatever it reads, so check the shapes ourselves.
+    std::vector<std::vector<int64_t>> shapes;
+    for (const auto& p : (*net)->parameters()) shapes.push_back(p.sizes().vec());
+    torch::serialize::InputArchive sub;
+    archive.read(name, sub);
+    (*net)->load(sub);
+    const auto loaded = (*net)->parameters();
+    for (size_t i = 0; i < loaded.size(); ++i) {
+      if (loaded[i].sizes().vec() != shapes[i]) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "SAC state: network '", name, "' has other layer sizes than sac.hidden says"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+void SacAgent::MoveTo(torch::Device device) {
+  // Module::to and set_data keep each parameter's identity, so the optimizers' references (and
+  // their state keys) stay valid; the Adam moments move with them.
+  for (Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) (*net)->to(device);
+  {
+    torch::NoGradGuard no_grad;
+    log_alpha_.set_data(log_alpha_.data().to(device));
+  }
+  for (torch::optim::Adam* opt : {policy_opt_.get(), q_opt_.get(), alpha_opt_.get()}) {
+    for (auto& entry : opt->state()) {
+      auto& state = static_cast<torch::optim::AdamParamState&>(*entry.second);
+      state.exp_avg(state.exp_avg().to(device));
+      state.exp_avg_sq(state.exp_avg_sq().to(device));
+      if (state.max_exp_avg_sq().defined()) state.max_exp_avg_sq(state.max_exp_avg_sq().to(device));
+    }
+  }
+  device_ = device;
 }
 
 std::vector<int64_t> SacAgent::GreedyActions(const torch::Tensor& observations) {

@@ -67,7 +67,8 @@ class SacAgent {
   std::vector<float> AllParameters();
   // The whole training state (networks, targets, Adam moments, temperature, update count, the
   // CPU generator) as LibTorch archive bytes, for checkpoints. LoadState needs the same shapes
-  // and leaves the agent unchanged when the bytes are unusable.
+  // and leaves the agent unchanged when the bytes are unusable; it reads on the CPU and moves the
+  // state to this agent's device, so CPU and CUDA checkpoints load on either.
   absl::StatusOr<std::string> SaveState();
   absl::Status LoadState(const std::string& bytes);
   // Greedy action per row (argmax of the logits), for evaluation.
@@ -79,6 +80,8 @@ class SacAgent {
 
  private:
   SacAgent(const SacOptions& options, torch::Device device);
+  absl::Status ReadNetworks(torch::serialize::InputArchive& archive);
+  void MoveTo(torch::Device device);  // networks, temperature and optimizer state
   SacOptions options_;
   torch::Device device_;
   Mlp policy_{nullptr}, q1_{nullptr}, q2_{nullptr}, q1_target_{nullptr}, q2_target_{nullptr};

@@ -115,7 +115,7 @@ bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
   out->terminals.resize(batch_size);
   out->weights.assign(batch_size, 1.f);
   out->actions.resize(batch_size);
-  out->indices.resize(batch_size);
+  out->sequences.resize(batch_size);
   std::uniform_int_distribution<int64_t> uniform(0, size_ - 1);
   const double total = tree_ ? tree_->Total() : 0;
   std::uniform_real_distribution<double> mass(0, total);
@@ -124,7 +124,7 @@ bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
     // Prioritized: stratified-free proportional draw from the sum tree; slots past size_ have
     // priority 0 and are never drawn.
     const int64_t slot = tree_ && total > 0 ? tree_->Find(mass(rng_)) : SlotOf(uniform(rng_));
-    out->indices[i] = slot;
+    out->sequences[i] = SequenceOf(slot);
     std::memcpy(&out->observations[static_cast<size_t>(i) * d], &observations_[slot * d],
                 d * sizeof(float));
     std::memcpy(&out->next_observations[static_cast<size_t>(i) * d], &next_observations_[slot * d],
@@ -145,17 +145,22 @@ bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
   return true;
 }
 
-void ReplayBuffer::UpdatePriorities(absl::Span<const int64_t> indices,
-                                    absl::Span<const float> priorities) {
-  PASSRL_CHECK(indices.size() == priorities.size());
+int64_t ReplayBuffer::UpdatePriorities(absl::Span<const int64_t> sequences,
+                                       absl::Span<const float> priorities) {
+  PASSRL_CHECK(sequences.size() == priorities.size());
   absl::MutexLock lock(&mu_);
-  if (!tree_) return;
-  for (size_t i = 0; i < indices.size(); ++i) {
+  if (!tree_) return 0;
+  const int64_t oldest = inserted_ - size_;
+  int64_t applied = 0;
+  for (size_t i = 0; i < sequences.size(); ++i) {
     const double p = std::max<double>(priorities[i], 1e-6);
     if (!std::isfinite(p)) continue;
+    if (sequences[i] < oldest || sequences[i] >= inserted_) continue;  // overwritten (or bogus)
     max_priority_ = std::max(max_priority_, p);
-    tree_->Set(indices[i], std::pow(p, options_.priority_exponent));
+    tree_->Set(sequences[i] % options_.capacity, std::pow(p, options_.priority_exponent));
+    ++applied;
   }
+  return applied;
 }
 
 int64_t ReplayBuffer::size() const {
@@ -171,6 +176,12 @@ int64_t ReplayBuffer::inserted() const {
 int64_t ReplayBuffer::SlotOf(int64_t i) const {
   // Transition with sequence number s lives in slot s % capacity.
   return (inserted_ - size_ + i) % options_.capacity;
+}
+
+int64_t ReplayBuffer::SequenceOf(int64_t slot) const {
+  // The held sequence number congruent to `slot` modulo capacity.
+  const int64_t oldest = inserted_ - size_;
+  return oldest + (slot - oldest % options_.capacity + options_.capacity) % options_.capacity;
 }
 
 void ReplayBuffer::Read(int64_t i, std::vector<float>* observation,

@@ -70,7 +70,8 @@ struct ReplayState {
 struct SampledBatch {
   int size = 0, obs_dim = 0;
   std::vector<float> observations, next_observations, rewards, terminals, weights;
-  std::vector<int64_t> actions, indices;
+  std::vector<int64_t> actions;
+  std::vector<int64_t> sequences;  // each row's sequence number: what UpdatePriorities takes
 };
 
 class ReplayBuffer {
@@ -83,8 +84,12 @@ class ReplayBuffer {
   void InsertMany(absl::Span<const Transition> transitions);
   // Fills `out` with `batch_size` transitions; false while the buffer is empty.
   bool Sample(int batch_size, SampledBatch* out);
-  // New priorities (e.g. |TD error| + epsilon) for sampled indices. No-op when uniform.
-  void UpdatePriorities(absl::Span<const int64_t> indices, absl::Span<const float> priorities);
+  // New priorities (e.g. |TD error| + epsilon) for sampled transitions, named by their sequence
+  // numbers (SampledBatch::sequences). Transitions overwritten since the sample are skipped, so a
+  // fresh transition never inherits a stale TD error (Reverb keys updates the same way). Returns
+  // how many were applied. No-op when uniform.
+  int64_t UpdatePriorities(absl::Span<const int64_t> sequences,
+                           absl::Span<const float> priorities);
 
   int64_t size() const;
   int64_t inserted() const;  // all-time count, including overwritten ones
@@ -107,6 +112,7 @@ class ReplayBuffer {
  private:
   explicit ReplayBuffer(const ReplayOptions& options);
   int64_t SlotOf(int64_t i) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  int64_t SequenceOf(int64_t slot) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void InsertLocked(const Transition& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ReplayOptions options_;

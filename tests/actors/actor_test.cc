@@ -45,7 +45,7 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   o.heartbeat_seconds = 0.2;
   o.max_seconds = 60;
   auto env = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
-                                         envs::RewardSpace::kIrInstructionCountNorm);
+                                         envs::RewardSpace::kIrInstructionCountNorm, 5);
   const std::vector<int> hidden = {16};
   auto policy = *CreateTorchPolicy(kObservationDim, envs::kNumActions, hidden, 1);
   const int64_t count = policy->parameter_count();
@@ -60,10 +60,18 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   bool saw_version_5 = false;
   std::set<std::string> benchmarks;
   const std::vector<float> params(static_cast<size_t>(count), 0.01f);
-  for (int i = 0; i < 200 && goodbyes == 0; ++i) {
-    if (i == 20) pub.send(zmq::buffer(Weights(5, params)));
-    if (i == 30) pub.send(zmq::buffer(Weights(4, params)));  // older: ignored
-    if (i == 60) pub.send(zmq::buffer(Weights(6, params, /*stop=*/true)));
+  int older_sent = 0;
+  for (int i = 0; i < 2000 && goodbyes == 0; ++i) {
+    // Each message is repeated until its effect shows: PUB drops what it sends before the
+    // actor's SUB has connected.
+    if (!saw_version_5) {
+      pub.send(zmq::buffer(Weights(5, params)));
+    } else if (older_sent < 20) {
+      pub.send(zmq::buffer(Weights(4, params)));  // older: ignored
+      ++older_sent;
+    } else {
+      pub.send(zmq::buffer(Weights(6, params, /*stop=*/true)));
+    }
     zmq::message_t m;
     if (!pull.recv(m)) continue;
     auto decoded = wire::DecodeActorMessage(
@@ -76,6 +84,7 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
       for (int j = 0; j < b.actions_size(); ++j) {
         benchmarks.insert(b.benchmark_names(b.benchmark_ids(j)));
         EXPECT_EQ(b.truncations(j), b.steps(j) == 4);  // the episode's last step
+        EXPECT_EQ(b.terminals(j), b.steps(j) == 4);    // ... is terminal (Horizon::kTerminal)
         if (b.policy_versions(j) == 5) saw_version_5 = true;
         EXPECT_NE(b.policy_versions(j), 4u);
       }
@@ -142,6 +151,7 @@ TEST(ActorTest, CrashingPassBecomesAPenalisedTerminalTransitionAndAReport) {
   WorkerOptions w;
   w.executable = PASSRL_BINARY;
   w.dataset = testing::TestDatasetOptions();
+  w.max_steps = 3;
   setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
   Actor actor(o, std::make_unique<WorkerEnvClient>(w), std::make_unique<FixedPolicy>(crash),
               &context);
@@ -189,7 +199,7 @@ TEST(ActorTest, StopsWhenTheLearnerIsGone) {
   o.max_seconds = 60;
   o.learner_lost_seconds = 1.5;
   auto env = InProcessEnvClient::Create(testing::TestDatasetOptions(),
-                                        envs::RewardSpace::kIrInstructionCountNorm);
+                                        envs::RewardSpace::kIrInstructionCountNorm, 3);
   ASSERT_TRUE(env.ok()) << env.status();
   Actor actor(o, *std::move(env), std::make_unique<FixedPolicy>(0), &context);
   const auto start = std::chrono::steady_clock::now();
@@ -200,6 +210,106 @@ TEST(ActorTest, StopsWhenTheLearnerIsGone) {
   EXPECT_NE(s.message().find("learner"), std::string::npos) << s;
   EXPECT_LT(took, 30) << "the actor ran on although the learner was gone";
   EXPECT_GT(actor.stats().steps, 0u);
+}
+
+// Transitions of `actor` (run until max_seconds) as the learner would receive them.
+std::vector<proto::TransitionBatch> Collect(Actor& actor, zmq::socket_t& pull, int batches) {
+  wire::Expectations expect;
+  expect.action_space_hash = envs::ActionSpaceHash();
+  expect.obs_dim = kObservationDim;
+  expect.num_actions = envs::kNumActions;
+  std::vector<proto::TransitionBatch> out;
+  std::thread run([&] { EXPECT_TRUE(actor.Run().ok()); });
+  for (int i = 0; i < 600 && static_cast<int>(out.size()) < batches; ++i) {
+    zmq::message_t m;
+    if (!pull.recv(m)) continue;
+    auto decoded = wire::DecodeActorMessage(
+        absl::string_view(static_cast<const char*>(m.data()), m.size()), expect);
+    if (decoded.ok() && decoded->has_batch()) out.push_back(decoded->batch());
+  }
+  run.join();
+  return out;
+}
+
+ActorOptions SoloOptions(zmq::socket_t& pull, std::vector<std::string> benchmarks, int length) {
+  pull.bind("tcp://127.0.0.1:*");
+  pull.set(zmq::sockopt::rcvtimeo, 200);
+  ActorOptions o;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = "tcp://127.0.0.1:1";  // no learner: the actor still runs
+  o.benchmarks = std::move(benchmarks);
+  o.episode_length = length;
+  o.batch_transitions = 1;
+  return o;
+}
+
+// A runtime-reward step that breaks the program ends the episode there: a terminal transition
+// with the penalty, and the next transition starts a new episode (step 0) from the -O0 program.
+TEST(ActorTest, RuntimeFailureEndsTheEpisodeAtThatStep) {
+  const std::string program = testing::WriteTempFile(
+      "stack_hungry.c",
+      "#include <stdio.h>\n"
+      "static inline __attribute__((always_inline)) int touch(int n) {\n"
+      "  volatile char frame[1 << 18];\n  frame[n & 1023] = (char)n;\n"
+      "  return frame[n & 1023];\n}\n"
+      "__attribute__((noinline)) int descend(int n, int acc) {\n"
+      "  if (n == 0) return acc;\n  return descend(n - 1, acc + touch(n));\n}\n"
+      "int main(void) { printf(\"%d\\n\", descend(20000, 0)); return 0; }\n");
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  ActorOptions o = SoloOptions(pull, {program}, 5);
+  o.max_seconds = 20;
+  auto env = InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                        envs::RewardSpace::kRuntimeNorm, 5);
+  ASSERT_TRUE(env.ok()) << env.status();
+  Actor actor(o, *std::move(env), std::make_unique<FixedPolicy>(*envs::ActionIndex("always-inline")),
+              &context);
+  const std::vector<proto::TransitionBatch> batches = Collect(actor, pull, 2);
+  ASSERT_EQ(batches.size(), 2u);
+  for (const proto::TransitionBatch& b : batches) {
+    EXPECT_EQ(b.steps(0), 0);  // every episode ends at its first step
+    EXPECT_TRUE(b.terminals(0));
+    EXPECT_FALSE(b.truncations(0));
+    EXPECT_FLOAT_EQ(b.rewards(0), -1.0f);
+  }
+  EXPECT_NE(batches[0].episode_ids(0), batches[1].episode_ids(0));
+  EXPECT_EQ(actor.stats().worker_crashes, 0u);  // the program crashed, not the environment
+}
+
+// Horizon::kBootstrap: no time feature, and the step limit's last transition is truncated but
+// not terminal (its value bootstraps from the next state).
+TEST(ActorTest, BootstrapHorizonDropsTheTimeFeatureAndKeepsTheLastStepOpen) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  ActorOptions o = SoloOptions(pull, {"bundled/nqueens"}, 2);
+  o.horizon = Horizon::kBootstrap;
+  o.max_seconds = 30;
+  auto env = InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                        envs::RewardSpace::kIrInstructionCountNorm, 2);
+  ASSERT_TRUE(env.ok()) << env.status();
+  Actor actor(o, *std::move(env), std::make_unique<FixedPolicy>(*envs::ActionIndex("sroa")),
+              &context);
+  const std::vector<proto::TransitionBatch> batches = Collect(actor, pull, 4);
+  ASSERT_EQ(batches.size(), 4u);
+  for (const proto::TransitionBatch& b : batches) {
+    EXPECT_FALSE(b.terminals(0));
+    EXPECT_EQ(b.truncations(0), b.steps(0) == 1);
+    EXPECT_EQ(b.observations(kObservationDim - 1), 0.f);
+    EXPECT_EQ(b.next_observations(kObservationDim - 1), 0.f);
+  }
+}
+
+TEST(ActorTest, RefusesAnEnvironmentWithAnotherEpisodeLength) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  ActorOptions o = SoloOptions(pull, {"bundled/nqueens"}, 5);
+  auto env = InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                        envs::RewardSpace::kIrInstructionCountNorm, 3);
+  ASSERT_TRUE(env.ok());
+  Actor actor(o, *std::move(env), std::make_unique<FixedPolicy>(0), &context);
+  absl::Status s = actor.Run();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("env.episode_length"), std::string::npos) << s;
 }
 
 TEST(ActorTest, RejectsBadOptions) {

@@ -1,10 +1,12 @@
-// The env worker isolation with a real `passrl env-worker` subprocess: a pass that crashes or
-// hangs (test hooks make a chosen action abort or hang) costs the episode, not the client.
+// The episode contract (actors/env_client.h), one conformance suite run against both clients: the
+// in-process environment and a real `passrl env-worker` subprocess. Test hooks make a chosen
+// action abort or hang the worker; a real program makes a real pass produce a crashing binary.
 #include "actors/env_client.h"
 
 #include <cstdlib>
 
 #include "envs/action_space.h"
+#include "envs/features.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -19,6 +21,172 @@ WorkerOptions Options() {
   return o;
 }
 
+int Action(const char* name) { return *envs::ActionIndex(name); }
+
+// A program that is fine at -O0 and -O3 but not after `always-inline` alone: inlining the 256 KiB
+// frame of `touch` into the recursion gives every level that frame, and 20,000 levels overflow
+// the stack (a crash). At -O3 tail-call elimination turns the recursion into a loop first, and at
+// -O0 each level's frame is small.
+std::string StackHungryProgram() {
+  return testing::WriteTempFile(
+      "stack_hungry.c",
+      "#include <stdio.h>\n"
+      "static inline __attribute__((always_inline)) int touch(int n) {\n"
+      "  volatile char frame[1 << 18];\n"
+      "  frame[n & 1023] = (char)n;\n"
+      "  return frame[n & 1023];\n"
+      "}\n"
+      "__attribute__((noinline)) int descend(int n, int acc) {\n"
+      "  if (n == 0) return acc;\n"
+      "  return descend(n - 1, acc + touch(n));\n"
+      "}\n"
+      "int main(void) { printf(\"%d\\n\", descend(20000, 0)); return 0; }\n");
+}
+
+// Runs every case against the in-process client (false) and the worker client (true).
+class EnvClientConformanceTest : public ::testing::TestWithParam<bool> {
+ protected:
+  bool isolated() const { return GetParam(); }
+  std::unique_ptr<EnvClient> Make(int max_steps = 0,
+                                  envs::RewardSpace reward = envs::RewardSpace::kIrInstructionCountNorm) {
+    if (isolated()) {
+      WorkerOptions o = Options();
+      o.max_steps = max_steps;
+      o.reward = std::string(envs::Spec(reward).name);
+      return std::make_unique<WorkerEnvClient>(o);
+    }
+    return *InProcessEnvClient::Create(testing::TestDatasetOptions(), reward, max_steps);
+  }
+};
+INSTANTIATE_TEST_SUITE_P(Clients, EnvClientConformanceTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "worker" : "in_process"; });
+
+TEST_P(EnvClientConformanceTest, ResetAndStepFollowTheEpisode) {
+  auto env = Make();
+  auto reset = env->Reset("bundled/nqueens");
+  ASSERT_TRUE(reset.ok()) << reset.status();
+  EXPECT_TRUE(env->in_episode());
+  EXPECT_EQ(reset->observation.size(), static_cast<size_t>(envs::kAutophaseSize));
+  EXPECT_GT(reset->ir_o0, reset->ir_oz);
+  int64_t count = reset->ir_instruction_count;
+  double total = 0;
+  for (const char* name : {"sroa", "instcombine", "simplifycfg"}) {
+    auto step = env->Step(Action(name));
+    ASSERT_TRUE(step.ok()) << step.status();
+    EXPECT_FALSE(step->done || step->truncated);
+    total += step->reward;
+    count = step->ir_instruction_count;
+  }
+  EXPECT_EQ(env->steps(), 3);
+  // Normalised rewards telescope: the sum is the fraction of the -O0 to -Oz gap closed.
+  EXPECT_NEAR(total,
+              static_cast<double>(reset->ir_o0 - count) /
+                  static_cast<double>(reset->ir_o0 - reset->ir_oz),
+              1e-9);
+}
+
+TEST_P(EnvClientConformanceTest, StepOutsideAnEpisodeIsRefused) {
+  auto env = Make(/*max_steps=*/2);
+  EXPECT_EQ(env->Step(Action("sroa")).status().code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(env->Reset("bundled/nqueens").ok());
+  auto first = env->Step(Action("sroa"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->truncated);
+  auto last = env->Step(Action("instcombine"));
+  ASSERT_TRUE(last.ok());
+  EXPECT_TRUE(last->truncated);  // the step limit
+  EXPECT_FALSE(last->done);      // ... is not the environment's end
+  EXPECT_FALSE(env->in_episode());
+  auto after = env->Step(Action("gvn"));
+  EXPECT_EQ(after.status().code(), absl::StatusCode::kFailedPrecondition) << after.status();
+  // A new episode starts from the unoptimised program again.
+  auto again = env->Reset("bundled/nqueens");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->ir_instruction_count, again->ir_o0);
+  EXPECT_TRUE(env->Step(Action("sroa")).ok());
+}
+
+TEST_P(EnvClientConformanceTest, BadActionIsAnErrorAndTheEpisodeGoesOn) {
+  auto env = Make();
+  ASSERT_TRUE(env->Reset("bundled/nqueens").ok());
+  for (int bad : {-1, envs::kNumActions, 10000}) {
+    EXPECT_EQ(env->Step(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_TRUE(env->in_episode());
+  EXPECT_EQ(env->steps(), 0);
+  EXPECT_TRUE(env->Step(Action("sroa")).ok());
+}
+
+TEST_P(EnvClientConformanceTest, UnknownBenchmarkIsAnErrorWithNoEpisode) {
+  auto env = Make();
+  auto r = env->Reset("bundled/no_such_program");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(r.status().message().find("no_such_program"), absl::string_view::npos);
+  EXPECT_FALSE(env->in_episode());
+  EXPECT_EQ(env->Step(Action("sroa")).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(env->Reset("bundled/nqueens").ok());
+}
+
+// With a runtime reward, an action after which the program no longer behaves like its -O0 build
+// ends the episode at that step: `done`, the penalty, and why.
+TEST_P(EnvClientConformanceTest, RuntimeFailureEndsTheEpisodeAtThatStep) {
+  auto env = Make(/*max_steps=*/10, envs::RewardSpace::kRuntimeNorm);
+  const std::string program = StackHungryProgram();
+  auto reset = env->Reset(program);
+  ASSERT_TRUE(reset.ok()) << reset.status();
+  auto fine = env->Step(Action("sroa"));
+  ASSERT_TRUE(fine.ok()) << fine.status();
+  EXPECT_FALSE(fine->done) << fine->failure;
+  auto broken = env->Step(Action("always-inline"));
+  ASSERT_TRUE(broken.ok()) << broken.status();
+  EXPECT_TRUE(broken->done);
+  EXPECT_FALSE(broken->truncated);
+  EXPECT_DOUBLE_EQ(broken->reward, -1.0);  // RuntimeOptions::failure_penalty
+  EXPECT_NE(broken->failure.find("crash"), std::string::npos) << broken->failure;
+  EXPECT_FALSE(env->in_episode());
+  EXPECT_EQ(env->Step(Action("sroa")).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_P(EnvClientConformanceTest, CrashingPassCostsOneEpisode) {
+  if (!isolated()) GTEST_SKIP() << "an in-process environment cannot outlive a crash (env.isolate)";
+  const int crash = Action("dce");
+  setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
+  auto env = Make();
+  ASSERT_TRUE(env->Reset("bundled/nqueens").ok());  // starts the worker, with the hook
+  unsetenv("PASSRL_TEST_CRASH_ACTION");
+  ASSERT_TRUE(env->Step(Action("sroa")).ok());
+  auto crashed = env->Step(crash);
+  ASSERT_FALSE(crashed.ok());
+  EXPECT_EQ(crashed.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(crashed.status().message().find("crashed (signal 6"), absl::string_view::npos)
+      << crashed.status();
+  EXPECT_FALSE(env->in_episode());
+  EXPECT_EQ(env->Step(Action("sroa")).status().code(), absl::StatusCode::kFailedPrecondition);
+  // A fresh worker (without the hook) serves the next episode.
+  ASSERT_TRUE(env->Reset("bundled/nqueens").ok());
+  EXPECT_TRUE(env->Step(crash).ok());
+  EXPECT_EQ(static_cast<WorkerEnvClient&>(*env).restarts(), 1);
+}
+
+TEST_P(EnvClientConformanceTest, HangingPassTimesOut) {
+  if (!isolated()) GTEST_SKIP() << "an in-process environment cannot stop a hung pass (env.isolate)";
+  const int hang = Action("gvn");
+  setenv("PASSRL_TEST_HANG_ACTION", std::to_string(hang).c_str(), 1);
+  auto env = Make();
+  ASSERT_TRUE(env->Reset("bundled/nqueens").ok());
+  unsetenv("PASSRL_TEST_HANG_ACTION");
+  auto hung = env->Step(hang);
+  ASSERT_FALSE(hung.ok());
+  EXPECT_EQ(hung.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(hung.status().message().find("hung for 3 s"), absl::string_view::npos) << hung.status();
+  EXPECT_FALSE(env->in_episode());
+  ASSERT_TRUE(env->Reset("bundled/nqueens").ok());
+  EXPECT_TRUE(env->Step(hang).ok());
+  EXPECT_EQ(static_cast<WorkerEnvClient&>(*env).restarts(), 1);
+}
+
+// The worker is the in-process environment behind a pipe: the same numbers.
 TEST(WorkerEnvClientTest, MatchesTheInProcessEnvironment) {
   WorkerEnvClient worker(Options());
   auto local = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
@@ -38,49 +206,6 @@ TEST(WorkerEnvClientTest, MatchesTheInProcessEnvironment) {
     EXPECT_EQ(x->ir_instruction_count, y->ir_instruction_count);
   }
   EXPECT_EQ(worker.restarts(), 0);
-}
-
-TEST(WorkerEnvClientTest, BadInputIsAnErrorNotACrash) {
-  WorkerEnvClient worker(Options());
-  auto r = worker.Reset("bundled/no_such_program");
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("no_such_program"), absl::string_view::npos);
-  EXPECT_TRUE(worker.Reset("bundled/nqueens").ok());
-  EXPECT_FALSE(worker.Step(10000).ok());
-  EXPECT_EQ(worker.restarts(), 0);
-}
-
-TEST(WorkerEnvClientTest, CrashingPassCostsOneEpisode) {
-  const int crash = *envs::ActionIndex("dce");
-  setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
-  WorkerEnvClient worker(Options());
-  ASSERT_TRUE(worker.Reset("bundled/nqueens").ok());  // starts the worker, with the hook
-  unsetenv("PASSRL_TEST_CRASH_ACTION");
-  ASSERT_TRUE(worker.Step(*envs::ActionIndex("sroa")).ok());
-  auto crashed = worker.Step(crash);
-  ASSERT_FALSE(crashed.ok());
-  EXPECT_EQ(crashed.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(crashed.status().message().find("crashed (signal 6"), absl::string_view::npos)
-      << crashed.status();
-  // A fresh worker (without the hook) serves the next episode.
-  ASSERT_TRUE(worker.Reset("bundled/nqueens").ok());
-  EXPECT_TRUE(worker.Step(crash).ok());
-  EXPECT_EQ(worker.restarts(), 1);
-}
-
-TEST(WorkerEnvClientTest, HangingPassTimesOut) {
-  const int hang = *envs::ActionIndex("gvn");
-  setenv("PASSRL_TEST_HANG_ACTION", std::to_string(hang).c_str(), 1);
-  WorkerEnvClient worker(Options());
-  ASSERT_TRUE(worker.Reset("bundled/nqueens").ok());
-  unsetenv("PASSRL_TEST_HANG_ACTION");
-  auto hung = worker.Step(hang);
-  ASSERT_FALSE(hung.ok());
-  EXPECT_EQ(hung.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_NE(hung.status().message().find("hung for 3 s"), absl::string_view::npos) << hung.status();
-  ASSERT_TRUE(worker.Reset("bundled/nqueens").ok());
-  EXPECT_EQ(worker.restarts(), 1);
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ TEST(Crc32cTest, MatchesBitwiseReferenceAtEveryLengthAndAlignment) {
   for (char& c : data) c = static_cast<char>(rng());
   for (size_t offset = 0; offset < 8; ++offset) {
     for (size_t n : {0, 1, 7, 8, 9, 63, 64, 65, 991}) {
-      const std::string piece = data.substr(offset, n);
-      EXPECT_EQ(Crc32c(piece.data(), piece.size()), BitwiseCrc32c(piece))
+      // In place: the fast path must handle a start that is not 8-byte aligned.
+      EXPECT_EQ(Crc32c(data.data() + offset, n), BitwiseCrc32c(data.substr(offset, n)))
           << "offset " << offset << " length " << n;
     }
   }

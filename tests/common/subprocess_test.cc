@@ -171,8 +171,24 @@ TEST(SubprocessSandboxTest, ExecFailureIsAnErrorNotAnExitCode) {
   const std::string file = dir + "/not-executable";
   std::ofstream(file) << "#!/bin/sh\necho hi\n";
   std::filesystem::permissions(file, std::filesystem::perms::owner_read);
-  auto r = RunSubprocess({"/bin/sh", "-c", "exit 0"});  // sanity
-  ASSERT_TRUE(r.ok());
+  // No execute bit (not even root may run it): an error naming the file and the reason, not an
+  // exit code 127 that looks like the program's own.
+  auto not_executable = RunSubprocess({file});
+  ASSERT_FALSE(not_executable.ok());
+  EXPECT_EQ(not_executable.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(not_executable.status().message().find("cannot execute it: '" + file + "'"),
+            absl::string_view::npos)
+      << not_executable.status();
+  EXPECT_NE(not_executable.status().message().find("Permission denied"), absl::string_view::npos)
+      << not_executable.status();
+  auto missing = RunSubprocess({dir + "/no-such-program"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound) << missing.status();
+  // The same file made executable runs.
+  std::filesystem::permissions(file, std::filesystem::perms::owner_all);
+  auto runs = RunSubprocess({file});
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  EXPECT_EQ(runs->out, "hi\n");
   SubprocessOptions options;
   options.working_dir = dir + "/missing";
   auto bad_dir = RunSubprocess({"/bin/true"}, options);

@@ -77,9 +77,28 @@ TEST(ActionSpaceTest, UnknownPassIsNamed) {
   EXPECT_FALSE(ParseActionList("gvn,,dce").ok());
 }
 
-TEST(ActionSpaceTest, HashIsStableAndCoversTheList) {
-  EXPECT_EQ(ActionSpaceHash(), ActionSpaceHash());
-  EXPECT_NE(ActionSpaceHash(), 0u);
+// Any change to the list (a name, a pipeline, the order, one action more or less) changes the
+// hash, so builds with different action spaces refuse each other's ids.
+TEST(ActionSpaceTest, HashCoversEveryNamePipelineAndPosition) {
+  std::vector<ActionSpec> list(Actions().begin(), Actions().end());
+  const uint64_t original = HashActions(list);
+  EXPECT_EQ(original, ActionSpaceHash());
+  std::vector<ActionSpec> renamed = list;
+  renamed[3].name = "renamed";
+  std::vector<ActionSpec> repiped = list;
+  repiped[3].pipeline = "function(dce)";
+  std::vector<ActionSpec> swapped = list;
+  std::swap(swapped[1], swapped[2]);
+  std::vector<ActionSpec> shorter(list.begin(), list.end() - 1);
+  std::vector<ActionSpec> longer = list;
+  longer.push_back({"extra", "function(dce)"});
+  // Moving a character across the name/pipeline boundary is a different list too.
+  std::vector<ActionSpec> shifted = {{"ab", "c"}};
+  const std::vector<ActionSpec> unshifted = {{"a", "bc"}};
+  for (const auto& other : {renamed, repiped, swapped, shorter, longer}) {
+    EXPECT_NE(HashActions(other), original);
+  }
+  EXPECT_NE(HashActions(shifted), HashActions(unshifted));
 }
 
 }  // namespace

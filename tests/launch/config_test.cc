@@ -54,5 +54,37 @@ TEST(ConfigTest, BadValuesAreNamed) {
   EXPECT_EQ(LoadTrainConfig("/nonexistent.yaml").status().code(), absl::StatusCode::kNotFound);
 }
 
+// Values fine alone that cannot work together fail at start, one line naming both keys and where.
+TEST(ConfigTest, PairsThatCannotWorkAreNamedWithTheFile) {
+  const std::string path = testing::WriteTempFile(
+      "pairs.yaml", "learner:\n  warmup_transitions: 5000\nreplay:\n  capacity: 1000\n");
+  auto c = LoadTrainConfig(path);
+  ASSERT_FALSE(c.ok());
+  const std::string message(c.status().message());
+  EXPECT_TRUE(Mentions(c.status(), path)) << message;
+  EXPECT_TRUE(Mentions(c.status(), "learner.warmup_transitions (5000)")) << message;
+  EXPECT_TRUE(Mentions(c.status(), "replay.capacity (1000)")) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+  // Raising the capacity alone makes the same file load.
+  EXPECT_TRUE(LoadTrainConfig(path, {"replay.capacity=5000"}).ok());
+
+  const auto pair = [](std::vector<std::string> overrides) {
+    return LoadTrainConfig("", overrides).status();
+  };
+  absl::Status batch = pair({"learner.batch_size=512", "learner.warmup_transitions=100"});
+  EXPECT_TRUE(Mentions(batch, "learner.batch_size (512)") &&
+              Mentions(batch, "learner.warmup_transitions (100)"))
+      << batch;
+  absl::Status ports = pair({"learner.port=5555", "learner.weights_port=5555"});
+  EXPECT_TRUE(Mentions(ports, "learner.port") && Mentions(ports, "learner.weights_port")) << ports;
+  absl::Status beats =
+      pair({"learner.heartbeat_timeout_seconds=2", "actor.heartbeat_seconds=5"});
+  EXPECT_TRUE(Mentions(beats, "learner.heartbeat_timeout_seconds") &&
+              Mentions(beats, "actor.heartbeat_seconds"))
+      << beats;
+  EXPECT_TRUE(Mentions(pair({"actor.learner_lost_seconds=1"}), "actor.learner_lost_seconds"));
+  EXPECT_TRUE(pair({"actor.learner_lost_seconds=0", "learner.port=5555"}).ok());
+}
+
 }  // namespace
 }  // namespace passrl::launch

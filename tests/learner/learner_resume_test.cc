@@ -14,17 +14,24 @@ namespace {
 using fixtures::Batch;
 using fixtures::kHash;
 
-LearnerOptions Options(const std::string& run_dir) {
+LearnerOptions Options(const std::string& run_dir, bool cuda = false) {
   LearnerOptions o = fixtures::SmallLearnerOptions(run_dir);
   o.replay.capacity = 5000;
   o.warmup_transitions = 64;
+  o.sac.use_cuda_if_available = cuda;
   return o;
 }
 
-TEST(LearnerResumeTest, SigtermCheckpointResumesExactly) {
+// The same run on the CPU and, where there is one, on a GPU (a CUDA checkpoint must resume).
+class LearnerDeviceResumeTest : public ::testing::TestWithParam<bool> {};
+INSTANTIATE_TEST_SUITE_P(Devices, LearnerDeviceResumeTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "cuda" : "cpu"; });
+
+TEST_P(LearnerDeviceResumeTest, SigtermCheckpointResumesExactly) {
+  if (GetParam() && !torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   const std::string run = testing::TempDir();
   zmq::context_t context(1);
-  auto first = Learner::Create(Options(run), &context);
+  auto first = Learner::Create(Options(run, GetParam()), &context);
   ASSERT_TRUE(first.ok()) << first.status();
   zmq::socket_t push(context, zmq::socket_type::push);
   push.connect((*first)->TransitionsEndpoint("127.0.0.1"));
@@ -54,7 +61,7 @@ TEST(LearnerResumeTest, SigtermCheckpointResumesExactly) {
   EXPECT_EQ(loaded->benchmarks.size(), 3u);  // other, a, b: interned across both actors
   EXPECT_EQ(loaded->config_yaml, "test: true\n");
 
-  LearnerOptions resumed_options = Options(run);
+  LearnerOptions resumed_options = Options(run, GetParam());
   resumed_options.resume_from = run;
   auto second = Learner::Create(resumed_options, &context);
   ASSERT_TRUE(second.ok()) << second.status();

@@ -190,5 +190,58 @@ TEST(SacStateTest, BadStateIsAnErrorAndChangesNothing) {
   EXPECT_EQ(agent->AllParameters(), before);
 }
 
+// CUDA: run where a GPU is present (benchmarks/gpu_check.sh), skipped elsewhere. A checkpoint
+// written on the GPU resumes on the GPU exactly and loads on a CPU-only agent (eval), and a CPU
+// checkpoint resumes on the GPU; the CPU generator is restored on the CPU in every case.
+SacOptions CudaOptions(bool cuda) {
+  SacOptions o;
+  o.shape = {6, 4, {16, 16}};
+  o.use_cuda_if_available = cuda;
+  return o;
+}
+
+TEST(SacCudaTest, UpdatesOnTheGpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  auto agent = *SacAgent::Create(CudaOptions(true));
+  ASSERT_TRUE(agent->device().is_cuda());
+  SacLosses l;
+  for (int i = 0; i < 5; ++i) l = agent->Update(RandomBatch(32, 6, 4, 300 + i));
+  EXPECT_TRUE(std::isfinite(l.critic) && std::isfinite(l.policy));
+  EXPECT_EQ(l.td_errors.size(), 32u);
+  EXPECT_EQ(agent->GreedyActions(torch::randn({3, 6})).size(), 3u);
+}
+
+TEST(SacCudaTest, GpuCheckpointResumesOnGpuAndLoadsOnCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  auto original = *SacAgent::Create(CudaOptions(true));
+  for (int i = 0; i < 5; ++i) original->Update(RandomBatch(32, 6, 4, 100 + i));
+  const std::string bytes = *original->SaveState();
+  const float drawn_after_save = torch::rand({1}).item<float>();
+  auto on_gpu = *SacAgent::Create(CudaOptions(true));
+  absl::Status loaded = on_gpu->LoadState(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded;
+  EXPECT_TRUE(on_gpu->device().is_cuda());
+  EXPECT_EQ(torch::rand({1}).item<float>(), drawn_after_save) << "CPU generator restored";
+  EXPECT_EQ(on_gpu->AllParameters(), original->AllParameters());
+  for (int i = 0; i < 3; ++i) {
+    const SacBatch b = RandomBatch(32, 6, 4, 200 + i);
+    EXPECT_DOUBLE_EQ(original->Update(b).critic, on_gpu->Update(b).critic) << "update " << i;
+  }
+  auto on_cpu = *SacAgent::Create(CudaOptions(false));
+  ASSERT_TRUE(on_cpu->LoadState(bytes).ok());
+  EXPECT_FALSE(on_cpu->device().is_cuda());
+  on_cpu->Update(RandomBatch(32, 6, 4, 400));  // the Adam moments came to the CPU too
+}
+
+TEST(SacCudaTest, CpuCheckpointResumesOnGpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  auto cpu = *SacAgent::Create(CudaOptions(false));
+  for (int i = 0; i < 3; ++i) cpu->Update(RandomBatch(32, 6, 4, 100 + i));
+  auto gpu = *SacAgent::Create(CudaOptions(true));
+  ASSERT_TRUE(gpu->LoadState(*cpu->SaveState()).ok());
+  EXPECT_EQ(gpu->AllParameters(), cpu->AllParameters());
+  EXPECT_TRUE(std::isfinite(gpu->Update(RandomBatch(32, 6, 4, 500)).critic));
+}
+
 }  // namespace
 }  // namespace passrl::learner

@@ -91,8 +91,8 @@ TEST(ReplayBufferTest, PrioritizedSamplingFollowsPriorities) {
   for (int i = 0; i < kDraws / 1000; ++i) {
     ASSERT_TRUE(buffer->Sample(1000, &batch));
     for (int j = 0; j < batch.size; ++j) {
-      ASSERT_LT(batch.indices[j], kN);
-      counts[batch.indices[j]] += 1;
+      ASSERT_LT(batch.sequences[j], kN);
+      counts[batch.sequences[j]] += 1;
     }
   }
   std::vector<double> expected;
@@ -103,11 +103,47 @@ TEST(ReplayBufferTest, PrioritizedSamplingFollowsPriorities) {
   ASSERT_TRUE(buffer->Sample(1000, &batch));
   for (int j = 0; j < batch.size; ++j) {
     for (int k = 0; k < batch.size; ++k) {
-      if (batch.indices[j] < batch.indices[k]) {
+      if (batch.sequences[j] < batch.sequences[k]) {
         EXPECT_GE(batch.weights[j], batch.weights[k]);
       }
     }
   }
+}
+
+TEST(ReplayBufferTest, SampledRowsNameTheirSequenceNumbers) {
+  auto buffer = Filled(5, 13, false);  // wrapped: holds sequence numbers 8..12
+  SampledBatch batch;
+  ASSERT_TRUE(buffer->Sample(200, &batch));
+  for (int j = 0; j < batch.size; ++j) {
+    EXPECT_GE(batch.sequences[j], 8);
+    EXPECT_LE(batch.sequences[j], 12);
+    EXPECT_EQ(batch.actions[j], batch.sequences[j]);  // Filled gives transition i action i
+  }
+}
+
+TEST(ReplayBufferTest, StalePriorityUpdatesAreIgnored) {
+  // Sample, then let ingestion overwrite every sampled slot before the TD errors come back: the
+  // update names transitions that are gone and must not land on their successors.
+  auto buffer = Filled(4, 4, true);
+  SampledBatch batch;
+  ASSERT_TRUE(buffer->Sample(16, &batch));
+  for (int i = 0; i < 4; ++i) {
+    const float obs[2] = {0, 0};
+    Transition t;
+    t.observation = obs;
+    t.next_observation = obs;
+    buffer->Insert(t);
+  }
+  const std::vector<float> huge(batch.sequences.size(), 1000.f);
+  EXPECT_EQ(buffer->UpdatePriorities(batch.sequences, huge), 0);
+  ReplayChunk chunk;
+  ASSERT_EQ(buffer->ReadChunk(0, 8, 8, &chunk), 4);
+  for (double p : chunk.priorities) EXPECT_DOUBLE_EQ(p, 1.0);  // fresh: max priority (1)^alpha
+  // A current sequence number still updates its own transition.
+  EXPECT_EQ(buffer->UpdatePriorities(std::vector<int64_t>{6}, std::vector<float>{1000.f}), 1);
+  ASSERT_EQ(buffer->ReadChunk(0, 8, 8, &chunk), 4);
+  EXPECT_GT(chunk.priorities[2], 1.0);
+  EXPECT_DOUBLE_EQ(chunk.priorities[1], 1.0);
 }
 
 TEST(ReplayBufferTest, ConcurrentInsertAndSample) {
