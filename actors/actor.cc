@@ -15,6 +15,7 @@
 #include "common/host.h"
 #include "envs/action_space.h"
 #include "nlohmann/json.hpp"
+#include "proto/transition.h"
 #include "proto/wire.h"
 
 namespace passrl::actors {
@@ -22,10 +23,6 @@ namespace {}  // namespace
 
 absl::Status ActorOptions::Validate() const {
   if (actor_id < 1) return absl::InvalidArgumentError("actor_id must be >= 1");
-  if (transitions_endpoint.empty() || weights_endpoint.empty()) {
-    return absl::InvalidArgumentError("actor needs the learner's endpoints");
-  }
-  if (benchmarks.empty()) return absl::InvalidArgumentError("actor has no benchmarks");
   if (episode_length < 1) return absl::InvalidArgumentError("env.episode_length must be >= 1");
   if (batch_transitions < 1)
     return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
@@ -46,6 +43,10 @@ Actor::Actor(ActorOptions options, std::unique_ptr<EnvClient> env, std::unique_p
 absl::Status Actor::Run() {
   absl::Status valid = options_.Validate();
   if (!valid.ok()) return valid;
+  if (options_.transitions_endpoint.empty() || options_.weights_endpoint.empty()) {
+    return absl::InvalidArgumentError("actor needs the learner's endpoints");
+  }
+  if (options_.benchmarks.empty()) return absl::InvalidArgumentError("actor has no benchmarks");
   if (env_->max_steps() != options_.episode_length) {
     return absl::InvalidArgumentError(absl::StrCat(
         "actor ", options_.actor_id, ": its environment ends episodes after ", env_->max_steps(),
@@ -223,18 +224,18 @@ void Actor::Record(int action, const std::vector<float>& next, double reward, bo
   // Benchmark ids are stable for the actor's life; Flush sends the names with each batch.
   const auto it =
       benchmark_ids_.emplace(benchmark_, static_cast<uint32_t>(benchmark_ids_.size())).first;
+  wire::TransitionFields f;
+  f.action = action;
+  f.reward = static_cast<float>(reward);
+  f.terminal = terminal;
+  f.truncated = truncated;
+  f.episode_id = (static_cast<uint64_t>(options_.actor_id) << 40) |
+                 (static_cast<uint64_t>(options_.session & 0xff) << 32) | episode_id_;
+  f.step = step;
+  f.policy_version = policy_->version();
+  f.benchmark_id = it->second;
   pending_.set_obs_dim(kObservationDim);
-  pending_.mutable_observations()->Add(observation_.begin(), observation_.end());
-  pending_.mutable_next_observations()->Add(next.begin(), next.end());
-  pending_.add_actions(action);
-  pending_.add_rewards(static_cast<float>(reward));
-  pending_.add_terminals(terminal);
-  pending_.add_truncations(truncated);
-  pending_.add_episode_ids((static_cast<uint64_t>(options_.actor_id) << 40) |
-                           (static_cast<uint64_t>(options_.session & 0xff) << 32) | episode_id_);
-  pending_.add_steps(step);
-  pending_.add_policy_versions(policy_->version());
-  pending_.add_benchmark_ids(it->second);
+  wire::AppendTransition(observation_, next, f, &pending_);
 }
 
 void Actor::Flush(bool force) {

@@ -39,7 +39,7 @@ struct ActorOptions {
   double heartbeat_seconds = 2;
   double max_seconds = 0;               // 0: until the learner says stop
   double learner_silence_seconds = 15;  // warn when no weights arrive for this long
-  double learner_lost_seconds = 0;      // give up (an error) after this long; 0: never
+  double learner_lost_seconds = 300;    // give up (an error) after this long; 0: never
   int cpu = -1;                         // reported; pinning is done by the caller
   uint64_t seed = 1;
   std::optional<wire::CurveClientKeys> curve;  // CurveZMQ keys when the learner requires them
@@ -48,6 +48,7 @@ struct ActorOptions {
   // Reward of the transition recorded when an action crashes or hangs the environment (terminal:
   // the agent learns to avoid passes that crash LLVM on such programs).
   double crash_penalty = -1.0;
+  // The values alone (what a config sets); Run() also needs endpoints and benchmarks.
   absl::Status Validate() const;
 };
 

@@ -7,9 +7,14 @@
 
 namespace passrl::actors {
 
+const char* HorizonName(Horizon horizon) {
+  return horizon == Horizon::kTerminal ? "terminal" : "bootstrap";
+}
+
 absl::StatusOr<Horizon> ParseHorizon(absl::string_view name) {
-  if (name == "terminal") return Horizon::kTerminal;
-  if (name == "bootstrap") return Horizon::kBootstrap;
+  for (Horizon h : {Horizon::kTerminal, Horizon::kBootstrap}) {
+    if (name == HorizonName(h)) return h;
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("horizon '", name, "': expected terminal or bootstrap"));
 }

@@ -23,6 +23,7 @@ inline constexpr int kObservationDim = envs::kAutophaseSize + 1;
 
 enum class Horizon { kTerminal, kBootstrap };
 absl::StatusOr<Horizon> ParseHorizon(absl::string_view name);  // "terminal" or "bootstrap"
+const char* HorizonName(Horizon horizon);
 
 std::vector<float> Featurize(absl::Span<const int64_t> autophase, int step, int episode_length,
                              Horizon horizon = Horizon::kTerminal);

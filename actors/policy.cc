@@ -1,16 +1,16 @@
 #include "actors/policy.h"
 
-#include "learner/networks.h"
+#include "model/networks.h"
 
 namespace passrl::actors {
 namespace {
 
 class TorchPolicy : public Policy {
  public:
-  TorchPolicy(const learner::NetworkShape& shape, uint64_t seed, bool greedy)
+  TorchPolicy(const model::NetworkShape& shape, uint64_t seed, bool greedy)
       : net_(shape), rng_(seed), greedy_(greedy) {
     net_->eval();
-    count_ = learner::ParameterCount(*net_);
+    count_ = model::ParameterCount(*net_);
   }
   int Act(absl::Span<const float> observation) override {
     torch::NoGradGuard no_grad;
@@ -31,7 +31,7 @@ class TorchPolicy : public Policy {
     return std::vector<float>(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
   }
   absl::Status SetWeights(uint64_t version, absl::Span<const float> parameters) override {
-    absl::Status loaded = learner::LoadFlatParameters(*net_, parameters);
+    absl::Status loaded = model::LoadFlatParameters(*net_, parameters);
     if (loaded.ok()) version_ = version;
     return loaded;
   }
@@ -39,7 +39,7 @@ class TorchPolicy : public Policy {
   int64_t parameter_count() const override { return count_; }
 
  private:
-  learner::Mlp net_;
+  model::Mlp net_;
   std::mt19937_64 rng_;
   bool greedy_;
   uint64_t version_ = 0;
@@ -56,7 +56,7 @@ absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_a
   }
   torch::manual_seed(seed);
   torch::set_num_threads(1);  // an actor owns one core
-  learner::NetworkShape shape{obs_dim, num_actions, hidden};
+  model::NetworkShape shape{obs_dim, num_actions, hidden};
   return std::unique_ptr<Policy>(new TorchPolicy(shape, seed, greedy));
 }
 

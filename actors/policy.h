@@ -1,5 +1,5 @@
 // The actor's policy: picks an action for an observation by sampling pi(a|s), and adopts new
-// weights from the learner. TorchPolicy runs the shared policy network (learner/networks.h) on the
+// weights from the learner. TorchPolicy runs the shared policy network (model/networks.h) on the
 // CPU with LibTorch; tests can inject any other Policy. Not thread-safe: one per actor.
 #pragma once
 

@@ -14,6 +14,7 @@
 #include "actors/observation.h"
 #include "envs/action_space.h"
 #include "learner/ingest.h"
+#include "proto/transition.h"
 #include "proto/wire.h"
 #include "zmq.hpp"
 
@@ -29,21 +30,19 @@ proto::ActorMessage MakeBatch(uint64_t seq) {
   b->add_benchmark_names("bundled/nqueens");
   std::vector<float> obs(actors::kObservationDim), next(actors::kObservationDim);
   for (int i = 0; i < kBatch; ++i) {
-    // As the actor does: whole observation vectors appended at once.
+    // As the actor does (wire::AppendTransition).
     for (int j = 0; j < actors::kObservationDim; ++j) {
       obs[j] = static_cast<float>((seq + i + j) % 97) * 0.1f;
       next[j] = static_cast<float>((seq + i + j + 1) % 97) * 0.1f;
     }
-    b->mutable_observations()->Add(obs.begin(), obs.end());
-    b->mutable_next_observations()->Add(next.begin(), next.end());
-    b->add_actions(static_cast<int>((seq + i) % envs::kNumActions));
-    b->add_rewards(0.01f);
-    b->add_terminals(false);
-    b->add_truncations(i == kBatch - 1);
-    b->add_episode_ids(seq);
-    b->add_steps(i);
-    b->add_policy_versions(1);
-    b->add_benchmark_ids(0);
+    wire::TransitionFields f;
+    f.action = static_cast<int>((seq + i) % envs::kNumActions);
+    f.reward = 0.01f;
+    f.truncated = i == kBatch - 1;
+    f.episode_id = seq;
+    f.step = i;
+    f.policy_version = 1;
+    wire::AppendTransition(obs, next, f, b);
   }
   return m;
 }

@@ -47,7 +47,8 @@ struct SubprocessResult {
 absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& argv,
                                                const SubprocessOptions& options = {});
 
-// Path of the first executable named `name` on $PATH (or `name` itself if it has a slash), or "".
+// Path of the first executable named `name` on $PATH, or `name` itself if it has a slash and
+// exists (whether it may be executed, exec tells), or "".
 std::string FindOnPath(const std::string& name);
 
 }  // namespace passrl

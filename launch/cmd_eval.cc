@@ -1,23 +1,28 @@
 // passrl eval: a trained policy on every benchmark of a dataset. For each benchmark: the greedy
 // policy's sequence and, with --search beam, a policy-guided beam search; each result measured as
 // IR instructions and .text bytes against -O0/-Oz, and with --runtime as run time against -O3.
-// Prints a table with geomeans; --csv and --json write the same rows.
+// Prints a table with geomeans; --csv and --json write the same rows. Each benchmark is evaluated
+// in a child `passrl eval --rows-only` (eval/evaluation.h): a pass that crashes or hangs LLVM
+// costs that benchmark's row, reported with the command that reproduces it.
 //   passrl eval --checkpoint runs/local --search beam --width 4 --budget 30 --csv eval.csv
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "actors/guided_search.h"
 #include "actors/observation.h"
 #include "actors/policy.h"
 #include "common/file_cache.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/llvm_env.h"
+#include "eval/evaluation.h"
 #include "launch/commands.h"
 #include "launch/config.h"
 #include "learner/checkpoint.h"
@@ -35,7 +40,8 @@ struct EvalFlags {
   std::vector<std::string> benchmarks;
   int length = 0, width = 4;
   double budget = 60;
-  bool validate = false, runtime = false, fallback = false;
+  bool validate = false, runtime = false, fallback = false, rows_only = false;
+  double benchmark_timeout = 0;
 };
 
 struct LoadedPolicy {
@@ -67,8 +73,8 @@ absl::StatusOr<LoadedPolicy> FromCheckpoint(const EvalFlags& flags) {
   // The run's episode length, from the configuration stored in the checkpoint.
   auto config = ParseTrainConfig(ckpt.path + "/config.yaml", ckpt.config_yaml);
   if (config.ok()) {
-    out.episode_length = config->episode_length;
-    out.horizon = *actors::ParseHorizon(config->horizon);  // Validate checked it
+    out.episode_length = config->actor.episode_length;
+    out.horizon = config->actor.horizon;
   }
   return out;
 }
@@ -81,7 +87,8 @@ absl::StatusOr<LoadedPolicy> FromPolicyFile(const EvalFlags& flags) {
   PASSRL_RETURN_IF_ERROR(ReadFileToString(path, &bytes));
   LoadedPolicy out;
   PASSRL_ASSIGN_OR_RETURN(
-      out.policy, actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions, c.hidden, 1,
+      out.policy, actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions,
+                                            c.learner.sac.shape.hidden, 1,
                                             /*greedy=*/true));
   wire::Expectations expect;
   expect.action_space_hash = envs::ActionSpaceHash();
@@ -95,74 +102,66 @@ absl::StatusOr<LoadedPolicy> FromPolicyFile(const EvalFlags& flags) {
   PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(
       weights->version(), absl::MakeConstSpan(p, out.policy->parameter_count())));
   out.source = path;
-  out.episode_length = c.episode_length;
-  out.horizon = *actors::ParseHorizon(c.horizon);  // Validate checked it
+  out.episode_length = c.actor.episode_length;
+  out.horizon = c.actor.horizon;
   return out;
 }
 
-struct Row {
-  std::string benchmark, method;
-  int64_t ir_o0 = 0, ir_oz = 0, ir = 0, text_o0 = 0, text_oz = 0, text = 0;
-  double runtime_o3 = NAN, runtime = NAN;
-  std::string verdict;  // with --runtime/--validate
-  std::vector<int> actions;
-  int64_t states = 0;
-  double seconds = 0;
-  double IrRatio() const { return static_cast<double>(ir_oz) / static_cast<double>(ir); }
-  double TextRatio() const { return static_cast<double>(text_oz) / static_cast<double>(text); }
-  double RuntimeRatio() const { return runtime_o3 / runtime; }
-};
+// The child command that evaluates one benchmark and prints its rows (RunIsolated).
+std::vector<std::string> ChildCommand(const EvalFlags& flags, const std::string& benchmark,
+                                      int length) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::vector<std::string> argv = {n > 0 ? std::string(self, static_cast<size_t>(n)) : "passrl",
+                                   "eval"};
+  auto add = [&argv](const std::string& flag, const std::string& value) {
+    argv.push_back(flag);
+    argv.push_back(value);
+  };
+  if (!flags.checkpoint.empty()) add("--checkpoint", flags.checkpoint);
+  if (!flags.run.empty()) add("--run", flags.run);
+  if (!flags.policy.empty()) add("--policy", flags.policy);
+  if (flags.fallback) argv.push_back("--fallback");
+  add("--dataset", flags.dataset_name);
+  add("-b", benchmark);
+  add("--length", std::to_string(length));
+  add("--search", flags.search);
+  add("--width", std::to_string(flags.width));
+  add("--budget", absl::StrCat(flags.budget));
+  add("--metric", flags.metric);
+  if (flags.runtime) argv.push_back("--runtime");
+  if (flags.validate) argv.push_back("--validate");
+  add("--datasets-dir", flags.dataset.datasets_dir);
+  add("--cache-dir", flags.dataset.build.cache_dir);
+  add("--csmith-count", std::to_string(flags.dataset.csmith_count));
+  argv.push_back("--rows-only");
+  return argv;
+}
 
-// Measures the environment's current state into `row`.
-absl::Status Measure(envs::LlvmEnv& env, const EvalFlags& flags, bool runnable, Row* row) {
-  const envs::Baselines& b = env.baselines();
-  row->ir_o0 = b.ir_o0;
-  row->ir_oz = b.ir_oz;
-  row->text_o0 = b.text_o0;
-  row->text_oz = b.text_oz;
-  row->ir = env.IrInstructionCount();
-  PASSRL_ASSIGN_OR_RETURN(double text, env.Cost(envs::RewardSpace::kObjectTextSize));
-  row->text = static_cast<int64_t>(text);
-  row->actions = env.actions();
-  if ((flags.runtime || flags.validate) && runnable) {
-    PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env.MeasureRuntime());
-    row->verdict = envs::VerdictName(run.verdict);
-    if (flags.runtime && run.verdict == envs::Verdict::kOk) {
-      row->runtime = run.wall.median;
-      row->runtime_o3 = env.runtime_baselines().o3_seconds;
-    }
+// --rows-only: the child's side. Evaluates the benchmarks in this process and prints each row as
+// one JSON line. Test hook: $PASSRL_TEST_CRASH_BENCHMARK names a benchmark on which it aborts, as a
+// crashing pass would (never set in production).
+absl::Status EvaluateHere(const EvalFlags& flags, actors::Policy& policy,
+                          const eval::EvalOptions& options) {
+  envs::EnvOptions env_options;
+  env_options.reward = envs::RewardSpace::kIrInstructionCount;
+  env_options.cache_dir = flags.dataset.build.cache_dir;
+  if (!flags.runtime) {  // --validate alone: one untimed run, output compared with -O0
+    env_options.runtime.measure.warmup_runs = 0;
+    env_options.runtime.measure.min_runs = 1;
+    env_options.runtime.measure.max_runs = 1;
+  }
+  PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(env_options));
+  PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
+  const char* crash = std::getenv("PASSRL_TEST_CRASH_BENCHMARK");
+  for (const std::string& name : flags.benchmarks) {
+    if (crash != nullptr && name == crash) std::abort();
+    PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, dataset->Load(name));
+    PASSRL_ASSIGN_OR_RETURN(std::vector<eval::EvalRow> rows,
+                            eval::EvaluateBenchmark(*env, policy, b, options));
+    for (const eval::EvalRow& row : rows) std::printf("%s\n", eval::RowToJson(row).dump().c_str());
   }
   return absl::OkStatus();
-}
-
-// A JSON value as a CSV cell: null empty, floats as %.6g, `quote`d (action lists hold commas).
-std::string CsvCell(const nlohmann::json& v, bool quote) {
-  if (v.is_null()) return "";
-  if (v.is_number_float()) return absl::StrFormat("%.6g", v.get<double>());
-  if (!v.is_string()) return v.dump();
-  return quote ? absl::StrCat("\"", v.get<std::string>(), "\"") : v.get<std::string>();
-}
-
-nlohmann::json Finite(double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; }
-
-nlohmann::json ToJson(const Row& r) {
-  return {{"benchmark", r.benchmark},
-          {"method", r.method},
-          {"ir_o0", r.ir_o0},
-          {"ir_oz", r.ir_oz},
-          {"ir_policy", r.ir},
-          {"ir_ratio_vs_oz", r.IrRatio()},
-          {"text_o0", r.text_o0},
-          {"text_oz", r.text_oz},
-          {"text_policy", r.text},
-          {"text_ratio_vs_oz", r.TextRatio()},
-          {"runtime_o3_s", Finite(r.runtime_o3)},
-          {"runtime_policy_s", Finite(r.runtime)},
-          {"runtime_ratio_vs_o3", Finite(r.RuntimeRatio())},
-          {"verdict", r.verdict},
-          {"states", r.states},
-          {"seconds", r.seconds},
-          {"actions", envs::FormatActionList(r.actions)}};
 }
 
 absl::Status RunEval(const EvalFlags& flags) {
@@ -188,6 +187,13 @@ absl::Status RunEval(const EvalFlags& flags) {
     return absl::InvalidArgumentError(absl::StrCat("--metric '", flags.metric, "': ir or text"));
   }
   PASSRL_RETURN_IF_ERROR(beam.Validate());
+  eval::EvalOptions options;
+  options.length = length;
+  options.beam_search = flags.search == "beam";
+  options.beam = beam;
+  options.runtime = flags.runtime;
+  options.validate = flags.validate;
+  if (flags.rows_only) return EvaluateHere(flags, policy, options);
   std::ofstream csv, json_out;
   if (!flags.csv.empty()) {
     csv.open(flags.csv);
@@ -197,125 +203,34 @@ absl::Status RunEval(const EvalFlags& flags) {
     json_out.open(flags.json);
     if (!json_out) return absl::PermissionDeniedError(absl::StrCat(flags.json, ": cannot write"));
   }
-  envs::EnvOptions options;
-  options.reward = envs::RewardSpace::kIrInstructionCount;
-  options.cache_dir = flags.dataset.build.cache_dir;
-  if (!flags.runtime) {  // --validate alone: one untimed run, output compared with -O0
-    options.runtime.measure.warmup_runs = 0;
-    options.runtime.measure.min_runs = 1;
-    options.runtime.measure.max_runs = 1;
-  }
-  PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
   std::vector<std::string> names = flags.benchmarks;
   if (names.empty()) names = dataset->BenchmarkNames();
-  std::printf("policy %s (version %llu), %d steps%s\n", loaded.source.c_str(),
-              static_cast<unsigned long long>(policy.version()), length,
-              flags.search == "beam" ? absl::StrFormat(", beam width %d, budget %.0f s", beam.width,
-                                                       beam.budget_seconds)
-                                           .c_str()
-                                     : "");
-  std::printf("%-28s %-6s %7s %7s %7s %8s %8s %8s %8s %8s\n", "benchmark", "method", "IR -O0",
-              "-Oz", "policy", "IR vs", ".text", "vs -Oz", "time vs", "verdict");
-  std::vector<Row> rows;
-  for (const std::string& name : names) {
-    PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, dataset->Load(name));
-    std::vector<std::string> methods = {"greedy"};
-    if (flags.search == "beam") methods.push_back("beam");
-    for (const std::string& method : methods) {
-      Row row;
-      row.benchmark = name;
-      row.method = method;
-      auto result = method == "greedy" ? actors::GreedyRollout(*env, policy, b, length, beam.metric,
-                                                               beam.horizon)
-                                       : actors::BeamSearch(*env, policy, b, beam);
-      if (!result.ok()) return result.status();
-      row.states = result->states;
-      row.seconds = result->seconds;
-      PASSRL_RETURN_IF_ERROR(Measure(*env, flags, b.runnable, &row));
-      std::printf(
-          "%-28s %-6s %7lld %7lld %7lld %7.3fx %8lld %7.3fx %8s %8s\n", name.c_str(),
-          method.c_str(), static_cast<long long>(row.ir_o0), static_cast<long long>(row.ir_oz),
-          static_cast<long long>(row.ir), row.IrRatio(), static_cast<long long>(row.text),
-          row.TextRatio(),
-          std::isfinite(row.runtime) ? absl::StrFormat("%.3fx", row.RuntimeRatio()).c_str() : "-",
-          row.verdict.c_str());
-      std::fflush(stdout);
+  std::printf("policy %s (version %llu), %d steps%s; each benchmark in its own process\n",
+              loaded.source.c_str(), static_cast<unsigned long long>(policy.version()), length,
+              options.beam_search ? absl::StrFormat(", beam width %d, budget %.0f s", beam.width,
+                                                    beam.budget_seconds)
+                                        .c_str()
+                                  : "");
+  std::printf("%s\n", eval::TableHeader().c_str());
+  // A hung pass is cut off: far beyond what the search budget and measurements need.
+  const double timeout = flags.benchmark_timeout > 0 ? flags.benchmark_timeout
+                                                     : 600 + 4 * (options.beam_search ? beam.budget_seconds : 0);
+  std::vector<eval::EvalRow> rows;
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (eval::EvalRow& row :
+         eval::RunIsolated(ChildCommand(flags, names[i], length), names[i], timeout)) {
+      std::printf("%s\n", eval::FormatRow(row).c_str());
       rows.push_back(std::move(row));
     }
+    std::fflush(stdout);
   }
-  // Geomeans per method.
-  struct Mean {
-    double ir = 0, text = 0, runtime = 0;
-    int n = 0, n_runtime = 0, failed = 0;
-  };
-  std::map<std::string, Mean> means;
-  for (const Row& r : rows) {
-    Mean& m = means[r.method];
-    m.ir += std::log(r.IrRatio());
-    m.text += std::log(r.TextRatio());
-    ++m.n;
-    if (std::isfinite(r.runtime)) {
-      m.runtime += std::log(r.RuntimeRatio());
-      ++m.n_runtime;
-    }
-    if (!r.verdict.empty() && r.verdict != "ok") ++m.failed;
-  }
-  nlohmann::json j;
-  j["source"] = loaded.source;
-  j["policy_version"] = policy.version();
-  j["length"] = length;
-  j["search"] = flags.search;
-  for (const auto& [method, m] : means) {
-    std::printf("geomean %-6s over %d benchmarks: IR %.4fx -Oz, .text %.4fx -Oz", method.c_str(),
-                m.n, std::exp(m.ir / m.n), std::exp(m.text / m.n));
-    if (m.n_runtime > 0) {
-      std::printf(", run time %.4fx -O3 (%d programs)", std::exp(m.runtime / m.n_runtime),
-                  m.n_runtime);
-    }
-    if (flags.runtime || flags.validate) {
-      std::printf("; %d do not behave like their -O0 build", m.failed);
-    }
-    std::printf("\n");
-    j["geomean"][method] = {
-        {"ir_ratio_vs_oz", std::exp(m.ir / m.n)},
-        {"text_ratio_vs_oz", std::exp(m.text / m.n)},
-        {"benchmarks", m.n},
-        {"runtime_ratio_vs_o3", m.n_runtime > 0 ? nlohmann::json(std::exp(m.runtime / m.n_runtime))
-                                                : nlohmann::json(nullptr)},
-        {"behaviour_differs", m.failed}};
-  }
-  // One list of columns for both files: CSV rows are the JSON rows' values in this order.
-  static constexpr const char* kColumns[] = {"benchmark",
-                                             "method",
-                                             "ir_o0",
-                                             "ir_oz",
-                                             "ir_policy",
-                                             "ir_ratio_vs_oz",
-                                             "text_o0",
-                                             "text_oz",
-                                             "text_policy",
-                                             "text_ratio_vs_oz",
-                                             "runtime_o3_s",
-                                             "runtime_policy_s",
-                                             "runtime_ratio_vs_o3",
-                                             "verdict",
-                                             "states",
-                                             "seconds",
-                                             "actions"};
-  j["rows"] = nlohmann::json::array();
-  for (const Row& r : rows) j["rows"].push_back(ToJson(r));
-  if (csv) {
-    csv << absl::StrJoin(kColumns, ",") << "\n";
-    for (const nlohmann::json& row : j["rows"]) {
-      std::vector<std::string> cells;
-      for (const char* column : kColumns) {
-        cells.push_back(CsvCell(row[column], absl::string_view(column) == "actions"));
-      }
-      csv << absl::StrJoin(cells, ",") << "\n";
-    }
-  }
-  if (json_out) json_out << j.dump(2) << "\n";
+  nlohmann::json header = {{"source", loaded.source},
+                           {"policy_version", policy.version()},
+                           {"length", length},
+                           {"search", flags.search}};
+  eval::WriteReport(rows, options, std::move(header), flags.json.empty() ? nullptr : &json_out,
+                    flags.csv.empty() ? nullptr : &csv);
   return absl::OkStatus();
 }
 
@@ -347,6 +262,11 @@ void AddEvalCommand(CLI::App& app) {
                 "build and run each result once; compare its output with the -O0 build");
   cmd->add_option("--csv", flags->csv, "also write the rows as CSV (launch/plot.py eval)");
   cmd->add_option("--json", flags->json, "also write the rows and geomeans as JSON");
+  cmd->add_option("--benchmark-timeout", flags->benchmark_timeout,
+                  "seconds before one benchmark's evaluation counts as hung (default: 600 + 4x "
+                  "the beam budget)");
+  // The per-benchmark child's mode: rows as JSON lines on stdout, nothing else.
+  cmd->add_flag("--rows-only", flags->rows_only)->group("");
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunEval(*flags); });
 }

@@ -76,41 +76,15 @@ absl::StatusOr<std::vector<std::string>> Benchmarks(const TrainConfig& c,
 absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resume,
                         bool resume_fallback,
                         const std::function<void(const std::string&)>& announce) {
-  learner::LearnerOptions o;
-  o.sac.shape = {actors::kObservationDim, envs::kNumActions, c.hidden};
-  o.sac.gamma = c.gamma;
-  o.sac.tau = c.tau;
-  o.sac.learning_rate = c.learning_rate;
-  o.sac.alpha_learning_rate = c.alpha_learning_rate;
-  o.sac.initial_alpha = c.initial_alpha;
-  o.sac.target_entropy_ratio = c.target_entropy_ratio;
-  o.sac.reward_scale = c.reward_scale;
-  o.sac.grad_clip = c.grad_clip;
-  o.sac.seed = c.seed;
-  o.sac.use_cuda_if_available = c.use_cuda;
-  o.replay.capacity = c.replay_capacity;
-  o.replay.obs_dim = actors::kObservationDim;
-  o.replay.prioritized = c.prioritized;
-  o.replay.seed = c.seed;
-  o.batch_size = c.batch_size;
-  o.warmup_transitions = c.warmup_transitions;
-  o.samples_per_insert = c.samples_per_insert;
-  o.publish_every = c.publish_every;
-  o.duration_seconds = c.duration_seconds;
-  o.heartbeat_timeout_seconds = c.heartbeat_timeout_seconds;
-  o.port = c.port;
-  o.weights_port = c.weights_port;
-  o.run_dir = c.run_dir;
-  o.snapshot_seconds = c.snapshot_seconds;
+  // The configured options, plus what only this run knows.
+  learner::LearnerOptions o = c.learner;
+  o.sac.shape.obs_dim = o.replay.obs_dim = actors::kObservationDim;
+  o.sac.shape.num_actions = envs::kNumActions;
+  o.sac.seed = o.replay.seed = c.seed;
   o.action_space_hash = envs::ActionSpaceHash();
-  o.checkpoint.every_seconds = c.checkpoint_every_seconds;
-  o.checkpoint.every_updates = c.checkpoint_every_updates;
-  o.checkpoint.keep = c.checkpoint_keep;
-  o.checkpoint.chunk_transitions = c.checkpoint_chunk_transitions;
   o.resume_from = resume;
   o.resume_fallback = resume_fallback;
   o.config_yaml = DescribeConfig(c);
-  o.curve_dir = c.curve_dir;
   zmq::context_t context(1);
   auto learner = learner::Learner::Create(o, &context);
   if (!learner.ok()) {
@@ -124,7 +98,7 @@ absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resu
               world > 0 ? absl::StrCat(world - 1, " actors").c_str()
                         : "standalone (actors of a running job reconnect)",
               envs::kNumActions, actors::kObservationDim,
-              torch::cuda::is_available() && c.use_cuda ? "CUDA" : "CPU");
+              torch::cuda::is_available() && o.sac.use_cuda_if_available ? "CUDA" : "CPU");
   g_learner = learner->get();
   signal(SIGTERM, StopLearner);
   signal(SIGINT, StopLearner);
@@ -154,7 +128,8 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
       if (!BindToCpu(cpu, /*whole_process=*/true).ok()) cpu = -1;
     }
   }
-  actors::ActorOptions o;
+  // The configured options, plus what only this rank knows.
+  actors::ActorOptions o = c.actor;
   o.actor_id = rank;
   o.transitions_endpoint = transitions;
   o.weights_endpoint = weights;
@@ -163,38 +138,31 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   std::rotate(o.benchmarks.begin(),
               o.benchmarks.begin() + static_cast<long>((rank - 1) % o.benchmarks.size()),
               o.benchmarks.end());
-  o.episode_length = c.episode_length;
-  PASSRL_ASSIGN_OR_RETURN(o.horizon, actors::ParseHorizon(c.horizon));
-  o.batch_transitions = c.batch_transitions;
-  o.heartbeat_seconds = c.heartbeat_seconds;
-  o.learner_lost_seconds = c.learner_lost_seconds;
   o.cpu = cpu;
   // A resumed run's actors must not replay the first session's episodes: mix in the resume count.
   o.seed = c.seed + static_cast<uint64_t>(rank) + resumes * 1000003;
   o.session = static_cast<uint32_t>(resumes);
-  o.crash_dir = c.run_dir;
-  if (!c.curve_dir.empty()) {
-    PASSRL_ASSIGN_OR_RETURN(o.curve, wire::LoadClientKeys(c.curve_dir, c.actor_key));
+  o.crash_dir = c.learner.run_dir;
+  if (!c.learner.curve_dir.empty()) {
+    PASSRL_ASSIGN_OR_RETURN(o.curve, wire::LoadClientKeys(c.learner.curve_dir, c.actor_key));
   }
-  o.crash_penalty = c.crash_penalty;
   // A generous cap: the learner's stop message normally ends the actor.
-  o.max_seconds = c.duration_seconds > 0 ? c.duration_seconds + 120 : 0;
-  PASSRL_ASSIGN_OR_RETURN(envs::RewardSpace reward, envs::ParseRewardSpace(c.reward));
+  const double duration = c.learner.duration_seconds;
+  o.max_seconds = duration > 0 ? duration + 120 : 0;
+  PASSRL_ASSIGN_OR_RETURN(envs::RewardSpace reward, envs::ParseRewardSpace(c.worker.reward));
   std::unique_ptr<actors::EnvClient> env;
   if (c.isolate) {
-    actors::WorkerOptions w;
+    actors::WorkerOptions w = c.worker;
     w.dataset = dataset;
-    w.reward = c.reward;
-    w.step_timeout_seconds = c.step_timeout_seconds;
-    w.max_steps = c.episode_length;
+    w.max_steps = o.episode_length;
     env = std::make_unique<actors::WorkerEnvClient>(w);
   } else {
-    PASSRL_ASSIGN_OR_RETURN(env,
-                            actors::InProcessEnvClient::Create(dataset, reward, c.episode_length));
+    PASSRL_ASSIGN_OR_RETURN(
+        env, actors::InProcessEnvClient::Create(dataset, reward, o.episode_length));
   }
-  PASSRL_ASSIGN_OR_RETURN(
-      auto policy,
-      actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions, c.hidden, o.seed));
+  PASSRL_ASSIGN_OR_RETURN(auto policy,
+                          actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions,
+                                                    c.learner.sac.shape.hidden, o.seed));
   zmq::context_t context(1);
   actors::Actor actor(o, std::move(env), std::move(policy), &context);
   absl::Status ran = actor.Run();
@@ -244,8 +212,8 @@ absl::Status RunTrain(const TrainFlags& flags) {
         "mpirun -np N or srun");
   } else if (rank == 0) {
     std::error_code ec;
-    std::filesystem::create_directories(c.run_dir, ec);
-    std::ofstream(c.run_dir + "/config.yaml") << DescribeConfig(c);
+    std::filesystem::create_directories(c.learner.run_dir, ec);
+    std::ofstream(c.learner.run_dir + "/config.yaml") << DescribeConfig(c);
     status = RunLearner(c, world, flags.resume, flags.resume_fallback,
                         [](const std::string& endpoints) { Broadcast(endpoints); });
   } else {
@@ -286,7 +254,7 @@ void AddTrainCommand(CLI::App& app) {
 // the resumed learner's weights (a new run id). Needs fixed learner.port and learner.weights_port.
 absl::Status RunStandaloneLearner(const TrainFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));  // --resume is required
-  if (c.port == 0 || c.weights_port == 0) {
+  if (c.learner.port == 0 || c.learner.weights_port == 0) {
     return absl::FailedPreconditionError(
         "a standalone learner must listen where the job's actors reconnect: set learner.port and "
         "learner.weights_port (fixed ports, the same the job used)");

@@ -6,6 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "actors/observation.h"
+#include "common/status_macros.h"
+#include "envs/action_space.h"
+#include "envs/spaces.h"
 #include "yaml-cpp/yaml.h"
 
 namespace passrl::launch {
@@ -30,64 +33,79 @@ Field Bind(const std::string& key, T* target, const std::string& help) {
           help};
 }
 
+// An enum option, read and shown by name.
+Field BindHorizon(const std::string& key, actors::Horizon* target, const std::string& help) {
+  return {key,
+          [target](const YAML::Node& n) {
+            auto parsed = actors::ParseHorizon(n.as<std::string>());
+            if (!parsed.ok()) throw YAML::Exception(n.Mark(), std::string(parsed.status().message()));
+            *target = *parsed;
+          },
+          [target] { return std::string(actors::HorizonName(*target)); }, help};
+}
+
 std::vector<Field> Fields(TrainConfig& c) {
+  learner::LearnerOptions& l = c.learner;
+  actors::ActorOptions& a = c.actor;
   return {
-      Bind("run.dir", &c.run_dir, "run directory: metrics.jsonl, tb/, summary.json, crash reports"),
-      Bind("run.duration_seconds", &c.duration_seconds, "training time; 0: until SIGTERM"),
+      Bind("run.dir", &l.run_dir, "run directory: metrics.jsonl, tb/, summary.json, crash reports"),
+      Bind("run.duration_seconds", &l.duration_seconds, "training time; 0: until SIGTERM"),
       Bind("run.seed", &c.seed, "seed for networks, replay and actors (actor i uses seed + i)"),
-      Bind("run.snapshot_seconds", &c.snapshot_seconds,
+      Bind("run.snapshot_seconds", &l.snapshot_seconds,
            "save the policy every this many seconds (policy-<t>s.pb; policy.pb at the end)"),
-      Bind("checkpoint.every_seconds", &c.checkpoint_every_seconds,
+      Bind("checkpoint.every_seconds", &l.checkpoint.every_seconds,
            "checkpoint (networks, optimizers, replay, counters) this often; 0: not by time"),
-      Bind("checkpoint.every_updates", &c.checkpoint_every_updates,
+      Bind("checkpoint.every_updates", &l.checkpoint.every_updates,
            "also checkpoint every this many updates; 0: not by updates"),
-      Bind("checkpoint.keep", &c.checkpoint_keep,
+      Bind("checkpoint.keep", &l.checkpoint.keep,
            "complete checkpoints kept in run.dir/checkpoints"),
-      Bind("checkpoint.chunk_transitions", &c.checkpoint_chunk_transitions,
+      Bind("checkpoint.chunk_transitions", &l.checkpoint.chunk_transitions,
            "replay transitions per checkpoint chunk file (ingestion pauses for one chunk's copy)"),
-      Bind("security.curve_dir", &c.curve_dir,
+      Bind("security.curve_dir", &l.curve_dir,
            "CurveZMQ key directory from `passrl keys generate`; empty: no authentication"),
       Bind("security.actor_key", &c.actor_key, "the actors' secret key file in curve_dir"),
       Bind("dataset.name", &c.dataset, "bundled, csmith, or a folder of .c/.ll/.bc files"),
       Bind("dataset.benchmarks", &c.benchmarks, "subset of the dataset's benchmarks; [] = all"),
-      Bind("env.episode_length", &c.episode_length, "passes per episode"),
-      Bind("env.horizon", &c.horizon,
-           "terminal: the step fraction is observed and the last step is terminal; bootstrap: no "
-           "time feature, the last step bootstraps (docs/ARCHITECTURE.md)"),
-      Bind("env.reward", &c.reward, "IrInstructionCountNorm, ObjectTextSizeNorm, RuntimeNorm, ..."),
-      Bind("env.step_timeout_seconds", &c.step_timeout_seconds,
+      Bind("env.episode_length", &a.episode_length, "passes per episode"),
+      BindHorizon("env.horizon", &a.horizon,
+                  "terminal: the step fraction is observed and the last step is terminal; "
+                  "bootstrap: no time feature, the last step bootstraps (docs/ARCHITECTURE.md)"),
+      Bind("env.reward", &c.worker.reward,
+           "IrInstructionCountNorm, ObjectTextSizeNorm, RuntimeNorm, ..."),
+      Bind("env.step_timeout_seconds", &c.worker.step_timeout_seconds,
            "a pass running longer is treated as hung: worker restarted, episode truncated"),
       Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),
-      Bind("env.crash_penalty", &c.crash_penalty,
+      Bind("env.crash_penalty", &a.crash_penalty,
            "reward of an action that crashed or hung the environment (a terminal transition)"),
-      Bind("actor.batch_transitions", &c.batch_transitions, "transitions per message"),
-      Bind("actor.heartbeat_seconds", &c.heartbeat_seconds, "status message period"),
+      Bind("actor.batch_transitions", &a.batch_transitions, "transitions per message"),
+      Bind("actor.heartbeat_seconds", &a.heartbeat_seconds, "status message period"),
       Bind("actor.pin", &c.pin, "pin each actor to one physical core (hwloc)"),
-      Bind("actor.learner_lost_seconds", &c.learner_lost_seconds,
+      Bind("actor.learner_lost_seconds", &a.learner_lost_seconds,
            "an actor that gets no weights this long stops (the learner is gone); 0: never"),
       Bind("learner.host", &c.host, "address actors connect to; empty: the learner's hostname"),
-      Bind("learner.port", &c.port, "transitions port (PULL); 0: any free port"),
-      Bind("learner.weights_port", &c.weights_port, "weights port (PUB); 0: any free port"),
-      Bind("learner.batch_size", &c.batch_size, "SAC minibatch"),
-      Bind("learner.warmup_transitions", &c.warmup_transitions, "replay size before updates start"),
-      Bind("learner.samples_per_insert", &c.samples_per_insert,
+      Bind("learner.port", &l.port, "transitions port (PULL); 0: any free port"),
+      Bind("learner.weights_port", &l.weights_port, "weights port (PUB); 0: any free port"),
+      Bind("learner.batch_size", &l.batch_size, "SAC minibatch"),
+      Bind("learner.warmup_transitions", &l.warmup_transitions, "replay size before updates start"),
+      Bind("learner.samples_per_insert", &l.samples_per_insert,
            "rate limiter: transitions sampled per transition inserted"),
-      Bind("learner.publish_every", &c.publish_every, "updates between weight broadcasts"),
-      Bind("learner.heartbeat_timeout_seconds", &c.heartbeat_timeout_seconds,
+      Bind("learner.publish_every", &l.publish_every, "updates between weight broadcasts"),
+      Bind("learner.heartbeat_timeout_seconds", &l.heartbeat_timeout_seconds,
            "an actor silent this long is reported"),
-      Bind("learner.use_cuda", &c.use_cuda, "train on the GPU when torch::cuda::is_available()"),
-      Bind("replay.capacity", &c.replay_capacity, "transitions held (memory is checked up front)"),
-      Bind("replay.prioritized", &c.prioritized, "proportional prioritized replay (sum tree)"),
-      Bind("sac.gamma", &c.gamma, "discount"),
-      Bind("sac.tau", &c.tau, "Polyak step of the target critics"),
-      Bind("sac.learning_rate", &c.learning_rate, "Adam step for policy and critics"),
-      Bind("sac.alpha_learning_rate", &c.alpha_learning_rate, "Adam step for the temperature"),
-      Bind("sac.initial_alpha", &c.initial_alpha, "starting temperature"),
-      Bind("sac.target_entropy_ratio", &c.target_entropy_ratio,
+      Bind("learner.use_cuda", &l.sac.use_cuda_if_available,
+           "train on the GPU when torch::cuda::is_available()"),
+      Bind("replay.capacity", &l.replay.capacity, "transitions held (memory is checked up front)"),
+      Bind("replay.prioritized", &l.replay.prioritized, "proportional prioritized replay (sum tree)"),
+      Bind("sac.gamma", &l.sac.gamma, "discount"),
+      Bind("sac.tau", &l.sac.tau, "Polyak step of the target critics"),
+      Bind("sac.learning_rate", &l.sac.learning_rate, "Adam step for policy and critics"),
+      Bind("sac.alpha_learning_rate", &l.sac.alpha_learning_rate, "Adam step for the temperature"),
+      Bind("sac.initial_alpha", &l.sac.initial_alpha, "starting temperature"),
+      Bind("sac.target_entropy_ratio", &l.sac.target_entropy_ratio,
            "target entropy as a fraction of log|A| (0.98 makes alpha blow up)"),
-      Bind("sac.reward_scale", &c.reward_scale, "rewards are multiplied by this"),
-      Bind("sac.grad_clip", &c.grad_clip, "max gradient L2 norm per network; 0: none"),
-      Bind("sac.hidden", &c.hidden, "hidden layer widths of every MLP"),
+      Bind("sac.reward_scale", &l.sac.reward_scale, "rewards are multiplied by this"),
+      Bind("sac.grad_clip", &l.sac.grad_clip, "max gradient L2 norm per network; 0: none"),
+      Bind("sac.hidden", &l.sac.shape.hidden, "hidden layer widths of every MLP"),
   };
 }
 
@@ -128,26 +146,20 @@ absl::Status Walk(std::vector<Field>& fields, const YAML::Node& node, const std:
 }  // namespace
 
 absl::Status TrainConfig::Validate() const {
-  if (run_dir.empty()) return absl::InvalidArgumentError("run.dir must not be empty");
-  if (duration_seconds < 0) return absl::InvalidArgumentError("run.duration_seconds must be >= 0");
-  if (episode_length < 1) return absl::InvalidArgumentError("env.episode_length must be >= 1");
-  if (auto h = actors::ParseHorizon(horizon); !h.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("env.", h.status().message()));
-  }
-  if (!(step_timeout_seconds > 0))
+  // The components check their own values; what a run fills in at start is filled in here.
+  learner::LearnerOptions l = learner;
+  l.sac.shape.obs_dim = l.replay.obs_dim = actors::kObservationDim;
+  l.sac.shape.num_actions = envs::kNumActions;
+  PASSRL_RETURN_IF_ERROR(l.Validate());
+  PASSRL_RETURN_IF_ERROR(actor.Validate());
+  if (!(worker.step_timeout_seconds > 0))
     return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");
-  if (batch_transitions < 1)
-    return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
-  if (replay_capacity < 1) return absl::InvalidArgumentError("replay.capacity must be >= 1");
-  if (checkpoint_every_seconds < 0 || checkpoint_every_updates < 0) {
-    return absl::InvalidArgumentError("checkpoint.every_seconds/every_updates must be >= 0");
+  if (auto reward = envs::ParseRewardSpace(worker.reward); !reward.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("env.reward: ", reward.status().message()));
   }
-  if (checkpoint_keep < 1) return absl::InvalidArgumentError("checkpoint.keep must be >= 1");
-  if (checkpoint_chunk_transitions < 1) {
-    return absl::InvalidArgumentError("checkpoint.chunk_transitions must be >= 1");
-  }
-  if (hidden.empty()) return absl::InvalidArgumentError("sac.hidden needs at least one layer");
-  for (int h : hidden) {
+  if (learner.sac.shape.hidden.empty())
+    return absl::InvalidArgumentError("sac.hidden needs at least one layer");
+  for (int h : learner.sac.shape.hidden) {
     if (h < 1) return absl::InvalidArgumentError("sac.hidden widths must be >= 1");
   }
   return CheckPairs();
@@ -155,28 +167,29 @@ absl::Status TrainConfig::Validate() const {
 
 // Pairs of keys that are each fine alone but cannot work together.
 absl::Status TrainConfig::CheckPairs() const {
+  const learner::LearnerOptions& l = learner;
   auto conflict = [](const std::string& what) { return absl::InvalidArgumentError(what); };
-  if (warmup_transitions > replay_capacity) {
-    return conflict(absl::StrCat("learner.warmup_transitions (", warmup_transitions,
-                                 ") exceeds replay.capacity (", replay_capacity,
+  if (l.warmup_transitions > l.replay.capacity) {
+    return conflict(absl::StrCat("learner.warmup_transitions (", l.warmup_transitions,
+                                 ") exceeds replay.capacity (", l.replay.capacity,
                                  "): the buffer never holds enough and no update would ever run"));
   }
-  if (batch_size > warmup_transitions) {
-    return conflict(absl::StrCat("learner.batch_size (", batch_size,
-                                 ") exceeds learner.warmup_transitions (", warmup_transitions,
+  if (l.batch_size > l.warmup_transitions) {
+    return conflict(absl::StrCat("learner.batch_size (", l.batch_size,
+                                 ") exceeds learner.warmup_transitions (", l.warmup_transitions,
                                  "): the first batches would repeat transitions; raise the warmup"));
   }
-  if (port != 0 && port == weights_port) {
-    return conflict(absl::StrCat("learner.port and learner.weights_port are both ", port,
+  if (l.port != 0 && l.port == l.weights_port) {
+    return conflict(absl::StrCat("learner.port and learner.weights_port are both ", l.port,
                                  ": the two sockets need different ports"));
   }
-  if (heartbeat_timeout_seconds <= heartbeat_seconds) {
-    return conflict(absl::StrCat("learner.heartbeat_timeout_seconds (", heartbeat_timeout_seconds,
-                                 ") must exceed actor.heartbeat_seconds (", heartbeat_seconds,
+  if (l.heartbeat_timeout_seconds <= actor.heartbeat_seconds) {
+    return conflict(absl::StrCat("learner.heartbeat_timeout_seconds (", l.heartbeat_timeout_seconds,
+                                 ") must exceed actor.heartbeat_seconds (", actor.heartbeat_seconds,
                                  "), or every actor is reported silent"));
   }
-  if (learner_lost_seconds > 0 && learner_lost_seconds < 5) {
-    return conflict(absl::StrCat("actor.learner_lost_seconds (", learner_lost_seconds,
+  if (actor.learner_lost_seconds > 0 && actor.learner_lost_seconds < 5) {
+    return conflict(absl::StrCat("actor.learner_lost_seconds (", actor.learner_lost_seconds,
                                  ") is shorter than 5 s while the learner publishes weights once a "
                                  "second and checkpoints pause it: actors would quit a live "
                                  "learner (0: never)"));

@@ -9,56 +9,30 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "actors/actor.h"
+#include "actors/env_client.h"
+#include "learner/learner_options.h"
 
 namespace passrl::launch {
 
+// Composed of the components' own options (one default each, in their headers), plus what only
+// the launcher uses. Fields a run fills in at start (shapes, endpoints, ids, seeds per rank) are
+// not configurable and stay at their defaults here.
 struct TrainConfig {
-  // run
-  std::string run_dir = "runs/local";
-  double duration_seconds = 120;
-  uint64_t seed = 1;
-  double snapshot_seconds = 900;
-  // checkpoint
-  double checkpoint_every_seconds = 1800;
-  int64_t checkpoint_every_updates = 0;
-  int checkpoint_keep = 3;
-  int64_t checkpoint_chunk_transitions = 65536;
-  // security
-  std::string curve_dir;  // CurveZMQ keys (passrl keys generate); empty: off
-  std::string actor_key = "actor.key";
-  // dataset
+  learner::LearnerOptions learner;  // run.dir/duration/snapshot, checkpoint.*, learner.*, replay.*,
+                                    // sac.*, security.curve_dir
+  actors::ActorOptions actor;       // env.episode_length/horizon/crash_penalty, actor.*
+  actors::WorkerOptions worker;     // env.reward, env.step_timeout_seconds
+  // The launcher's own.
+  uint64_t seed = 1;                 // networks, replay and actors (actor i uses seed + i)
+  std::string actor_key = "actor.key";  // in learner.curve_dir
   std::string dataset = "bundled";
   std::vector<std::string> benchmarks;  // subset of the dataset; empty: all of it
-  // env
-  int episode_length = 24;
-  std::string horizon = "terminal";  // actors/observation.h
-  std::string reward = "IrInstructionCountNorm";
-  double step_timeout_seconds = 60;
-  bool isolate = true;  // env worker subprocess per actor
-  double crash_penalty = -1.0;
-  // actor
-  int batch_transitions = 32;
-  double heartbeat_seconds = 2;
+  bool isolate = true;                  // env worker subprocess per actor
   bool pin = true;
-  double learner_lost_seconds = 300;
-  // learner
   std::string host;  // address actors connect to; empty: the learner's hostname
-  int port = 0, weights_port = 0;
-  int batch_size = 256;
-  int64_t warmup_transitions = 1000;
-  double samples_per_insert = 8;
-  int publish_every = 50;
-  double heartbeat_timeout_seconds = 30;
-  bool use_cuda = true;
-  // replay
-  int64_t replay_capacity = 500000;
-  bool prioritized = false;
-  // sac
-  double gamma = 0.9, tau = 0.005, learning_rate = 3e-4, alpha_learning_rate = 3e-4;
-  double initial_alpha = 0.2, target_entropy_ratio = 0.5, reward_scale = 1.0, grad_clip = 10.0;
-  std::vector<int> hidden = {256, 256};
 
-  // Each value alone, then CheckPairs.
+  // Each value alone (the components' Validate), then CheckPairs.
   absl::Status Validate() const;
   // Pairs that cannot work together (warmup beyond capacity, batch beyond warmup, ...), each
   // error one line naming both keys.

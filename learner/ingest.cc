@@ -40,18 +40,13 @@ uint64_t InsertBatch(const proto::TransitionBatch& b, int actor_id, uint64_t cur
   std::vector<replay::Transition> transitions(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     replay::Transition& t = transitions[static_cast<size_t>(i)];
+    static_cast<wire::TransitionFields&>(t) = wire::ReadTransition(b, i);
     t.observation = absl::MakeConstSpan(b.observations().data() + i * d, d);
     t.next_observation = absl::MakeConstSpan(b.next_observations().data() + i * d, d);
-    t.action = b.actions(i);
-    t.reward = b.rewards(i);
-    t.terminal = b.terminals(i);
-    t.truncated = b.truncations(i);
-    t.episode_id = b.episode_ids(i);
-    t.step = b.steps(i);
-    t.policy_version = b.policy_versions(i);
+    // The envelope's fields: the sender, and the batch's benchmark index made learner-wide
+    // (wire.cc checked the index against benchmark_names).
     t.actor_id = actor_id;
-    // wire.cc checked the index against benchmark_names.
-    t.benchmark_id = global[b.benchmark_ids(i)];
+    t.benchmark_id = global[t.benchmark_id];
     lag += current_version >= t.policy_version ? current_version - t.policy_version : 0;
   }
   replay.InsertMany(transitions);

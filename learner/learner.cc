@@ -12,9 +12,28 @@
 #include "common/status_macros.h"
 #include "learner/ingest.h"
 #include "nlohmann/json.hpp"
+#include "passrl.pb.h"
+#include "proto/curve.h"
 #include "proto/wire.h"
+#include "zmq.hpp"
 
 namespace passrl::learner {
+
+struct Learner::Transport {
+  explicit Transport(zmq::context_t* context)
+      : pull(*context, zmq::socket_type::pull), pub(*context, zmq::socket_type::pub) {}
+  zmq::socket_t pull, pub;
+  std::unique_ptr<wire::ZapAuthenticator> zap;  // with curve_dir: admits authorized actors
+  proto::ActorMessage scratch;  // the ingest thread's reused decode target (its thread only)
+};
+
+struct Learner::ActorInfo {
+  proto::ActorStatus last;   // most recent status
+  uint64_t transitions = 0;  // received and inserted
+  double last_heard = 0;     // steady seconds
+  bool reported_silent = false;
+};
+
 namespace {
 
 int BoundPort(zmq::socket_t& socket) {
@@ -46,9 +65,7 @@ absl::Status LearnerOptions::Validate() const {
 }
 
 Learner::Learner(const LearnerOptions& options, zmq::context_t* context)
-    : options_(options),
-      pull_(*context, zmq::socket_type::pull),
-      pub_(*context, zmq::socket_type::pub) {}
+    : options_(options), io_(std::make_unique<Transport>(context)) {}
 
 Learner::~Learner() {
   stop_ = true;
@@ -87,29 +104,29 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
     if (!keys.ok()) return keys.status();
     auto zap = wire::ZapAuthenticator::Start(context, keys->authorized);
     if (!zap.ok()) return zap.status();
-    l->zap_ = *std::move(zap);
-    wire::MakeCurveServer(l->pull_, *keys);
-    wire::MakeCurveServer(l->pub_, *keys);
+    l->io_->zap = *std::move(zap);
+    wire::MakeCurveServer(l->io_->pull, *keys);
+    wire::MakeCurveServer(l->io_->pub, *keys);
     std::printf("learner: CurveZMQ on; %zu authorized actor keys from %s\n",
                 keys->authorized.size(), options.curve_dir.c_str());
   }
   try {
     // Bounded memory against floods and absurd messages: size cap, receive high-water mark.
-    l->pull_.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
-    l->pull_.set(zmq::sockopt::rcvhwm, 1000);
-    l->pull_.set(zmq::sockopt::rcvtimeo, 100);
-    l->pull_.bind(absl::StrCat("tcp://", options.bind_host, ":",
+    l->io_->pull.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
+    l->io_->pull.set(zmq::sockopt::rcvhwm, 1000);
+    l->io_->pull.set(zmq::sockopt::rcvtimeo, 100);
+    l->io_->pull.bind(absl::StrCat("tcp://", options.bind_host, ":",
                                options.port == 0 ? "*" : std::to_string(options.port)));
-    l->pub_.set(zmq::sockopt::sndhwm, 4);
-    l->pub_.bind(
+    l->io_->pub.set(zmq::sockopt::sndhwm, 4);
+    l->io_->pub.bind(
         absl::StrCat("tcp://", options.bind_host, ":",
                      options.weights_port == 0 ? "*" : std::to_string(options.weights_port)));
   } catch (const zmq::error_t& e) {
     return absl::UnavailableError(
         absl::StrCat("learner cannot bind its sockets on ", options.bind_host, ": ", e.what()));
   }
-  l->port_ = BoundPort(l->pull_);
-  l->weights_port_ = BoundPort(l->pub_);
+  l->port_ = BoundPort(l->io_->pull);
+  l->weights_port_ = BoundPort(l->io_->pub);
   return l;
 }
 
@@ -213,23 +230,23 @@ void Learner::IngestLoop() {
   while (!ingest_stop_) {
     zmq::message_t message;
     try {
-      if (!pull_.recv(message)) continue;  // timeout: look at stop_
+      if (!io_->pull.recv(message)) continue;  // timeout: look at stop_
     } catch (const zmq::error_t&) {
       continue;
     }
-    Ingest(message);
+    Ingest(message.data(), message.size());
   }
 }
 
-void Learner::Ingest(const zmq::message_t& message) {
+void Learner::Ingest(const void* data, size_t size) {
   ++received_;
   wire::Expectations expect;
   expect.action_space_hash = options_.action_space_hash;
   expect.obs_dim = options_.sac.shape.obs_dim;
   expect.num_actions = options_.sac.shape.num_actions;
-  proto::ActorMessage* decoded = &scratch_;
+  proto::ActorMessage* decoded = &io_->scratch;
   absl::Status valid = wire::DecodeActorMessageInto(
-      absl::string_view(static_cast<const char*>(message.data()), message.size()), expect, decoded);
+      absl::string_view(static_cast<const char*>(data), size), expect, decoded);
   if (!valid.ok()) {
     ++rejected_;
     absl::MutexLock lock(&mu_);
@@ -244,7 +261,7 @@ void Learner::Ingest(const zmq::message_t& message) {
   const int actor = decoded->actor_id();
   if (decoded->has_status()) {
     absl::MutexLock lock(&mu_);
-    ActorInfo& info = actors_[actor];
+    ActorInfo& info = Actor(actor);
     if (decoded->status().kind() == proto::ActorStatus::HELLO) {
       std::printf("learner: actor %d joined from %s (pid %d, cpu %d)\n", actor,
                   decoded->status().hostname().c_str(), decoded->status().pid(),
@@ -261,13 +278,19 @@ void Learner::Ingest(const zmq::message_t& message) {
   policy_lag_count_ += static_cast<uint64_t>(n);
   inserted_ += static_cast<uint64_t>(n);
   absl::MutexLock lock(&mu_);
-  ActorInfo& info = actors_[actor];
+  ActorInfo& info = Actor(actor);
   info.transitions += static_cast<uint64_t>(n);
   info.last_heard = MonotonicSeconds();
   info.reported_silent = false;
 }
 
-proto::LearnerMessage Learner::WeightsMessage(bool stop) {
+Learner::ActorInfo& Learner::Actor(int id) {
+  std::unique_ptr<ActorInfo>& info = actors_[id];
+  if (!info) info = std::make_unique<ActorInfo>();
+  return *info;
+}
+
+std::string Learner::WeightsMessage(bool stop) {
   proto::LearnerMessage m;
   m.set_schema_version(wire::kSchemaVersion);
   m.set_action_space_hash(options_.action_space_hash);
@@ -280,17 +303,17 @@ proto::LearnerMessage Learner::WeightsMessage(bool stop) {
     const std::vector<float> params = agent_->PolicyParameters();
     m.set_parameters(std::string(reinterpret_cast<const char*>(params.data()), params.size() * 4));
   }
-  return m;
+  return m.SerializeAsString();
 }
 
 void Learner::Publish(bool stop) {
-  pub_.send(zmq::buffer(WeightsMessage(stop).SerializeAsString()), zmq::send_flags::dontwait);
+  io_->pub.send(zmq::buffer(WeightsMessage(stop)), zmq::send_flags::dontwait);
 }
 
 // The policy as the actors receive it (a LearnerMessage), for `passrl eval --policy`.
 void Learner::SavePolicy(const std::string& name) {
   absl::Status s =
-      ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(false).SerializeAsString());
+      ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(false));
   if (!s.ok()) {
     std::printf("learner: %s; keeping the previous policy file\n",
                 std::string(s.message()).c_str());
@@ -392,7 +415,8 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
   int reporting = 0;
   {
     absl::MutexLock lock(&mu_);
-    for (auto& [id, info] : actors_) {
+    for (auto& [id, entry] : actors_) {
+      ActorInfo& info = *entry;
       if (info.last.steps() > 0) {
         mean_return += info.last.mean_episode_return();
         best_ratio = std::max(best_ratio, info.last.best_ratio_vs_oz());
@@ -451,13 +475,14 @@ void Learner::WriteSummary(double elapsed) {
   s["last_policy_loss"] =
       std::isfinite(last_policy_) ? nlohmann::json(last_policy_) : nlohmann::json(nullptr);
   s["alpha"] = agent_->alpha();
-  if (zap_) {
-    s["handshakes_allowed"] = zap_->allowed();
-    s["handshakes_denied"] = zap_->denied();
+  if (io_->zap) {
+    s["handshakes_allowed"] = io_->zap->allowed();
+    s["handshakes_denied"] = io_->zap->denied();
   }
   absl::MutexLock lock(&mu_);
   for (const auto& [reason, count] : rejections_) s["rejections"][reason] = count;
-  for (const auto& [id, info] : actors_) {
+  for (const auto& [id, entry] : actors_) {
+    const ActorInfo& info = *entry;
     nlohmann::json a;
     a["transitions_received"] = info.transitions;
     a["hostname"] = info.last.hostname();

@@ -26,45 +26,16 @@
 #include "absl/synchronization/mutex.h"
 #include "learner/checkpoint.h"
 #include "learner/ingest.h"
+#include "learner/learner_options.h"
 #include "learner/metrics.h"
 #include "learner/sac.h"
-#include "passrl.pb.h"
-#include "proto/curve.h"
 #include "replay/replay_buffer.h"
-#include "zmq.hpp"
+
+namespace zmq {
+class context_t;
+}  // namespace zmq
 
 namespace passrl::learner {
-
-struct LearnerOptions {
-  SacOptions sac;
-  replay::ReplayOptions replay;
-  int batch_size = 256;
-  int64_t warmup_transitions = 1000;  // no update before the buffer holds this many
-  double samples_per_insert = 8;      // rate limiter: sampled transitions per inserted one
-  int publish_every = 50;             // updates between weight broadcasts
-  double duration_seconds = 60;       // then stop (0: until SIGTERM/SIGINT)
-  double heartbeat_timeout_seconds = 30;
-  double progress_seconds = 1;
-  std::string bind_host = "*";
-  int port = 0;          // transitions (PULL); 0: any free port
-  int weights_port = 0;  // weights (PUB); 0: any free port
-  std::string run_dir;
-  double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
-  uint64_t action_space_hash = 0;
-  CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints
-  std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
-  bool resume_fallback = false;  // if the latest checkpoint is bad, resume from an older one
-  std::string config_yaml;       // stored in checkpoints
-  std::string curve_dir;         // CurveZMQ key directory (proto/curve.h); empty: no authentication
-  absl::Status Validate() const;
-};
-
-struct ActorInfo {
-  proto::ActorStatus last;   // most recent status
-  uint64_t transitions = 0;  // received and inserted
-  double last_heard = 0;     // steady seconds
-  bool reported_silent = false;
-};
 
 class Learner {
  public:
@@ -87,21 +58,28 @@ class Learner {
   const replay::ReplayBuffer& replay() const { return *replay_; }
 
  private:
+  // The transport (ZeroMQ sockets, CurveZMQ handler, the ingest thread's decode buffer) and
+  // what the learner knows of each actor, both defined in learner.cc: this header exposes
+  // neither ZeroMQ nor protobuf.
+  struct Transport;
+  struct ActorInfo;
+
   Learner(const LearnerOptions& options, zmq::context_t* context);
   absl::Status Resume();
   void Checkpoint(const std::string& reason);
   double Elapsed() const;
   CheckpointSpaces Spaces() const;  // what this learner's networks and transitions mean
   void IngestLoop();
-  void Ingest(const zmq::message_t& message);
-  proto::LearnerMessage WeightsMessage(bool stop);
+  void Ingest(const void* data, size_t size);
+  std::string WeightsMessage(bool stop);  // a serialized proto::LearnerMessage
+  ActorInfo& Actor(int id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // created on first use
   void Publish(bool stop);
   void SavePolicy(const std::string& name);
   void Report(double now, double elapsed, const SacLosses& losses);
   void WriteSummary(double elapsed);
 
   LearnerOptions options_;
-  zmq::socket_t pull_, pub_;
+  std::unique_ptr<Transport> io_;
   int port_ = 0, weights_port_ = 0;
   std::unique_ptr<replay::ReplayBuffer> replay_;
   BenchmarkTable benchmarks_;  // names of the benchmark ids in replay
@@ -111,7 +89,6 @@ class Learner {
   std::atomic<bool> stop_{false}, ingest_stop_{false}, checkpoint_wanted_{false};
   std::atomic<int> stop_signal_{0};
   std::unique_ptr<CheckpointStore> checkpoints_;
-  std::unique_ptr<wire::ZapAuthenticator> zap_;  // with curve_dir: admits authorized actors
   std::atomic<double> start_{0};  // when Run() began (steady seconds); 0 before
   // Set by Create (Resume) before any other thread exists; constant afterwards.
   double elapsed_before_ = 0;  // training time of earlier sessions
@@ -122,9 +99,8 @@ class Learner {
   std::atomic<uint64_t> version_{0};  // written by the update loop, read by ingest
   std::atomic<int64_t> updates_{0};  // written by the update loop only
   mutable absl::Mutex mu_;
-  std::map<int, ActorInfo> actors_ ABSL_GUARDED_BY(mu_);
+  std::map<int, std::unique_ptr<ActorInfo>> actors_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> rejections_ ABSL_GUARDED_BY(mu_);  // by reason
-  proto::ActorMessage scratch_;  // the ingest thread's reused decode target (its thread only)
   // The update loop's own (Run() thread only): rates between progress lines, last losses.
   double last_report_ = 0;
   uint64_t last_inserted_ = 0;

@@ -65,12 +65,12 @@ absl::StatusOr<std::unique_ptr<SacAgent>> SacAgent::Create(const SacOptions& opt
   const bool cuda = options.use_cuda_if_available && torch::cuda::is_available();
   std::unique_ptr<SacAgent> agent(new SacAgent(options, cuda ? torch::kCUDA : torch::kCPU));
   SacAgent& a = *agent;
-  a.policy_ = Mlp(options.shape);
-  a.q1_ = Mlp(options.shape);
-  a.q2_ = Mlp(options.shape);
-  a.q1_target_ = Mlp(options.shape);
-  a.q2_target_ = Mlp(options.shape);
-  for (Mlp* net : {&a.policy_, &a.q1_, &a.q2_, &a.q1_target_, &a.q2_target_}) {
+  a.policy_ = model::Mlp(options.shape);
+  a.q1_ = model::Mlp(options.shape);
+  a.q2_ = model::Mlp(options.shape);
+  a.q1_target_ = model::Mlp(options.shape);
+  a.q2_target_ = model::Mlp(options.shape);
+  for (model::Mlp* net : {&a.policy_, &a.q1_, &a.q2_, &a.q1_target_, &a.q2_target_}) {
     (*net)->to(a.device_);
   }
   SoftUpdate(*a.q1_target_, *a.q1_, 1.0);
@@ -164,12 +164,12 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   return out;
 }
 
-std::vector<float> SacAgent::PolicyParameters() { return FlattenParameters(*policy_); }
+std::vector<float> SacAgent::PolicyParameters() { return model::FlattenParameters(*policy_); }
 
 std::vector<float> SacAgent::AllParameters() {
   std::vector<float> all;
-  for (Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) {
-    const std::vector<float> part = FlattenParameters(**net);
+  for (model::Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) {
+    const std::vector<float> part = model::FlattenParameters(**net);
     all.insert(all.end(), part.begin(), part.end());
   }
   all.push_back(log_alpha_.item<float>());
@@ -179,7 +179,7 @@ std::vector<float> SacAgent::AllParameters() {
 absl::StatusOr<std::string> SacAgent::SaveState() {
   try {
     torch::serialize::OutputArchive archive;
-    const std::pair<const char*, Mlp*> nets[] = {{"policy", &policy_},
+    const std::pair<const char*, model::Mlp*> nets[] = {{"policy", &policy_},
                                                  {"q1", &q1_},
                                                  {"q2", &q2_},
                                                  {"q1_target", &q1_target_},
@@ -258,7 +258,7 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
 }
 
 absl::Status SacAgent::ReadNetworks(torch::serialize::InputArchive& archive) {
-  const std::pair<const char*, Mlp*> nets[] = {{"policy", &policy_},
+  const std::pair<const char*, model::Mlp*> nets[] = {{"policy", &policy_},
                                                {"q1", &q1_},
                                                {"q2", &q2_},
                                                {"q1_target", &q1_target_},
@@ -284,7 +284,7 @@ absl::Status SacAgent::ReadNetworks(torch::serialize::InputArchive& archive) {
 void SacAgent::MoveTo(torch::Device device) {
   // Module::to and set_data keep each parameter's identity, so the optimizers' references (and
   // their state keys) stay valid; the Adam moments move with them.
-  for (Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) (*net)->to(device);
+  for (model::Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) (*net)->to(device);
   {
     torch::NoGradGuard no_grad;
     log_alpha_.set_data(log_alpha_.data().to(device));

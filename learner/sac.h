@@ -14,24 +14,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "learner/networks.h"
+#include "learner/sac_options.h"
+#include "model/networks.h"
 
 namespace passrl::learner {
-
-struct SacOptions {
-  NetworkShape shape;
-  double gamma = 0.9;
-  double tau = 0.005;           // Polyak step for the target networks
-  double learning_rate = 3e-4;  // policy and critics
-  double alpha_learning_rate = 3e-4;
-  double initial_alpha = 0.2;
-  double target_entropy_ratio = 0.5;  // of log|A|; 0.98 is known to make alpha blow up
-  double reward_scale = 1.0;
-  double grad_clip = 10.0;  // max global L2 norm per network; <= 0: none
-  uint64_t seed = 1;
-  bool use_cuda_if_available = true;
-  absl::Status Validate() const;
-};
 
 // y = scale * r + gamma * (1 - terminal) * sum_a' pi(a'|s') (min Q_target(s', a') - alpha log pi)
 torch::Tensor CriticTarget(const torch::Tensor& rewards, const torch::Tensor& terminals,
@@ -84,7 +70,7 @@ class SacAgent {
   void MoveTo(torch::Device device);  // networks, temperature and optimizer state
   SacOptions options_;
   torch::Device device_;
-  Mlp policy_{nullptr}, q1_{nullptr}, q2_{nullptr}, q1_target_{nullptr}, q2_target_{nullptr};
+  model::Mlp policy_{nullptr}, q1_{nullptr}, q2_{nullptr}, q1_target_{nullptr}, q2_target_{nullptr};
   torch::Tensor log_alpha_;
   std::unique_ptr<torch::optim::Adam> policy_opt_, q_opt_, alpha_opt_;
   double target_entropy_;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "proto/transition.h"
 
 namespace passrl::wire {
 namespace {
@@ -35,9 +36,7 @@ absl::Status CheckBatch(const proto::TransitionBatch& b, const Expectations& e) 
   if (b.observations_size() != floats || b.next_observations_size() != floats) {
     return absl::InvalidArgumentError("observation arrays do not match actions x obs_dim");
   }
-  if (b.rewards_size() != n || b.terminals_size() != n || b.truncations_size() != n ||
-      b.episode_ids_size() != n || b.steps_size() != n || b.policy_versions_size() != n ||
-      b.benchmark_ids_size() != n) {
+  if (!ColumnsHaveLength(b, n)) {
     return absl::InvalidArgumentError("per-transition arrays have different lengths");
   }
   for (int a : b.actions()) {

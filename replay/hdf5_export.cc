@@ -47,6 +47,23 @@ Handle BoolType() {
   return t;
 }
 
+// HDF5 file (little-endian, portable) and memory types of a column's element type; uint8_t
+// columns are flags, stored as the boolean enum `boolean`.
+template <typename T>
+hid_t FileType(hid_t boolean);
+template <typename T>
+hid_t MemType(hid_t boolean);
+template <> hid_t FileType<float>(hid_t) { return H5T_IEEE_F32LE; }
+template <> hid_t MemType<float>(hid_t) { return H5T_NATIVE_FLOAT; }
+template <> hid_t FileType<int32_t>(hid_t) { return H5T_STD_I32LE; }
+template <> hid_t MemType<int32_t>(hid_t) { return H5T_NATIVE_INT32; }
+template <> hid_t FileType<uint32_t>(hid_t) { return H5T_STD_U32LE; }
+template <> hid_t MemType<uint32_t>(hid_t) { return H5T_NATIVE_UINT32; }
+template <> hid_t FileType<uint64_t>(hid_t) { return H5T_STD_U64LE; }
+template <> hid_t MemType<uint64_t>(hid_t) { return H5T_NATIVE_UINT64; }
+template <> hid_t FileType<uint8_t>(hid_t boolean) { return boolean; }
+template <> hid_t MemType<uint8_t>(hid_t boolean) { return boolean; }
+
 Handle StringType() {
   Handle t(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(t.get(), H5T_VARIABLE);
@@ -145,16 +162,11 @@ absl::Status WriteAll(hid_t file, const std::string& dir, const ReplaySnapshot& 
   Writer w(file);
   PASSRL_RETURN_IF_ERROR(w.Create("observations", H5T_IEEE_F32LE, n, d));
   PASSRL_RETURN_IF_ERROR(w.Create("next_observations", H5T_IEEE_F32LE, n, d));
-  PASSRL_RETURN_IF_ERROR(w.Create("actions", H5T_STD_I32LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("rewards", H5T_IEEE_F32LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("terminals", boolean.get(), n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("timeouts", boolean.get(), n, 0));
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) \
+  PASSRL_RETURN_IF_ERROR(w.Create(export_name, FileType<type>(boolean.get()), n, 0));
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
   PASSRL_RETURN_IF_ERROR(w.Create("infos/sequence", H5T_STD_I64LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("infos/episode_id", H5T_STD_U64LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("infos/step", H5T_STD_I32LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("infos/policy_version", H5T_STD_U64LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("infos/actor_id", H5T_STD_I32LE, n, 0));
-  PASSRL_RETURN_IF_ERROR(w.Create("infos/benchmark_id", H5T_STD_U32LE, n, 0));
   if (snap.prioritized) PASSRL_RETURN_IF_ERROR(w.Create("infos/priority", H5T_IEEE_F64LE, n, 0));
   PASSRL_RETURN_IF_ERROR(StringDataset(file, "infos/benchmark", meta.benchmark_names));
   int64_t row = 0;
@@ -162,28 +174,17 @@ absl::Status WriteAll(hid_t file, const std::string& dir, const ReplaySnapshot& 
   absl::Status s = ForEachReplayChunk(dir, snap, [&](const ReplayChunk& c) {
     sequence.resize(static_cast<size_t>(c.count));
     for (int64_t k = 0; k < c.count; ++k) sequence[k] = c.first_seq + k;
-    const struct {
-      const char* name;
-      hid_t type;
-      int cols;
-      const void* data;
-    } columns[] = {
-        {"observations", H5T_NATIVE_FLOAT, d, c.observations.data()},
-        {"next_observations", H5T_NATIVE_FLOAT, d, c.next_observations.data()},
-        {"actions", H5T_NATIVE_INT32, 0, c.actions.data()},
-        {"rewards", H5T_NATIVE_FLOAT, 0, c.rewards.data()},
-        {"terminals", boolean.get(), 0, c.terminals.data()},
-        {"timeouts", boolean.get(), 0, c.truncations.data()},
-        {"infos/sequence", H5T_NATIVE_INT64, 0, sequence.data()},
-        {"infos/episode_id", H5T_NATIVE_UINT64, 0, c.episode_ids.data()},
-        {"infos/step", H5T_NATIVE_INT32, 0, c.steps.data()},
-        {"infos/policy_version", H5T_NATIVE_UINT64, 0, c.policy_versions.data()},
-        {"infos/actor_id", H5T_NATIVE_INT32, 0, c.actor_ids.data()},
-        {"infos/benchmark_id", H5T_NATIVE_UINT32, 0, c.benchmark_ids.data()},
-    };
-    for (const auto& col : columns) {
-      PASSRL_RETURN_IF_ERROR(w.Rows(col.name, col.type, row, c.count, col.cols, col.data));
-    }
+    PASSRL_RETURN_IF_ERROR(
+        w.Rows("observations", H5T_NATIVE_FLOAT, row, c.count, d, c.observations.data()));
+    PASSRL_RETURN_IF_ERROR(
+        w.Rows("next_observations", H5T_NATIVE_FLOAT, row, c.count, d, c.next_observations.data()));
+    PASSRL_RETURN_IF_ERROR(
+        w.Rows("infos/sequence", H5T_NATIVE_INT64, row, c.count, 0, sequence.data()));
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name)                  \
+  PASSRL_RETURN_IF_ERROR(                                                                \
+      w.Rows(export_name, MemType<type>(boolean.get()), row, c.count, 0, c.column.data()));
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
     if (snap.prioritized && !c.priorities.empty()) {
       PASSRL_RETURN_IF_ERROR(
           w.Rows("infos/priority", H5T_NATIVE_DOUBLE, row, c.count, 0, c.priorities.data()));

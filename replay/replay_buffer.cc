@@ -35,9 +35,11 @@ absl::Status ReplayOptions::Validate() const {
 }
 
 uint64_t ReplayOptions::BytesNeeded() const {
-  const uint64_t per = 2 * sizeof(float) * static_cast<uint64_t>(obs_dim) + sizeof(int32_t) +
-                       sizeof(float) + 2 + 2 * sizeof(uint64_t) + 2 * sizeof(int32_t) +
-                       sizeof(uint32_t) + (prioritized ? 2 * sizeof(double) : 0);
+  uint64_t per = 2 * sizeof(float) * static_cast<uint64_t>(obs_dim) +
+                 (prioritized ? 2 * sizeof(double) : 0);
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) per += sizeof(type);
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
   return per * static_cast<uint64_t>(capacity);
 }
 
@@ -56,18 +58,8 @@ absl::StatusOr<std::unique_ptr<ReplayBuffer>> ReplayBuffer::Create(const ReplayO
 
 ReplayBuffer::ReplayBuffer(const ReplayOptions& options) : options_(options), rng_(options.seed) {
   absl::MutexLock lock(&mu_);
-  const size_t n = static_cast<size_t>(options.capacity);
-  observations_.assign(n * options.obs_dim, 0.f);  // assign touches every page: allocate now
-  next_observations_.assign(n * options.obs_dim, 0.f);
-  actions_.assign(n, 0);
-  rewards_.assign(n, 0.f);
-  terminals_.assign(n, 0);
-  truncations_.assign(n, 0);
-  episode_ids_.assign(n, 0);
-  policy_versions_.assign(n, 0);
-  steps_.assign(n, 0);
-  actor_ids_.assign(n, 0);
-  benchmark_ids_.assign(n, 0);
+  store_.obs_dim = options.obs_dim;
+  store_.Resize(options.capacity, /*prioritized=*/false);  // zero-filled: every page touched now
   if (options.prioritized) tree_ = std::make_unique<SumTree>(options.capacity);
 }
 
@@ -86,17 +78,7 @@ void ReplayBuffer::InsertLocked(const Transition& t) {
   PASSRL_CHECK(static_cast<int>(t.observation.size()) == d &&
                static_cast<int>(t.next_observation.size()) == d);
   const int64_t slot = next_;
-  std::memcpy(&observations_[slot * d], t.observation.data(), d * sizeof(float));
-  std::memcpy(&next_observations_[slot * d], t.next_observation.data(), d * sizeof(float));
-  actions_[slot] = t.action;
-  rewards_[slot] = t.reward;
-  terminals_[slot] = t.terminal;
-  truncations_[slot] = t.truncated;
-  episode_ids_[slot] = t.episode_id;
-  policy_versions_[slot] = t.policy_version;
-  steps_[slot] = t.step;
-  actor_ids_[slot] = t.actor_id;
-  benchmark_ids_[slot] = t.benchmark_id;
+  store_.SetRow(slot, t);
   if (tree_) tree_->Set(slot, std::pow(max_priority_, options_.priority_exponent));
   next_ = (next_ + 1) % options_.capacity;
   size_ = std::min(size_ + 1, options_.capacity);
@@ -125,13 +107,13 @@ bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
     // priority 0 and are never drawn.
     const int64_t slot = tree_ && total > 0 ? tree_->Find(mass(rng_)) : SlotOf(uniform(rng_));
     out->sequences[i] = SequenceOf(slot);
-    std::memcpy(&out->observations[static_cast<size_t>(i) * d], &observations_[slot * d],
+    std::memcpy(&out->observations[static_cast<size_t>(i) * d], &store_.observations[slot * d],
                 d * sizeof(float));
-    std::memcpy(&out->next_observations[static_cast<size_t>(i) * d], &next_observations_[slot * d],
-                d * sizeof(float));
-    out->actions[i] = actions_[slot];
-    out->rewards[i] = rewards_[slot];
-    out->terminals[i] = terminals_[slot] ? 1.f : 0.f;
+    std::memcpy(&out->next_observations[static_cast<size_t>(i) * d],
+                &store_.next_observations[slot * d], d * sizeof(float));
+    out->actions[i] = store_.actions[slot];
+    out->rewards[i] = store_.rewards[slot];
+    out->terminals[i] = store_.terminals[slot] ? 1.f : 0.f;
     if (tree_ && total > 0) {
       const double p = tree_->Get(slot) / total;
       out->weights[i] = static_cast<float>(
@@ -185,22 +167,10 @@ int64_t ReplayBuffer::SequenceOf(int64_t slot) const {
 }
 
 void ReplayBuffer::Read(int64_t i, std::vector<float>* observation,
-                        std::vector<float>* next_observation, Transition* fields) const {
-  const int d = options_.obs_dim;
+                        std::vector<float>* next_observation, wire::TransitionFields* fields) const {
   absl::MutexLock lock(&mu_);
   PASSRL_CHECK(i >= 0 && i < size_);
-  const int64_t slot = SlotOf(i);
-  observation->assign(&observations_[slot * d], &observations_[slot * d] + d);
-  next_observation->assign(&next_observations_[slot * d], &next_observations_[slot * d] + d);
-  fields->action = actions_[slot];
-  fields->reward = rewards_[slot];
-  fields->terminal = terminals_[slot];
-  fields->truncated = truncations_[slot];
-  fields->episode_id = episode_ids_[slot];
-  fields->policy_version = policy_versions_[slot];
-  fields->step = steps_[slot];
-  fields->actor_id = actor_ids_[slot];
-  fields->benchmark_id = benchmark_ids_[slot];
+  store_.GetRow(SlotOf(i), observation, next_observation, fields);
 }
 
 void ReplayChunk::Resize(int64_t n, bool prioritized) {
@@ -208,16 +178,41 @@ void ReplayChunk::Resize(int64_t n, bool prioritized) {
   count = n;
   observations.resize(m * d);
   next_observations.resize(m * d);
-  rewards.resize(m);
-  actions.resize(m);
-  steps.resize(m);
-  actor_ids.resize(m);
-  terminals.resize(m);
-  truncations.resize(m);
-  episode_ids.resize(m);
-  policy_versions.resize(m);
-  benchmark_ids.resize(m);
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) column.resize(m);
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
   priorities.resize(prioritized ? m : 0);
+}
+
+void ReplayChunk::SetRow(int64_t row, const Transition& t) {
+  const size_t d = static_cast<size_t>(obs_dim);
+  std::memcpy(&observations[row * d], t.observation.data(), d * sizeof(float));
+  std::memcpy(&next_observations[row * d], t.next_observation.data(), d * sizeof(float));
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) column[row] = t.name;
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
+}
+
+void ReplayChunk::GetRow(int64_t row, std::vector<float>* observation,
+                         std::vector<float>* next_observation,
+                         wire::TransitionFields* fields) const {
+  const size_t d = static_cast<size_t>(obs_dim);
+  observation->assign(&observations[row * d], &observations[row * d] + d);
+  next_observation->assign(&next_observations[row * d], &next_observations[row * d] + d);
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) fields->name = column[row];
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
+}
+
+void ReplayChunk::CopyRow(int64_t to_row, const ReplayChunk& from, int64_t from_row) {
+  const size_t d = static_cast<size_t>(obs_dim);
+  std::memcpy(&observations[to_row * d], &from.observations[from_row * d], d * sizeof(float));
+  std::memcpy(&next_observations[to_row * d], &from.next_observations[from_row * d],
+              d * sizeof(float));
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) \
+  column[to_row] = from.column[from_row];
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
 }
 
 int64_t ReplayBuffer::ReadChunk(int64_t first_seq, int64_t end_seq, int64_t max_count,
@@ -232,17 +227,7 @@ int64_t ReplayBuffer::ReadChunk(int64_t first_seq, int64_t end_seq, int64_t max_
   out->Resize(n, tree_ != nullptr);
   for (int64_t k = 0; k < n; ++k) {
     const int64_t slot = (begin + k) % options_.capacity;
-    std::memcpy(&out->observations[k * d], &observations_[slot * d], d * sizeof(float));
-    std::memcpy(&out->next_observations[k * d], &next_observations_[slot * d], d * sizeof(float));
-    out->rewards[k] = rewards_[slot];
-    out->actions[k] = actions_[slot];
-    out->steps[k] = steps_[slot];
-    out->actor_ids[k] = actor_ids_[slot];
-    out->terminals[k] = terminals_[slot];
-    out->truncations[k] = truncations_[slot];
-    out->episode_ids[k] = episode_ids_[slot];
-    out->policy_versions[k] = policy_versions_[slot];
-    out->benchmark_ids[k] = benchmark_ids_[slot];
+    out->CopyRow(k, store_, slot);
     if (tree_) out->priorities[k] = tree_->Get(slot);
   }
   return n;
@@ -292,17 +277,7 @@ absl::Status ReplayBuffer::RestoreChunk(const ReplayChunk& c) {
     const int64_t seq = c.first_seq + k;
     if (seq < oldest) continue;
     const int64_t slot = seq % options_.capacity;
-    std::memcpy(&observations_[slot * d], &c.observations[k * d], d * sizeof(float));
-    std::memcpy(&next_observations_[slot * d], &c.next_observations[k * d], d * sizeof(float));
-    rewards_[slot] = c.rewards[k];
-    actions_[slot] = c.actions[k];
-    steps_[slot] = c.steps[k];
-    actor_ids_[slot] = c.actor_ids[k];
-    terminals_[slot] = c.terminals[k];
-    truncations_[slot] = c.truncations[k];
-    episode_ids_[slot] = c.episode_ids[k];
-    policy_versions_[slot] = c.policy_versions[k];
-    benchmark_ids_[slot] = c.benchmark_ids[k];
+    store_.CopyRow(slot, c, k);
     if (tree_) tree_->Set(slot, c.priorities[k]);
   }
   return absl::OkStatus();

@@ -16,12 +16,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
+#include "proto/transition.h"
 #include "replay/sum_tree.h"
 
 namespace passrl::replay {
 
 struct ReplayOptions {
-  int64_t capacity = 1'000'000;
+  int64_t capacity = 500'000;
   int obs_dim = 0;
   bool prioritized = false;
   double priority_exponent = 0.6;    // alpha: P(i) ~ p_i^alpha
@@ -31,31 +32,41 @@ struct ReplayOptions {
   uint64_t BytesNeeded() const;
 };
 
-// One transition as it goes in (observations are views of obs_dim floats).
-struct Transition {
+// One transition as it goes in: views of obs_dim floats and the fields of
+// proto/transition_fields.def.
+struct Transition : wire::TransitionFields {
   absl::Span<const float> observation, next_observation;
-  int32_t action = 0;
-  float reward = 0;
-  bool terminal = false, truncated = false;
-  uint64_t episode_id = 0;
-  int32_t step = 0;
-  uint64_t policy_version = 0;
-  int32_t actor_id = 0;
-  uint32_t benchmark_id = 0;
 };
 
-// A run of consecutive transitions in columns (sequence numbers first_seq .. first_seq+count-1,
-// counted over the buffer's whole life): what checkpoints and exports move in and out.
+// Transitions in columns, one per field of proto/transition_fields.def: the buffer's own storage
+// (row = slot) and, as a chunk, a run of consecutive transitions (sequence numbers first_seq ..
+// first_seq+count-1, counted over the buffer's whole life) that checkpoints and exports move.
 struct ReplayChunk {
   int obs_dim = 0;
   int64_t first_seq = 0, count = 0;
-  std::vector<float> observations, next_observations, rewards;
-  std::vector<int32_t> actions, steps, actor_ids;
-  std::vector<uint8_t> terminals, truncations;
-  std::vector<uint64_t> episode_ids, policy_versions;
-  std::vector<uint32_t> benchmark_ids;
+  std::vector<float> observations, next_observations;
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) std::vector<type> column;
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
   std::vector<double> priorities;  // sum-tree leaves (already raised to alpha); empty if uniform
+
   void Resize(int64_t n, bool prioritized);
+  void SetRow(int64_t row, const Transition& t);  // priorities untouched
+  void GetRow(int64_t row, std::vector<float>* observation, std::vector<float>* next_observation,
+              wire::TransitionFields* fields) const;
+  // Row `to_row` of this becomes row `from_row` of `from` (priorities untouched).
+  void CopyRow(int64_t to_row, const ReplayChunk& from, int64_t from_row);
+  // Visits every column (a std::vector) in file order: observations, next_observations, the
+  // fields, priorities.
+  template <typename Chunk, typename Visit>
+  static void ForEachColumn(Chunk& c, Visit visit) {
+    visit(c.observations);
+    visit(c.next_observations);
+#define PASSRL_TRANSITION_FIELD(type, name, column, wire, export_name) visit(c.column);
+#include "proto/transition_fields.def"
+#undef PASSRL_TRANSITION_FIELD
+    visit(c.priorities);
+  }
 };
 
 // What a checkpoint needs besides the transitions to resume sampling exactly.
@@ -97,7 +108,7 @@ class ReplayBuffer {
 
   // Reads transition `i` (0 = oldest still held) under the lock.
   void Read(int64_t i, std::vector<float>* observation, std::vector<float>* next_observation,
-            Transition* fields) const;
+            wire::TransitionFields* fields) const;
 
   // Snapshots in pieces: copies up to `max_count` transitions with sequence numbers in
   // [first_seq, end_seq), first_seq moved up to the oldest still held, under the lock, so
@@ -117,14 +128,7 @@ class ReplayBuffer {
 
   const ReplayOptions options_;
   mutable absl::Mutex mu_;
-  std::vector<float> observations_ ABSL_GUARDED_BY(mu_);
-  std::vector<float> next_observations_ ABSL_GUARDED_BY(mu_);
-  std::vector<int32_t> actions_ ABSL_GUARDED_BY(mu_);
-  std::vector<float> rewards_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint8_t> terminals_ ABSL_GUARDED_BY(mu_), truncations_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint64_t> episode_ids_ ABSL_GUARDED_BY(mu_), policy_versions_ ABSL_GUARDED_BY(mu_);
-  std::vector<int32_t> steps_ ABSL_GUARDED_BY(mu_), actor_ids_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint32_t> benchmark_ids_ ABSL_GUARDED_BY(mu_);
+  ReplayChunk store_ ABSL_GUARDED_BY(mu_);  // row = slot; its priorities stay empty (tree_)
   std::unique_ptr<SumTree> tree_ ABSL_GUARDED_BY(mu_);
   double max_priority_ ABSL_GUARDED_BY(mu_) = 1.0;
   int64_t next_ ABSL_GUARDED_BY(mu_) = 0;

@@ -25,29 +25,12 @@ struct Header {
 };
 static_assert(sizeof(Header) == kHeaderBytes - sizeof(kMagic));
 
-// The columns of a chunk in file order, as (pointer, bytes) views; one list for both directions.
-template <typename Chunk, typename Visit>
-void ForEachColumn(Chunk& c, Visit visit) {
-  visit(c.observations);
-  visit(c.next_observations);
-  visit(c.rewards);
-  visit(c.actions);
-  visit(c.steps);
-  visit(c.actor_ids);
-  visit(c.terminals);
-  visit(c.truncations);
-  visit(c.episode_ids);
-  visit(c.policy_versions);
-  visit(c.benchmark_ids);
-  visit(c.priorities);
-}
-
 std::string Serialize(const ReplayChunk& c) {
   Header h{kFormat, static_cast<uint32_t>(c.obs_dim), c.first_seq,
            c.count, c.priorities.empty() ? 0u : 1u,   0};
   std::string out(kMagic, sizeof(kMagic));
   out.append(reinterpret_cast<const char*>(&h), sizeof(h));
-  ForEachColumn(c, [&out](const auto& column) {
+  ReplayChunk::ForEachColumn(c, [&out](const auto& column) {
     out.append(reinterpret_cast<const char*>(column.data()),
                column.size() * sizeof(column.front()));
   });
@@ -149,12 +132,12 @@ absl::StatusOr<ReplayChunk> ReadReplayChunkFile(const std::string& path) {
   c.first_seq = h.first_seq;
   c.Resize(h.count, (h.flags & 1) != 0);
   size_t need = kHeaderBytes + 4;
-  ForEachColumn(c, [&need](auto& column) { need += column.size() * sizeof(column.front()); });
+  ReplayChunk::ForEachColumn(c, [&need](auto& column) { need += column.size() * sizeof(column.front()); });
   if (need != bytes.size()) {
     return corrupt(absl::StrCat(bytes.size(), " bytes where the header implies ", need));
   }
   size_t at = kHeaderBytes;
-  ForEachColumn(c, [&](auto& column) {
+  ReplayChunk::ForEachColumn(c, [&](auto& column) {
     const size_t n = column.size() * sizeof(column.front());
     if (n > 0) std::memcpy(column.data(), bytes.data() + at, n);
     at += n;

@@ -10,7 +10,7 @@
 #include "actors/observation.h"
 #include "envs/action_space.h"
 #include "gtest/gtest.h"
-#include "learner/networks.h"
+#include "model/networks.h"
 #include "proto/wire.h"
 #include "tests/test_util.h"
 
@@ -314,10 +314,10 @@ TEST(ActorTest, RefusesAnEnvironmentWithAnotherEpisodeLength) {
 
 TEST(ActorTest, RejectsBadOptions) {
   ActorOptions o;
-  EXPECT_FALSE(o.Validate().ok());
-  o.transitions_endpoint = o.weights_endpoint = "tcp://127.0.0.1:1";
-  o.benchmarks = {"bundled/nqueens"};
   EXPECT_TRUE(o.Validate().ok());
+  o.actor_id = 0;
+  EXPECT_NE(o.Validate().message().find("actor_id"), absl::string_view::npos);
+  o.actor_id = 1;
   o.episode_length = 0;
   EXPECT_NE(o.Validate().message().find("episode_length"), absl::string_view::npos);
 }

@@ -23,10 +23,10 @@ TEST(ConfigTest, ReadsValuesAndOverrides) {
       "run:\n  duration_seconds: 7\nsac:\n  hidden: [64, 32]\nreplay:\n  prioritized: true\n");
   auto c = LoadTrainConfig(path, {"learner.batch_size=64", "dataset.benchmarks=[bundled/nqueens]"});
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->duration_seconds, 7);
-  EXPECT_EQ(c->hidden, (std::vector<int>{64, 32}));
-  EXPECT_TRUE(c->prioritized);
-  EXPECT_EQ(c->batch_size, 64);
+  EXPECT_EQ(c->learner.duration_seconds, 7);
+  EXPECT_EQ(c->learner.sac.shape.hidden, (std::vector<int>{64, 32}));
+  EXPECT_TRUE(c->learner.replay.prioritized);
+  EXPECT_EQ(c->learner.batch_size, 64);
   EXPECT_EQ(c->benchmarks, (std::vector<std::string>{"bundled/nqueens"}));
   // Everything printed can be read back.
   auto again = LoadTrainConfig(testing::WriteTempFile("d.yaml", DescribeConfig(*c)));

@@ -38,8 +38,8 @@ std::string MakeCheckpoint(uint64_t action_space_hash) {
   c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
   c.agent_state = *agent->SaveState();
   launch::TrainConfig config;
-  config.episode_length = 6;
-  config.hidden = {32};
+  config.actor.episode_length = 6;
+  config.learner.sac.shape.hidden = {32};
   c.config_yaml = launch::DescribeConfig(config);
   EXPECT_TRUE(store->Write(c).ok());
   return run;
@@ -107,6 +107,46 @@ TEST(EvalTest, TableEqualsADirectReplayOfTheSameSequences) {
   for (const auto& [method, sum] : log_sum) {
     EXPECT_NEAR(j["geomean"][method]["ir_ratio_vs_oz"].get<double>(), std::exp(sum / 3), 1e-9);
   }
+}
+
+// A benchmark whose evaluation crashes (a test hook aborts the per-benchmark child, as a crashing
+// pass would) costs its own row, reported with the command that reproduces it; every other row
+// is there and the geomeans count it as failed.
+TEST(EvalTest, CrashOnOneBenchmarkCostsOnlyItsRow) {
+  setenv("PASSRL_CACHE_DIR", testing::TestDatasetOptions().build.cache_dir.c_str(), 1);
+  setenv("PASSRL_DATASETS_DIR", (testing::SourceDir() + "/datasets").c_str(), 1);
+  setenv("PASSRL_TEST_CRASH_BENCHMARK", kBenchmarks[1].c_str(), 1);
+  const std::string run = MakeCheckpoint(envs::ActionSpaceHash());
+  const std::string json_path = testing::TempDir() + "/eval.json";
+  std::vector<std::string> args = {"eval", "--checkpoint", run, "--json", json_path};
+  for (const auto& b : kBenchmarks) {
+    args.push_back("-b");
+    args.push_back(b);
+  }
+  const SubprocessResult r = Passrl(args);
+  unsetenv("PASSRL_TEST_CRASH_BENCHMARK");
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_NE(r.out.find("1 benchmarks FAILED"), std::string::npos) << r.out;
+  std::string text;
+  ASSERT_TRUE(ReadFileToString(json_path, &text).ok());
+  const nlohmann::json j = nlohmann::json::parse(text);
+  ASSERT_EQ(j["rows"].size(), 3u);
+  for (const auto& row : j["rows"]) {
+    const std::string error = row["error"];
+    if (row["benchmark"] == kBenchmarks[1]) {
+      EXPECT_NE(error.find("crashed (signal 6"), std::string::npos) << error;
+      const std::string reproduce = row["reproduce"];
+      EXPECT_NE(reproduce.find("eval --checkpoint " + run), std::string::npos) << reproduce;
+      EXPECT_NE(reproduce.find("-b " + kBenchmarks[1]), std::string::npos) << reproduce;
+      EXPECT_EQ(reproduce.find("--rows-only"), std::string::npos) << reproduce;
+      EXPECT_TRUE(row["ir_ratio_vs_oz"].is_null());
+    } else {
+      EXPECT_EQ(error, "") << row["benchmark"];
+      EXPECT_GT(row["ir_ratio_vs_oz"].get<double>(), 0);
+    }
+  }
+  EXPECT_EQ(j["geomean"]["greedy"]["benchmarks"], 2);
+  EXPECT_EQ(j["geomean"]["greedy"]["failed"], 1);
 }
 
 TEST(EvalTest, RefusesACheckpointOfAnotherActionSpace) {

@@ -107,10 +107,10 @@ TEST(TrainMpiTest, ThreeRanksTrainForAMinute) {
   std::getline(rows, header);
   int checked = 0;
   while (std::getline(rows, row) && checked < 3) {
-    // benchmark,method,ir_o0,ir_oz,ir_policy,...,"actions"
+    // benchmark,method,ir_o0,ir_oz,ir_policy,...,"actions","error","reproduce"
     const std::string name = row.substr(0, row.find(','));
     const size_t quote = row.find('"');
-    const std::string actions = row.substr(quote + 1, row.rfind('"') - quote - 1);
+    const std::string actions = row.substr(quote + 1, row.find('"', quote + 1) - quote - 1);
     size_t field = 0;
     for (int k = 0; k < 4; ++k) field = row.find(',', field) + 1;
     const long long policy_count = std::atoll(row.c_str() + field);

@@ -11,6 +11,8 @@
 #include "gtest/gtest.h"
 
 #include "learner/learner.h"
+#include "proto/curve.h"
+#include "zmq.hpp"
 #include "proto/wire.h"
 #include "tests/test_util.h"
 

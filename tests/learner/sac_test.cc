@@ -75,13 +75,13 @@ TEST(SacAgentTest, PolicyParametersRoundTripThroughAFreshNetwork) {
   o.shape = {5, 4, {16, 16}};
   auto agent = *SacAgent::Create(o);
   std::vector<float> flat = agent->PolicyParameters();
-  Mlp copy(o.shape);
-  ASSERT_TRUE(LoadFlatParameters(*copy, flat).ok());
+  model::Mlp copy(o.shape);
+  ASSERT_TRUE(model::LoadFlatParameters(*copy, flat).ok());
   torch::Tensor x = torch::randn({3, 5});
   const torch::Tensor expected = copy->forward(x).argmax(1).contiguous();
   EXPECT_EQ(agent->GreedyActions(x),
             std::vector<int64_t>(expected.data_ptr<int64_t>(), expected.data_ptr<int64_t>() + 3));
-  EXPECT_FALSE(LoadFlatParameters(*copy, std::vector<float>(flat.size() - 1)).ok());
+  EXPECT_FALSE(model::LoadFlatParameters(*copy, std::vector<float>(flat.size() - 1)).ok());
 }
 
 // A contextual bandit with a known best action per context: with fixed seeds, SAC must find it

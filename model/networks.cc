@@ -1,8 +1,8 @@
-#include "learner/networks.h"
+#include "model/networks.h"
 
 #include "absl/strings/str_cat.h"
 
-namespace passrl::learner {
+namespace passrl::model {
 
 MlpImpl::MlpImpl(const NetworkShape& shape) {
   int in = shape.obs_dim;
@@ -56,4 +56,4 @@ int64_t ParameterCount(torch::nn::Module& module) {
   return n;
 }
 
-}  // namespace passrl::learner
+}  // namespace passrl::model

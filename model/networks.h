@@ -12,14 +12,9 @@
 
 #include "absl/status/status.h"
 #include "absl/types/span.h"
+#include "model/network_shape.h"
 
-namespace passrl::learner {
-
-struct NetworkShape {
-  int obs_dim = 0;
-  int num_actions = 0;
-  std::vector<int> hidden = {256, 256};
-};
+namespace passrl::model {
 
 class MlpImpl : public torch::nn::Module {
  public:
@@ -37,4 +32,4 @@ std::vector<float> FlattenParameters(torch::nn::Module& module);
 absl::Status LoadFlatParameters(torch::nn::Module& module, absl::Span<const float> flat);
 int64_t ParameterCount(torch::nn::Module& module);
 
-}  // namespace passrl::learner
+}  // namespace passrl::model

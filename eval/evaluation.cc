@@ -1,0 +1,264 @@
+#include "eval/evaluation.h"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "common/subprocess.h"
+#include "envs/action_space.h"
+
+namespace passrl::eval {
+namespace {
+
+// Measures the environment's current state into `row`.
+absl::Status Measure(envs::LlvmEnv& env, const EvalOptions& options, bool runnable, EvalRow* row) {
+  const envs::Baselines& b = env.baselines();
+  row->ir_o0 = b.ir_o0;
+  row->ir_oz = b.ir_oz;
+  row->text_o0 = b.text_o0;
+  row->text_oz = b.text_oz;
+  row->ir = env.IrInstructionCount();
+  PASSRL_ASSIGN_OR_RETURN(double text, env.Cost(envs::RewardSpace::kObjectTextSize));
+  row->text = static_cast<int64_t>(text);
+  row->actions = env.actions();
+  if ((options.runtime || options.validate) && runnable) {
+    PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env.MeasureRuntime());
+    row->verdict = envs::VerdictName(run.verdict);
+    if (options.runtime && run.verdict == envs::Verdict::kOk) {
+      row->runtime = run.wall.median;
+      row->runtime_o3 = env.runtime_baselines().o3_seconds;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A JSON value as a CSV cell: null empty, floats as %.6g, `quote`d (free text holds commas).
+std::string CsvCell(const nlohmann::json& v, bool quote) {
+  if (v.is_null()) return "";
+  if (v.is_number_float()) return absl::StrFormat("%.6g", v.get<double>());
+  if (!v.is_string()) return v.dump();
+  return quote ? absl::StrCat("\"", v.get<std::string>(), "\"") : v.get<std::string>();
+}
+
+nlohmann::json Finite(double v) { return std::isfinite(v) ? nlohmann::json(v) : nullptr; }
+double Number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
+// One list of columns for both files: CSV rows are the JSON rows' values in this order.
+constexpr const char* kColumns[] = {
+    "benchmark",    "method",           "ir_o0",   "ir_oz",     "ir_policy",      "ir_ratio_vs_oz",
+    "text_o0",      "text_oz",          "text_policy", "text_ratio_vs_oz", "runtime_o3_s",
+    "runtime_policy_s", "runtime_ratio_vs_o3", "verdict", "states", "seconds", "actions",
+    "error",        "reproduce"};
+
+void WriteCsv(const nlohmann::json& rows, std::ostream& csv) {
+  csv << absl::StrJoin(kColumns, ",") << "\n";
+  for (const nlohmann::json& row : rows) {
+    std::vector<std::string> cells;
+    for (const char* column : kColumns) {
+      const absl::string_view c(column);
+      cells.push_back(CsvCell(row[column], c == "actions" || c == "error" || c == "reproduce"));
+    }
+    csv << absl::StrJoin(cells, ",") << "\n";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actors::Policy& policy,
+                                                       const envs::Benchmark& benchmark,
+                                                       const EvalOptions& options) {
+  std::vector<EvalRow> rows;
+  for (const char* method : {"greedy", "beam"}) {
+    if (absl::string_view(method) == "beam" && !options.beam_search) break;
+    EvalRow row;
+    row.benchmark = benchmark.name;
+    row.method = method;
+    auto result = row.method == "greedy"
+                      ? actors::GreedyRollout(env, policy, benchmark, options.length,
+                                              options.beam.metric, options.beam.horizon)
+                      : actors::BeamSearch(env, policy, benchmark, options.beam);
+    if (!result.ok()) return result.status();
+    row.states = result->states;
+    row.seconds = result->seconds;
+    PASSRL_RETURN_IF_ERROR(Measure(env, options, benchmark.runnable, &row));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<EvalRow> RunIsolated(const std::vector<std::string>& argv,
+                                 const std::string& benchmark, double timeout_seconds) {
+  EvalRow failed;
+  failed.benchmark = benchmark;
+  failed.method = "greedy";
+  std::vector<std::string> shown;  // as a user would type it: the table, not JSON lines
+  for (const std::string& arg : argv) {
+    if (arg != "--rows-only") shown.push_back(arg);
+  }
+  failed.reproduce = absl::StrJoin(shown, " ");
+  SubprocessOptions options;
+  options.timeout_seconds = timeout_seconds;
+  options.max_output_bytes = 64 << 20;
+  auto run = RunSubprocess(argv, options);
+  if (!run.ok()) {
+    failed.error = std::string(run.status().message());
+    return {failed};
+  }
+  if (run->timed_out) {
+    failed.error = absl::StrCat("hung: no result after ", timeout_seconds, " s");
+    return {failed};
+  }
+  if (run->term_signal != 0) {
+    failed.error = absl::StrCat("crashed (signal ", run->term_signal, ", ",
+                                strsignal(run->term_signal), ")");
+    // LLVM's crash handler names the pass, benchmark and actions (envs/llvm_env.cc).
+    const size_t at = run->err.find("passrl: running pass");
+    if (at != std::string::npos) {
+      absl::StrAppend(&failed.error, ": ", run->err.substr(at + 8, run->err.find('\n', at) - at - 8));
+    }
+    return {failed};
+  }
+  if (run->exit_code != 0) {
+    const std::string last = std::string(absl::StripTrailingAsciiWhitespace(run->err));
+    failed.error = absl::StrCat(
+        "exited with code ", run->exit_code, ": ",
+        last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1));
+    return {failed};
+  }
+  std::vector<EvalRow> rows;
+  for (absl::string_view line : absl::StrSplit(run->out, '\n', absl::SkipEmpty())) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      failed.error = "the evaluation printed something that is not a row";
+      return {failed};
+    }
+    rows.push_back(RowFromJson(j));
+  }
+  if (rows.empty()) {
+    failed.error = "the evaluation printed no row";
+    return {failed};
+  }
+  return rows;
+}
+
+nlohmann::json RowToJson(const EvalRow& r) {
+  const bool ok = !r.failed();
+  return {{"benchmark", r.benchmark},
+          {"method", r.method},
+          {"ir_o0", r.ir_o0},
+          {"ir_oz", r.ir_oz},
+          {"ir_policy", r.ir},
+          {"ir_ratio_vs_oz", ok ? Finite(r.IrRatio()) : nullptr},
+          {"text_o0", r.text_o0},
+          {"text_oz", r.text_oz},
+          {"text_policy", r.text},
+          {"text_ratio_vs_oz", ok ? Finite(r.TextRatio()) : nullptr},
+          {"runtime_o3_s", Finite(r.runtime_o3)},
+          {"runtime_policy_s", Finite(r.runtime)},
+          {"runtime_ratio_vs_o3", Finite(r.RuntimeRatio())},
+          {"verdict", r.verdict},
+          {"states", r.states},
+          {"seconds", r.seconds},
+          {"actions", envs::FormatActionList(r.actions)},
+          {"error", r.error},
+          {"reproduce", r.reproduce}};
+}
+
+EvalRow RowFromJson(const nlohmann::json& j) {
+  EvalRow r;
+  r.benchmark = j.value("benchmark", "");
+  r.method = j.value("method", "");
+  r.ir_o0 = j.value("ir_o0", int64_t{0});
+  r.ir_oz = j.value("ir_oz", int64_t{0});
+  r.ir = j.value("ir_policy", int64_t{0});
+  r.text_o0 = j.value("text_o0", int64_t{0});
+  r.text_oz = j.value("text_oz", int64_t{0});
+  r.text = j.value("text_policy", int64_t{0});
+  r.runtime_o3 = Number(j.value("runtime_o3_s", nlohmann::json()));
+  r.runtime = Number(j.value("runtime_policy_s", nlohmann::json()));
+  r.verdict = j.value("verdict", "");
+  r.states = j.value("states", int64_t{0});
+  r.seconds = j.value("seconds", 0.0);
+  auto actions = envs::ParseActionList(j.value("actions", ""));
+  if (actions.ok()) r.actions = *actions;
+  r.error = j.value("error", "");
+  r.reproduce = j.value("reproduce", "");
+  return r;
+}
+
+std::string TableHeader() {
+  return absl::StrFormat("%-28s %-6s %7s %7s %7s %8s %8s %8s %8s %8s", "benchmark", "method",
+                         "IR -O0", "-Oz", "policy", "IR vs", ".text", "vs -Oz", "time vs",
+                         "verdict");
+}
+
+std::string FormatRow(const EvalRow& r) {
+  if (r.failed()) {
+    return absl::StrFormat("%-28s %-6s FAILED: %s\n%-35s reproduce: %s", r.benchmark, r.method,
+                           r.error, "", r.reproduce);
+  }
+  return absl::StrFormat(
+      "%-28s %-6s %7d %7d %7d %7.3fx %8d %7.3fx %8s %8s", r.benchmark, r.method, r.ir_o0, r.ir_oz,
+      r.ir, r.IrRatio(), r.text, r.TextRatio(),
+      std::isfinite(r.runtime) ? absl::StrFormat("%.3fx", r.RuntimeRatio()) : "-", r.verdict);
+}
+
+void WriteReport(const std::vector<EvalRow>& rows, const EvalOptions& options,
+                 nlohmann::json header, std::ostream* json, std::ostream* csv) {
+  struct Mean {
+    double ir = 0, text = 0, runtime = 0;
+    int n = 0, n_runtime = 0, differs = 0, failed = 0;
+  };
+  std::map<std::string, Mean> means;
+  for (const EvalRow& r : rows) {
+    Mean& m = means[r.method];
+    if (r.failed()) {
+      ++m.failed;
+      continue;
+    }
+    m.ir += std::log(r.IrRatio());
+    m.text += std::log(r.TextRatio());
+    ++m.n;
+    if (std::isfinite(r.runtime)) {
+      m.runtime += std::log(r.RuntimeRatio());
+      ++m.n_runtime;
+    }
+    if (!r.verdict.empty() && r.verdict != "ok") ++m.differs;
+  }
+  nlohmann::json& j = header;
+  for (const auto& [method, m] : means) {
+    const double ir = m.n > 0 ? std::exp(m.ir / m.n) : NAN;
+    const double text = m.n > 0 ? std::exp(m.text / m.n) : NAN;
+    std::printf("geomean %-6s over %d benchmarks: IR %.4fx -Oz, .text %.4fx -Oz", method.c_str(),
+                m.n, ir, text);
+    if (m.n_runtime > 0) {
+      std::printf(", run time %.4fx -O3 (%d programs)", std::exp(m.runtime / m.n_runtime),
+                  m.n_runtime);
+    }
+    if (options.runtime || options.validate) {
+      std::printf("; %d do not behave like their -O0 build", m.differs);
+    }
+    if (m.failed > 0) std::printf("; %d benchmarks FAILED (see their rows)", m.failed);
+    std::printf("\n");
+    j["geomean"][method] = {
+        {"ir_ratio_vs_oz", Finite(ir)},
+        {"text_ratio_vs_oz", Finite(text)},
+        {"benchmarks", m.n},
+        {"runtime_ratio_vs_o3",
+         m.n_runtime > 0 ? nlohmann::json(std::exp(m.runtime / m.n_runtime)) : nullptr},
+        {"behaviour_differs", m.differs},
+        {"failed", m.failed}};
+  }
+  j["rows"] = nlohmann::json::array();
+  for (const EvalRow& r : rows) j["rows"].push_back(RowToJson(r));
+  if (csv) WriteCsv(j["rows"], *csv);
+  if (json) *json << j.dump(2) << "\n";
+}
+
+}  // namespace passrl::eval

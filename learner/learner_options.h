@@ -1,0 +1,39 @@
+// The learner's settings (learner/learner.h), as plain data: the training config (launch/config.h)
+// is composed of them and of the actors' options, without LibTorch or ZeroMQ.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "learner/checkpoint.h"
+#include "learner/sac_options.h"
+#include "replay/replay_buffer.h"
+
+namespace passrl::learner {
+
+struct LearnerOptions {
+  SacOptions sac;
+  replay::ReplayOptions replay;
+  int batch_size = 256;
+  int64_t warmup_transitions = 1000;  // no update before the buffer holds this many
+  double samples_per_insert = 8;      // rate limiter: sampled transitions per inserted one
+  int publish_every = 50;             // updates between weight broadcasts
+  double duration_seconds = 120;      // then stop (0: until SIGTERM/SIGINT)
+  double heartbeat_timeout_seconds = 30;
+  double progress_seconds = 1;
+  std::string bind_host = "*";
+  int port = 0;          // transitions (PULL); 0: any free port
+  int weights_port = 0;  // weights (PUB); 0: any free port
+  std::string run_dir = "runs/local";
+  double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
+  uint64_t action_space_hash = 0;
+  CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints
+  std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
+  bool resume_fallback = false;  // if the latest checkpoint is bad, resume from an older one
+  std::string config_yaml;       // stored in checkpoints
+  std::string curve_dir;         // CurveZMQ key directory (proto/curve.h); empty: no authentication
+  absl::Status Validate() const;
+};
+
+}  // namespace passrl::learner
