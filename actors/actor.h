@@ -34,7 +34,7 @@ struct ActorOptions {
   std::string weights_endpoint;      // learner's PUB
   std::vector<std::string> benchmarks;
   int episode_length = 24;
-  Horizon horizon = Horizon::kTerminal;  // actors/observation.h
+  Horizon horizon = Horizon::kBootstrap;  // actors/observation.h (measured: BENCHMARKS.md)
   int batch_transitions = 32;
   double heartbeat_seconds = 2;
   double max_seconds = 0;               // 0: until the learner says stop

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "common/subprocess.h"
@@ -68,6 +69,58 @@ void WriteCsv(const nlohmann::json& rows, std::ostream& csv) {
   }
 }
 
+// `argv` as one shell command a user can paste: without --rows-only (they want the table), each
+// argument quoted when it holds anything but safe characters.
+std::string ShellCommand(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const std::string& arg : argv) {
+    if (arg == "--rows-only") continue;
+    const bool safe = !arg.empty() && arg.find_first_not_of(
+                                          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-+=.,/:@%") == std::string::npos;
+    words.push_back(safe ? arg : absl::StrCat("'", absl::StrReplaceAll(arg, {{"'", "'\\''"}}), "'"));
+  }
+  return absl::StrJoin(words, " ");
+}
+
+// The child's rows, or why there are none (crash, hang, error exit, unreadable output).
+absl::StatusOr<std::vector<EvalRow>> RunChild(const std::vector<std::string>& argv,
+                                              double timeout_seconds) {
+  SubprocessOptions options;
+  options.timeout_seconds = timeout_seconds;
+  options.max_output_bytes = 64 << 20;
+  PASSRL_ASSIGN_OR_RETURN(SubprocessResult run, RunSubprocess(argv, options));
+  if (run.timed_out) {
+    return absl::DeadlineExceededError(absl::StrCat("hung: no result after ", timeout_seconds, " s"));
+  }
+  if (run.term_signal != 0) {
+    std::string error = absl::StrCat("crashed (signal ", run.term_signal, ", ",
+                                     strsignal(run.term_signal), ")");
+    // LLVM's crash handler names the pass, benchmark and actions (envs/llvm_env.cc).
+    const size_t at = run.err.find("passrl: running pass");
+    if (at != std::string::npos) {
+      absl::StrAppend(&error, ": ", run.err.substr(at + 8, run.err.find('\n', at) - at - 8));
+    }
+    return absl::InternalError(error);
+  }
+  if (run.exit_code != 0) {
+    const std::string err(absl::StripTrailingAsciiWhitespace(run.err));
+    const size_t line = err.rfind('\n');
+    return absl::InternalError(absl::StrCat("exited with code ", run.exit_code, ": ",
+                                            err.substr(line == std::string::npos ? 0 : line + 1)));
+  }
+  std::vector<EvalRow> rows;
+  for (absl::string_view line : absl::StrSplit(run.out, '\n', absl::SkipEmpty())) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      return absl::InternalError("the evaluation printed something that is not a row");
+    }
+    rows.push_back(RowFromJson(j));
+  }
+  if (rows.empty()) return absl::InternalError("the evaluation printed no row");
+  return rows;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actors::Policy& policy,
@@ -93,58 +146,18 @@ absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actor
 }
 
 std::vector<EvalRow> RunIsolated(const std::vector<std::string>& argv,
-                                 const std::string& benchmark, double timeout_seconds) {
-  EvalRow failed;
-  failed.benchmark = benchmark;
-  failed.method = "greedy";
-  std::vector<std::string> shown;  // as a user would type it: the table, not JSON lines
-  for (const std::string& arg : argv) {
-    if (arg != "--rows-only") shown.push_back(arg);
+                                 const std::string& benchmark,
+                                 const std::vector<std::string>& methods, double timeout_seconds) {
+  absl::StatusOr<std::vector<EvalRow>> rows = RunChild(argv, timeout_seconds);
+  if (rows.ok()) return *std::move(rows);
+  std::vector<EvalRow> failed(methods.size());
+  for (size_t i = 0; i < methods.size(); ++i) {
+    failed[i].benchmark = benchmark;
+    failed[i].method = methods[i];
+    failed[i].error = std::string(rows.status().message());
+    failed[i].reproduce = ShellCommand(argv);
   }
-  failed.reproduce = absl::StrJoin(shown, " ");
-  SubprocessOptions options;
-  options.timeout_seconds = timeout_seconds;
-  options.max_output_bytes = 64 << 20;
-  auto run = RunSubprocess(argv, options);
-  if (!run.ok()) {
-    failed.error = std::string(run.status().message());
-    return {failed};
-  }
-  if (run->timed_out) {
-    failed.error = absl::StrCat("hung: no result after ", timeout_seconds, " s");
-    return {failed};
-  }
-  if (run->term_signal != 0) {
-    failed.error = absl::StrCat("crashed (signal ", run->term_signal, ", ",
-                                strsignal(run->term_signal), ")");
-    // LLVM's crash handler names the pass, benchmark and actions (envs/llvm_env.cc).
-    const size_t at = run->err.find("passrl: running pass");
-    if (at != std::string::npos) {
-      absl::StrAppend(&failed.error, ": ", run->err.substr(at + 8, run->err.find('\n', at) - at - 8));
-    }
-    return {failed};
-  }
-  if (run->exit_code != 0) {
-    const std::string last = std::string(absl::StripTrailingAsciiWhitespace(run->err));
-    failed.error = absl::StrCat(
-        "exited with code ", run->exit_code, ": ",
-        last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1));
-    return {failed};
-  }
-  std::vector<EvalRow> rows;
-  for (absl::string_view line : absl::StrSplit(run->out, '\n', absl::SkipEmpty())) {
-    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object()) {
-      failed.error = "the evaluation printed something that is not a row";
-      return {failed};
-    }
-    rows.push_back(RowFromJson(j));
-  }
-  if (rows.empty()) {
-    failed.error = "the evaluation printed no row";
-    return {failed};
-  }
-  return rows;
+  return failed;
 }
 
 nlohmann::json RowToJson(const EvalRow& r) {

@@ -53,10 +53,11 @@ absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actor
                                                        const EvalOptions& options);
 
 // Runs `argv` (a `passrl eval ... --rows-only` for one benchmark) with a wall-clock limit and
-// reads its rows. A crash, hang or error becomes one failed row for `benchmark` whose reproduce
-// field is `argv` without --rows-only.
+// reads its rows. A crash, hang or error becomes a failed row for `benchmark` per method in
+// `methods`, whose reproduce field is `argv` without --rows-only, quoted for a shell.
 std::vector<EvalRow> RunIsolated(const std::vector<std::string>& argv,
-                                 const std::string& benchmark, double timeout_seconds);
+                                 const std::string& benchmark,
+                                 const std::vector<std::string>& methods, double timeout_seconds);
 
 nlohmann::json RowToJson(const EvalRow& row);
 EvalRow RowFromJson(const nlohmann::json& j);

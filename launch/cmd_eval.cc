@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -71,11 +72,17 @@ absl::StatusOr<LoadedPolicy> FromCheckpoint(const EvalFlags& flags) {
   PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(ckpt.counters.policy_version, params));
   out.source = ckpt.path;
   // The run's episode length, from the configuration stored in the checkpoint.
+  // The run's episode length and horizon (they shape the observation), from the configuration
+  // stored in the checkpoint: without them the policy would see other features than it learned.
   auto config = ParseTrainConfig(ckpt.path + "/config.yaml", ckpt.config_yaml);
-  if (config.ok()) {
-    out.episode_length = config->actor.episode_length;
-    out.horizon = config->actor.horizon;
+  if (!config.ok()) {
+    return absl::Status(config.status().code(),
+                        absl::StrCat("the run's configuration stored in the checkpoint: ",
+                                     config.status().message()));
   }
+  out.episode_length = config->actor.episode_length;
+  // A checkpoint from before env.horizon existed: its policy observed the step fraction.
+  out.horizon = ckpt.spaces.horizon.empty() ? actors::Horizon::kTerminal : config->actor.horizon;
   return out;
 }
 
@@ -104,12 +111,20 @@ absl::StatusOr<LoadedPolicy> FromPolicyFile(const EvalFlags& flags) {
   out.source = path;
   out.episode_length = c.actor.episode_length;
   out.horizon = c.actor.horizon;
+  // A run from before env.horizon existed (its config.yaml lacks the key, which runs now always
+  // write): its policy observed the step fraction.
+  std::string text;
+  if (ReadFileToString(flags.run + "/config.yaml", &text).ok() &&
+      text.find("\n  horizon: ") == std::string::npos) {
+    out.horizon = actors::Horizon::kTerminal;
+  }
   return out;
 }
 
-// The child command that evaluates one benchmark and prints its rows (RunIsolated).
-std::vector<std::string> ChildCommand(const EvalFlags& flags, const std::string& benchmark,
-                                      int length) {
+// The child command that evaluates one benchmark and prints its rows (RunIsolated): the exact
+// policy the parent loaded (not "the latest", which a running job may replace meanwhile).
+std::vector<std::string> ChildCommand(const EvalFlags& flags, const LoadedPolicy& loaded,
+                                      const std::string& benchmark, int length) {
   char self[4096];
   const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   std::vector<std::string> argv = {n > 0 ? std::string(self, static_cast<size_t>(n)) : "passrl",
@@ -118,10 +133,12 @@ std::vector<std::string> ChildCommand(const EvalFlags& flags, const std::string&
     argv.push_back(flag);
     argv.push_back(value);
   };
-  if (!flags.checkpoint.empty()) add("--checkpoint", flags.checkpoint);
-  if (!flags.run.empty()) add("--run", flags.run);
-  if (!flags.policy.empty()) add("--policy", flags.policy);
-  if (flags.fallback) argv.push_back("--fallback");
+  if (!flags.checkpoint.empty()) {
+    add("--checkpoint", loaded.source);  // the checkpoint directory itself
+  } else {
+    add("--run", flags.run);
+    add("--policy", loaded.source);  // the policy file itself
+  }
   add("--dataset", flags.dataset_name);
   add("-b", benchmark);
   add("--length", std::to_string(length));
@@ -131,8 +148,13 @@ std::vector<std::string> ChildCommand(const EvalFlags& flags, const std::string&
   add("--metric", flags.metric);
   if (flags.runtime) argv.push_back("--runtime");
   if (flags.validate) argv.push_back("--validate");
-  add("--datasets-dir", flags.dataset.datasets_dir);
-  add("--cache-dir", flags.dataset.build.cache_dir);
+  // Only what exists: --datasets-dir must name a folder (a folder dataset needs none).
+  std::error_code ec;
+  if (!flags.dataset.datasets_dir.empty() &&
+      std::filesystem::is_directory(flags.dataset.datasets_dir, ec)) {
+    add("--datasets-dir", flags.dataset.datasets_dir);
+  }
+  if (!flags.dataset.build.cache_dir.empty()) add("--cache-dir", flags.dataset.build.cache_dir);
   add("--csmith-count", std::to_string(flags.dataset.csmith_count));
   argv.push_back("--rows-only");
   return argv;
@@ -216,10 +238,12 @@ absl::Status RunEval(const EvalFlags& flags) {
   // A hung pass is cut off: far beyond what the search budget and measurements need.
   const double timeout = flags.benchmark_timeout > 0 ? flags.benchmark_timeout
                                                      : 600 + 4 * (options.beam_search ? beam.budget_seconds : 0);
+  std::vector<std::string> methods = {"greedy"};
+  if (options.beam_search) methods.push_back("beam");
   std::vector<eval::EvalRow> rows;
   for (size_t i = 0; i < names.size(); ++i) {
-    for (eval::EvalRow& row :
-         eval::RunIsolated(ChildCommand(flags, names[i], length), names[i], timeout)) {
+    for (eval::EvalRow& row : eval::RunIsolated(ChildCommand(flags, loaded, names[i], length),
+                                                names[i], methods, timeout)) {
       std::printf("%s\n", eval::FormatRow(row).c_str());
       rows.push_back(std::move(row));
     }

@@ -82,6 +82,7 @@ absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resu
   o.sac.shape.num_actions = envs::kNumActions;
   o.sac.seed = o.replay.seed = c.seed;
   o.action_space_hash = envs::ActionSpaceHash();
+  o.horizon = actors::HorizonName(c.actor.horizon);
   o.resume_from = resume;
   o.resume_fallback = resume_fallback;
   o.config_yaml = DescribeConfig(c);

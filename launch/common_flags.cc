@@ -13,7 +13,8 @@ absl::Status& CommandStatus() {
 
 absl::Status CheckMatchesThisBuild(const learner::CheckpointSpaces& saved) {
   return learner::CheckCompatible(
-      saved, {envs::ActionSpaceHash(), envs::kNumActions, actors::kObservationDim, saved.hidden});
+      saved, {envs::ActionSpaceHash(), envs::kNumActions, actors::kObservationDim, saved.hidden,
+              saved.horizon});
 }
 
 void InstallCrashReporter(const char* argv0) { envs::EnableCrashReports(argv0); }

@@ -1,7 +1,8 @@
 // The training run's configuration: a YAML file (cluster_configs/*.yaml) plus `--set key=value`
 // overrides. Every option has one entry in the table in config.cc (name, target, help), which is
 // also what `passrl train --print-config` prints. Unknown keys and unparsable values are errors
-// naming the key and the file. Plain data (no LibTorch), so it is cheap to include.
+// naming the key and the file. Plain data without LibTorch (the actors' options bring ZeroMQ and
+// protobuf headers).
 #pragma once
 
 #include <cstdint>

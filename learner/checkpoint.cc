@@ -93,6 +93,10 @@ absl::Status CheckCompatible(const CheckpointSpaces& saved, const CheckpointSpac
                                  absl::StrJoin(saved.hidden, ", "), "]; config: [",
                                  absl::StrJoin(now.hidden, ", "), "])"));
   }
+  if (!saved.horizon.empty() && saved.horizon != now.horizon) {
+    diffs.push_back(absl::StrCat("horizon (checkpoint: env.horizon ", saved.horizon,
+                                 "; config: ", now.horizon, ")"));
+  }
   if (diffs.empty()) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "cannot resume: the checkpoint was made for a different ", absl::StrJoin(diffs, " and "),
@@ -168,7 +172,8 @@ absl::StatusOr<std::string> CheckpointStore::Write(CheckpointContents contents,
   m["spaces"] = {{"action_space_hash", absl::StrFormat("%016x", contents.spaces.action_space_hash)},
                  {"num_actions", contents.spaces.num_actions},
                  {"obs_dim", contents.spaces.obs_dim},
-                 {"hidden", contents.spaces.hidden}};
+                 {"hidden", contents.spaces.hidden},
+                 {"horizon", contents.spaces.horizon}};
   m["files"] = files;
   m["replay"] = replay_json;
   m["benchmarks"] = contents.benchmarks;
@@ -242,6 +247,7 @@ absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path, bool ve
     out.spaces.num_actions = sp.at("num_actions").get<int>();
     out.spaces.obs_dim = sp.at("obs_dim").get<int>();
     out.spaces.hidden = sp.at("hidden").get<std::vector<int>>();
+    out.spaces.horizon = sp.value("horizon", "");
     out.benchmarks = m.value("benchmarks", std::vector<std::string>{});
     const nlohmann::json& files = m.at("files");
     s = ReadTracked(path, files, "agent.pt", &out.agent_state);

@@ -45,6 +45,9 @@ struct CheckpointSpaces {
   uint64_t action_space_hash = 0;
   int num_actions = 0, obs_dim = 0;
   std::vector<int> hidden;
+  // env.horizon: what the replay's terminals and time feature mean. Empty: not recorded (a
+  // checkpoint from before horizons: step fraction observed, last step bootstrapped).
+  std::string horizon;
 };
 // FailedPrecondition naming what differs, with both values.
 absl::Status CheckCompatible(const CheckpointSpaces& saved, const CheckpointSpaces& now);

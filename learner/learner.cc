@@ -147,6 +147,12 @@ absl::Status Learner::Resume() {
             options_.resume_fallback ? "" : " (--resume-fallback tries the previous checkpoint)"));
   }
   PASSRL_RETURN_IF_ERROR(CheckCompatible(loaded->spaces, Spaces()));
+  if (loaded->spaces.horizon.empty()) {
+    std::printf(
+        "learner: %s predates env.horizon (its transitions observed the step fraction and "
+        "bootstrapped the last step); its replay now mixes with env.horizon %s transitions\n",
+        loaded->path.c_str(), options_.horizon.c_str());
+  }
   absl::Status s = agent_->LoadState(loaded->agent_state);
   if (!s.ok()) return absl::DataLossError(absl::StrCat(loaded->path, "/agent.pt: ", s.message()));
   s = replay::RestoreReplaySnapshot(loaded->replay_dir, loaded->replay, replay_.get());
@@ -187,7 +193,7 @@ CheckpointCounters Learner::Counters() const {
 
 CheckpointSpaces Learner::Spaces() const {
   return {options_.action_space_hash, options_.sac.shape.num_actions, options_.sac.shape.obs_dim,
-          options_.sac.shape.hidden};
+          options_.sac.shape.hidden, options_.horizon};
 }
 
 double Learner::Elapsed() const {

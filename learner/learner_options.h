@@ -25,9 +25,10 @@ struct LearnerOptions {
   std::string bind_host = "*";
   int port = 0;          // transitions (PULL); 0: any free port
   int weights_port = 0;  // weights (PUB); 0: any free port
-  std::string run_dir = "runs/local";
+  std::string run_dir = "runs/local";  // the training config's default
   double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
   uint64_t action_space_hash = 0;
+  std::string horizon;           // the actors' env.horizon, recorded in checkpoints
   CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints
   std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
   bool resume_fallback = false;  // if the latest checkpoint is bad, resume from an older one

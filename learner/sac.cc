@@ -179,20 +179,12 @@ std::vector<float> SacAgent::AllParameters() {
 absl::StatusOr<std::string> SacAgent::SaveState() {
   try {
     torch::serialize::OutputArchive archive;
-    const std::pair<const char*, model::Mlp*> nets[] = {{"policy", &policy_},
-                                                 {"q1", &q1_},
-                                                 {"q2", &q2_},
-                                                 {"q1_target", &q1_target_},
-                                                 {"q2_target", &q2_target_}};
-    for (const auto& [name, net] : nets) {
+    for (const auto& [name, net] : Networks()) {
       torch::serialize::OutputArchive sub;
       (*net)->save(sub);
       archive.write(name, sub);
     }
-    const std::pair<const char*, torch::optim::Adam*> opts[] = {{"policy_opt", policy_opt_.get()},
-                                                                {"q_opt", q_opt_.get()},
-                                                                {"alpha_opt", alpha_opt_.get()}};
-    for (const auto& [name, opt] : opts) {
+    for (const auto& [name, opt] : Optimizers()) {
       torch::serialize::OutputArchive sub;
       opt->save(sub);
       archive.write(name, sub);
@@ -215,6 +207,15 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
   // agent's device (a checkpoint written on a GPU loads on a CPU and the other way round).
   SacOptions on_cpu = options_;
   on_cpu.use_cuda_if_available = false;
+  // Create seeds the global generator: put it back unless the load succeeds.
+  at::Generator global = at::detail::getDefaultCPUGenerator();
+  const torch::Tensor generator_before = global.get_state();
+  absl::Status loaded = LoadInto(bytes, on_cpu);
+  if (!loaded.ok()) global.set_state(generator_before);
+  return loaded;
+}
+
+absl::Status SacAgent::LoadInto(const std::string& bytes, const SacOptions& on_cpu) {
   auto fresh = Create(on_cpu);
   if (!fresh.ok()) return fresh.status();
   SacAgent& f = **fresh;
@@ -223,10 +224,7 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
     torch::serialize::InputArchive archive;
     archive.load_from(in, torch::kCPU);
     PASSRL_RETURN_IF_ERROR(f.ReadNetworks(archive));
-    const std::pair<const char*, torch::optim::Adam*> opts[] = {{"policy_opt", f.policy_opt_.get()},
-                                                                {"q_opt", f.q_opt_.get()},
-                                                                {"alpha_opt", f.alpha_opt_.get()}};
-    for (const auto& [name, opt] : opts) {
+    for (const auto& [name, opt] : f.Optimizers()) {
       torch::serialize::InputArchive sub;
       archive.read(name, sub);
       opt->load(sub);
@@ -245,8 +243,8 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
     f.updates_ = updates.item<int64_t>();
     f.MoveTo(device_);
     // Last, so that nothing changed if anything above failed.
-    at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();  // the global one
-    cpu_generator.set_state(generator.to(torch::kCPU));
+    at::Generator global = at::detail::getDefaultCPUGenerator();  // a handle to the global one
+    global.set_state(generator.to(torch::kCPU));
   } catch (const c10::Error& e) {
     return absl::InvalidArgumentError(absl::StrCat(
         "unusable SAC state (different network shape or corrupt): ", e.what_without_backtrace()));
@@ -257,13 +255,22 @@ absl::Status SacAgent::LoadState(const std::string& bytes) {
   return absl::OkStatus();
 }
 
+std::array<std::pair<const char*, model::Mlp*>, 5> SacAgent::Networks() {
+  return {{{"policy", &policy_},
+           {"q1", &q1_},
+           {"q2", &q2_},
+           {"q1_target", &q1_target_},
+           {"q2_target", &q2_target_}}};
+}
+
+std::array<std::pair<const char*, torch::optim::Adam*>, 3> SacAgent::Optimizers() {
+  return {{{"policy_opt", policy_opt_.get()},
+           {"q_opt", q_opt_.get()},
+           {"alpha_opt", alpha_opt_.get()}}};
+}
+
 absl::Status SacAgent::ReadNetworks(torch::serialize::InputArchive& archive) {
-  const std::pair<const char*, model::Mlp*> nets[] = {{"policy", &policy_},
-                                               {"q1", &q1_},
-                                               {"q2", &q2_},
-                                               {"q1_target", &q1_target_},
-                                               {"q2_target", &q2_target_}};
-  for (const auto& [name, net] : nets) {
+  for (const auto& [name, net] : Networks()) {
     // Module::load resizes parameters to whatever it reads, so check the shapes ourselves.
     std::vector<std::vector<int64_t>> shapes;
     for (const auto& p : (*net)->parameters()) shapes.push_back(p.sizes().vec());
@@ -284,12 +291,12 @@ absl::Status SacAgent::ReadNetworks(torch::serialize::InputArchive& archive) {
 void SacAgent::MoveTo(torch::Device device) {
   // Module::to and set_data keep each parameter's identity, so the optimizers' references (and
   // their state keys) stay valid; the Adam moments move with them.
-  for (model::Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) (*net)->to(device);
+  for (const auto& [name, net] : Networks()) (*net)->to(device);
   {
     torch::NoGradGuard no_grad;
     log_alpha_.set_data(log_alpha_.data().to(device));
   }
-  for (torch::optim::Adam* opt : {policy_opt_.get(), q_opt_.get(), alpha_opt_.get()}) {
+  for (const auto& [name, opt] : Optimizers()) {
     for (auto& entry : opt->state()) {
       auto& state = static_cast<torch::optim::AdamParamState&>(*entry.second);
       state.exp_avg(state.exp_avg().to(device));

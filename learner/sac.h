@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,7 +67,11 @@ class SacAgent {
 
  private:
   SacAgent(const SacOptions& options, torch::Device device);
+  // Every network and optimizer under its archive name: one list for save, load and moves.
+  std::array<std::pair<const char*, model::Mlp*>, 5> Networks();
+  std::array<std::pair<const char*, torch::optim::Adam*>, 3> Optimizers();
   absl::Status ReadNetworks(torch::serialize::InputArchive& archive);
+  absl::Status LoadInto(const std::string& bytes, const SacOptions& on_cpu);  // LoadState's work
   void MoveTo(torch::Device device);  // networks, temperature and optimizer state
   SacOptions options_;
   torch::Device device_;

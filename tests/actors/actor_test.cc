@@ -41,6 +41,7 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   o.weights_endpoint = pub.get(zmq::sockopt::last_endpoint);
   o.benchmarks = {"bundled/nqueens", "bundled/crc32_table"};
   o.episode_length = 5;
+  o.horizon = Horizon::kTerminal;
   o.batch_transitions = 8;
   o.heartbeat_seconds = 0.2;
   o.max_seconds = 60;

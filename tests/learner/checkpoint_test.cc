@@ -48,7 +48,7 @@ std::unique_ptr<replay::ReplayBuffer> Replay(int64_t n) {
   return buffer;
 }
 
-CheckpointSpaces Spaces() { return {0xabcdef, 5, kDim, {16}}; }
+CheckpointSpaces Spaces() { return {0xabcdef, 5, kDim, {16}, "bootstrap"}; }
 
 CheckpointContents Contents(int64_t updates, const replay::ReplayBuffer* replay, SacAgent& agent) {
   CheckpointContents c;
@@ -101,6 +101,7 @@ TEST(CheckpointTest, WritesLoadsAndKeepsTheLastK) {
     EXPECT_EQ(loaded->benchmarks, (std::vector<std::string>{"bundled/a", "bundled/b"}));
     EXPECT_EQ(loaded->config_yaml, "run:\n  dir: x\n");
     EXPECT_TRUE(CheckCompatible(loaded->spaces, Spaces()).ok());
+    EXPECT_EQ(loaded->spaces.horizon, "bootstrap");
   }
   // A store reopened later continues the numbering.
   auto again = CheckpointStore::Open(Options(dir, 2));
@@ -122,6 +123,14 @@ TEST(CheckpointTest, IncompatibleSpacesAreRefusedNamingTheDifference) {
   now = Spaces();
   now.hidden = {32};
   EXPECT_NE(CheckCompatible(Spaces(), now).message().find("sac.hidden"), std::string::npos);
+  // Transitions recorded under another horizon mean something else: refused, naming both.
+  now = Spaces();
+  now.horizon = "terminal";
+  s = CheckCompatible(Spaces(), now);
+  EXPECT_NE(s.message().find("env.horizon bootstrap; config: terminal"), std::string::npos) << s;
+  CheckpointSpaces unrecorded = Spaces();
+  unrecorded.horizon = "";  // written before horizons: resumable (the learner says so)
+  EXPECT_TRUE(CheckCompatible(unrecorded, now).ok());
 }
 
 // Damage to any file is found, named, and (when asked) the previous checkpoint is used instead.

@@ -178,8 +178,12 @@ TEST(SacStateTest, BadStateIsAnErrorAndChangesNothing) {
   o.use_cuda_if_available = false;
   auto agent = *SacAgent::Create(o);
   const std::vector<float> before = agent->AllParameters();
+  torch::manual_seed(123);
+  const float next_draw = torch::rand({1}).item<float>();
+  torch::manual_seed(123);
   absl::Status garbage = agent->LoadState("not a torch archive");
   EXPECT_EQ(garbage.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(torch::rand({1}).item<float>(), next_draw) << "a failed load moved the generator";
   std::string bytes = *agent->SaveState();
   EXPECT_FALSE(agent->LoadState(bytes.substr(0, bytes.size() / 2)).ok()) << "truncated";
   SacOptions wider = o;

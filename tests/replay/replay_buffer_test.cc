@@ -37,6 +37,16 @@ std::unique_ptr<ReplayBuffer> Filled(int64_t capacity, int64_t n, bool prioritiz
   return buffer;
 }
 
+void InsertZeros(ReplayBuffer& buffer, int n) {
+  const float obs[2] = {0, 0};
+  for (int i = 0; i < n; ++i) {
+    Transition t;
+    t.observation = obs;
+    t.next_observation = obs;
+    buffer.Insert(t);
+  }
+}
+
 TEST(ReplayBufferTest, RingKeepsTheNewestAndStoresFieldsExactly) {
   auto buffer = Filled(10, 25, false);
   EXPECT_EQ(buffer->size(), 10);
@@ -127,13 +137,7 @@ TEST(ReplayBufferTest, StalePriorityUpdatesAreIgnored) {
   auto buffer = Filled(4, 4, true);
   SampledBatch batch;
   ASSERT_TRUE(buffer->Sample(16, &batch));
-  for (int i = 0; i < 4; ++i) {
-    const float obs[2] = {0, 0};
-    Transition t;
-    t.observation = obs;
-    t.next_observation = obs;
-    buffer->Insert(t);
-  }
+  InsertZeros(*buffer, 4);
   const std::vector<float> huge(batch.sequences.size(), 1000.f);
   EXPECT_EQ(buffer->UpdatePriorities(batch.sequences, huge), 0);
   ReplayChunk chunk;
@@ -148,15 +152,7 @@ TEST(ReplayBufferTest, StalePriorityUpdatesAreIgnored) {
 
 TEST(ReplayBufferTest, ConcurrentInsertAndSample) {
   auto buffer = Filled(1000, 1, false);
-  std::thread writer([&] {
-    for (int i = 0; i < 20000; ++i) {
-      const float obs[2] = {1, 2};
-      Transition t;
-      t.observation = obs;
-      t.next_observation = obs;
-      buffer->Insert(t);
-    }
-  });
+  std::thread writer([&] { InsertZeros(*buffer, 20000); });
   SampledBatch batch;
   for (int i = 0; i < 2000; ++i) ASSERT_TRUE(buffer->Sample(32, &batch));
   writer.join();

@@ -146,9 +146,10 @@ TEST(ReplaySnapshotTest, SnapshotDuringInsertsIsContiguous) {
   std::atomic<int64_t> next{20000};
   constexpr int64_t kLast = 30000;  // at most half the buffer is overwritten
   std::thread writer([&] {
+    // One insert every ~20 us: a gap far shorter than writing 20,000 transitions takes.
     while (!done && next < kLast) {
-      for (int k = 0; k < 32 && next < kLast; ++k) InsertNumbered(*buffer, next++);
-      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      InsertNumbered(*buffer, next++);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
     }
   });
   while (next == 20000) std::this_thread::yield();  // the writer is running
