@@ -2,10 +2,13 @@
 
 #include <vector>
 
+#include "passrl.pb.h"
+#include "proto/transition.h"
+
 namespace passrl::learner {
 
 uint32_t BenchmarkTable::Intern(const std::string& name) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = ids_.find(name);
   if (it != ids_.end()) return it->second;
   if (names_.size() >= kMaxNames) return kUnknownBenchmark;
@@ -16,12 +19,12 @@ uint32_t BenchmarkTable::Intern(const std::string& name) {
 }
 
 std::vector<std::string> BenchmarkTable::Names() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return names_;
 }
 
 void BenchmarkTable::Restore(const std::vector<std::string>& names) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   names_.clear();
   ids_.clear();
   for (const std::string& name : names) {

@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
-#include "passrl.pb.h"
+#include "common/mutex.h"
 #include "replay/replay_buffer.h"
+
+namespace passrl::proto {
+class TransitionBatch;
+}  // namespace passrl::proto
 
 namespace passrl::learner {
 
@@ -28,7 +31,7 @@ class BenchmarkTable {
   void Restore(const std::vector<std::string>& names);  // replaces everything
 
  private:
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::unordered_map<std::string, uint32_t> ids_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> names_ ABSL_GUARDED_BY(mu_);
 };

@@ -255,7 +255,7 @@ void Learner::Ingest(const void* data, size_t size) {
       absl::string_view(static_cast<const char*>(data), size), expect, decoded);
   if (!valid.ok()) {
     ++rejected_;
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     // Keyed by the reason with numbers masked, so hostile input cannot grow the table.
     std::string reason(valid.message().substr(0, 60));
     for (char& ch : reason) {
@@ -266,7 +266,7 @@ void Learner::Ingest(const void* data, size_t size) {
   }
   const int actor = decoded->actor_id();
   if (decoded->has_status()) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ActorInfo& info = Actor(actor);
     if (decoded->status().kind() == proto::ActorStatus::HELLO) {
       std::printf("learner: actor %d joined from %s (pid %d, cpu %d)\n", actor,
@@ -283,7 +283,7 @@ void Learner::Ingest(const void* data, size_t size) {
   policy_lag_sum_ += InsertBatch(b, actor, version_.load(), benchmarks_, *replay_);
   policy_lag_count_ += static_cast<uint64_t>(n);
   inserted_ += static_cast<uint64_t>(n);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ActorInfo& info = Actor(actor);
   info.transitions += static_cast<uint64_t>(n);
   info.last_heard = MonotonicSeconds();
@@ -420,7 +420,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
   double mean_return = 0, best_ratio = 0;
   int reporting = 0;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (auto& [id, entry] : actors_) {
       ActorInfo& info = *entry;
       if (info.last.steps() > 0) {
@@ -485,7 +485,7 @@ void Learner::WriteSummary(double elapsed) {
     s["handshakes_allowed"] = io_->zap->allowed();
     s["handshakes_denied"] = io_->zap->denied();
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [reason, count] : rejections_) s["rejections"][reason] = count;
   for (const auto& [id, entry] : actors_) {
     const ActorInfo& info = *entry;

@@ -23,7 +23,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 #include "learner/checkpoint.h"
 #include "learner/ingest.h"
 #include "learner/learner_options.h"
@@ -98,7 +98,7 @@ class Learner {
   const uint64_t run_id_ = std::random_device{}() * 0x9E3779B97F4A7C15ull + std::random_device{}();
   std::atomic<uint64_t> version_{0};  // written by the update loop, read by ingest
   std::atomic<int64_t> updates_{0};  // written by the update loop only
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<int, std::unique_ptr<ActorInfo>> actors_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, uint64_t> rejections_ ABSL_GUARDED_BY(mu_);  // by reason
   // The update loop's own (Run() thread only): rates between progress lines, last losses.

@@ -1,5 +1,7 @@
 #include "proto/transition.h"
 
+#include "passrl.pb.h"
+
 namespace passrl::wire {
 
 void AppendTransition(absl::Span<const float> observation,

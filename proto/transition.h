@@ -6,7 +6,10 @@
 #include <cstdint>
 
 #include "absl/types/span.h"
-#include "passrl.pb.h"
+
+namespace passrl::proto {
+class TransitionBatch;  // passrl.pb.h: only transition.cc needs the generated code
+}  // namespace passrl::proto
 
 // Expands `x` only for the fields that travel in a TransitionBatch (wire == 1).
 #define PASSRL_IF_WIRE_1(...) __VA_ARGS__

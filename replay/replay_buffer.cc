@@ -57,19 +57,19 @@ absl::StatusOr<std::unique_ptr<ReplayBuffer>> ReplayBuffer::Create(const ReplayO
 }
 
 ReplayBuffer::ReplayBuffer(const ReplayOptions& options) : options_(options), rng_(options.seed) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   store_.obs_dim = options.obs_dim;
   store_.Resize(options.capacity, /*prioritized=*/false);  // zero-filled: every page touched now
   if (options.prioritized) tree_ = std::make_unique<SumTree>(options.capacity);
 }
 
 void ReplayBuffer::Insert(const Transition& t) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   InsertLocked(t);
 }
 
 void ReplayBuffer::InsertMany(absl::Span<const Transition> transitions) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const Transition& t : transitions) InsertLocked(t);
 }
 
@@ -87,7 +87,7 @@ void ReplayBuffer::InsertLocked(const Transition& t) {
 
 bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
   const int d = options_.obs_dim;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (size_ == 0) return false;
   out->size = batch_size;
   out->obs_dim = d;
@@ -130,7 +130,7 @@ bool ReplayBuffer::Sample(int batch_size, SampledBatch* out) {
 int64_t ReplayBuffer::UpdatePriorities(absl::Span<const int64_t> sequences,
                                        absl::Span<const float> priorities) {
   PASSRL_CHECK(sequences.size() == priorities.size());
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (!tree_) return 0;
   const int64_t oldest = inserted_ - size_;
   int64_t applied = 0;
@@ -146,12 +146,12 @@ int64_t ReplayBuffer::UpdatePriorities(absl::Span<const int64_t> sequences,
 }
 
 int64_t ReplayBuffer::size() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return size_;
 }
 
 int64_t ReplayBuffer::inserted() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return inserted_;
 }
 
@@ -168,7 +168,7 @@ int64_t ReplayBuffer::SequenceOf(int64_t slot) const {
 
 void ReplayBuffer::Read(int64_t i, std::vector<float>* observation,
                         std::vector<float>* next_observation, wire::TransitionFields* fields) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   PASSRL_CHECK(i >= 0 && i < size_);
   store_.GetRow(SlotOf(i), observation, next_observation, fields);
 }
@@ -218,7 +218,7 @@ void ReplayChunk::CopyRow(int64_t to_row, const ReplayChunk& from, int64_t from_
 int64_t ReplayBuffer::ReadChunk(int64_t first_seq, int64_t end_seq, int64_t max_count,
                                 ReplayChunk* out) const {
   const int d = options_.obs_dim;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t oldest = inserted_ - size_;
   const int64_t begin = std::max(first_seq, oldest);
   const int64_t n = std::max<int64_t>(0, std::min({max_count, inserted_ - begin, end_seq - begin}));
@@ -234,14 +234,14 @@ int64_t ReplayBuffer::ReadChunk(int64_t first_seq, int64_t end_seq, int64_t max_
 }
 
 ReplayState ReplayBuffer::State() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::ostringstream rng;
   rng << rng_;
   return {inserted_, size_, max_priority_, rng.str()};
 }
 
 absl::Status ReplayBuffer::RestoreState(const ReplayState& state) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (inserted_ != 0) return absl::FailedPreconditionError("replay restore needs an empty buffer");
   if (state.inserted < 0 || state.size < 0 || state.size > state.inserted) {
     return absl::InvalidArgumentError(absl::StrCat("replay state is inconsistent: inserted ",
@@ -263,7 +263,7 @@ absl::Status ReplayBuffer::RestoreChunk(const ReplayChunk& c) {
     return absl::InvalidArgumentError(
         absl::StrCat("replay chunk has ", c.obs_dim, " observation floats, the buffer ", d));
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const int64_t oldest = inserted_ - size_;
   if (c.first_seq < 0 || c.first_seq + c.count > inserted_) {
     return absl::InvalidArgumentError(absl::StrCat("replay chunk [", c.first_seq, ", ",

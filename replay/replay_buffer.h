@@ -14,7 +14,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "common/mutex.h"
 #include "absl/types/span.h"
 #include "proto/transition.h"
 #include "replay/sum_tree.h"
@@ -127,7 +127,7 @@ class ReplayBuffer {
   void InsertLocked(const Transition& t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ReplayOptions options_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   ReplayChunk store_ ABSL_GUARDED_BY(mu_);  // row = slot; its priorities stay empty (tree_)
   std::unique_ptr<SumTree> tree_ ABSL_GUARDED_BY(mu_);
   double max_priority_ ABSL_GUARDED_BY(mu_) = 1.0;

@@ -2,6 +2,13 @@
 // and infinite values, absurd sizes, wrong schema versions and action spaces, and a flood of
 // garbage from one peer. Each is rejected and counted, none reaches the replay buffer, the
 // learner keeps serving honest actors, and memory stays bounded.
+#include "learner/learner.h"
+
+// The learner's interface hides its transport: including it brings neither ZeroMQ nor protobuf.
+#if defined(ZMQ_VERSION) || defined(CPPZMQ_VERSION) || defined(GOOGLE_PROTOBUF_VERSION)
+#error "learner/learner.h exposes ZeroMQ or protobuf headers"
+#endif
+
 #include <csignal>
 #include <fstream>
 #include <random>
