@@ -46,7 +46,7 @@ enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
-  dup2(err_fd, 2);
+  if (!o.inherit_stderr) dup2(err_fd, 2);  // else the pipe's CLOEXEC end closes at exec: EOF
   if (o.cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);

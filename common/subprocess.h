@@ -28,6 +28,7 @@ struct SubprocessOptions {
   uint64_t file_size_bytes = 0;         // RLIMIT_FSIZE; 0: none
   bool no_core_dumps = true;            // RLIMIT_CORE = 0
   std::string working_dir;              // empty: inherit
+  bool inherit_stderr = false;          // the child writes to our stderr (progress); err stays ""
 };
 
 struct SubprocessResult {

@@ -1,11 +1,22 @@
 // passrl search: random or greedy search for one benchmark under a time budget; the baseline the
-// RL agent has to beat.
-#include <cstdio>
+// RL agent has to beat. LLVM runs in a child process: a crashing or hanging pass costs a
+// candidate, not the command.
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/clock.h"
 #include "common/status_macros.h"
+#include "common/subprocess.h"
 #include "envs/action_space.h"
 #include "envs/search.h"
 #include "launch/commands.h"
+#include "nlohmann/json.hpp"
 
 namespace passrl::launch {
 namespace {
@@ -14,9 +25,19 @@ struct SearchFlags {
   envs::DatasetOptions dataset;
   envs::SearchOptions search;
   std::string benchmark, method = "random", reward = "IrInstructionCount";
+  bool in_process = false;  // the child's mode (below)
 };
 
-absl::Status RunSearch(const SearchFlags& flags) {
+nlohmann::json ToJson(const envs::SearchResult& r, bool done) {
+  return {{"done", done},         {"best_cost", r.best_cost}, {"o0", r.o0_cost},
+          {"oz", r.oz_cost},      {"o3", r.o3_cost},          {"episodes", r.episodes},
+          {"steps", r.steps},     {"seconds", r.seconds},
+          {"actions", envs::FormatActionList(r.best_actions)}};
+}
+
+// --in-process: the search itself, LLVM in this process. Progress goes to stderr; stdout gets one
+// JSON line per progress report (about a second) and a last one with "done", for the parent.
+absl::Status SearchHere(const SearchFlags& flags) {
   envs::EnvOptions options;
   PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseRewardSpace(flags.reward));
   options.observation = envs::ObservationSpace::kActionHistogram;  // the cheapest to compute
@@ -25,28 +46,118 @@ absl::Status RunSearch(const SearchFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark,
                           envs::LoadBenchmark(flags.benchmark, flags.dataset));
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
-  auto progress = [](const envs::SearchResult& r) {
+  // Test hook: $PASSRL_TEST_CRASH_SEARCH_SEED makes the search with that seed abort after its
+  // first progress report, as a crashing pass would (never set in production).
+  const char* crash = std::getenv("PASSRL_TEST_CRASH_SEARCH_SEED");
+  const bool crash_here = crash != nullptr && std::to_string(flags.search.seed) == crash;
+  auto progress = [crash_here](const envs::SearchResult& r) {
     std::fprintf(
         stderr, "  %.0f s: %lld episodes, %lld steps (%.0f steps/s), best %lld = %.3fx -Oz\n",
         r.seconds, (long long)r.episodes, (long long)r.steps,
         r.seconds > 0 ? r.steps / r.seconds : 0.0, (long long)r.best_cost, r.ratio_vs_oz());
+    std::printf("%s\n", ToJson(r, false).dump().c_str());
+    std::fflush(stdout);
+    if (crash_here) std::abort();
   };
-  absl::StatusOr<envs::SearchResult> result;
-  if (flags.method == "random") {
-    result = envs::RandomSearch(*env, benchmark, flags.search, progress);
-  } else {
-    result = envs::GreedySearch(*env, benchmark, flags.search, progress);
-  }
+  absl::StatusOr<envs::SearchResult> result =
+      flags.method == "random" ? envs::RandomSearch(*env, benchmark, flags.search, progress)
+                               : envs::GreedySearch(*env, benchmark, flags.search, progress);
   if (!result.ok()) return result.status();
-  const envs::SearchResult& r = *result;
-  std::printf("%s search on %s (%s): %lld episodes, %lld steps in %.1f s (%.0f steps/s)\n",
-              flags.method.c_str(), benchmark.name.c_str(), flags.reward.c_str(),
-              (long long)r.episodes, (long long)r.steps, r.seconds,
-              r.seconds > 0 ? r.steps / r.seconds : 0.0);
-  std::printf("best cost %lld (-O0 %lld, -Oz %lld, -O3 %lld): %.4fx -Oz\n", (long long)r.best_cost,
-              (long long)r.o0_cost, (long long)r.oz_cost, (long long)r.o3_cost, r.ratio_vs_oz());
-  std::printf("best sequence (%zu): %s\n", r.best_actions.size(),
-              envs::FormatActionList(r.best_actions).c_str());
+  std::printf("%s\n", ToJson(*result, true).dump().c_str());
+  return absl::OkStatus();
+}
+
+std::vector<std::string> ChildCommand(const SearchFlags& flags, double budget, uint64_t seed) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::vector<std::string> argv = {n > 0 ? std::string(self, static_cast<size_t>(n)) : "passrl",
+                                   "search", "--in-process", "-b", flags.benchmark, "--method",
+                                   flags.method, "--budget", absl::StrCat(budget), "--length",
+                                   std::to_string(flags.search.episode_length), "--episodes",
+                                   std::to_string(flags.search.max_episodes), "--seed",
+                                   std::to_string(seed), "--reward", flags.reward};
+  std::error_code ec;
+  if (std::filesystem::is_directory(flags.dataset.datasets_dir, ec)) {
+    argv.insert(argv.end(), {"--datasets-dir", flags.dataset.datasets_dir});
+  }
+  if (!flags.dataset.build.cache_dir.empty()) {
+    argv.insert(argv.end(), {"--cache-dir", flags.dataset.build.cache_dir});
+  }
+  return argv;
+}
+
+// The search runs in a child process (above), so a pass that crashes or hangs LLVM costs the
+// search the candidate it was trying, not the command: the best result so far is kept and random
+// search goes on with a fresh seed for the rest of the budget (greedy search, which would meet the
+// same candidate again, stops there).
+absl::Status RunSearch(const SearchFlags& flags) {
+  if (flags.in_process) return SearchHere(flags);
+  // Bad input is this process's one-line error, not a child's (the benchmark is cached for it).
+  PASSRL_RETURN_IF_ERROR(flags.search.Validate());
+  PASSRL_RETURN_IF_ERROR(envs::ParseRewardSpace(flags.reward).status());
+  PASSRL_RETURN_IF_ERROR(envs::LoadBenchmark(flags.benchmark, flags.dataset).status());
+  const double start = MonotonicSeconds();
+  envs::SearchResult best;
+  bool have_best = false, done = false;
+  int64_t episodes = 0, steps = 0;
+  std::vector<std::string> crashes;
+  for (uint64_t seed = flags.search.seed; !done; ++seed) {
+    const double left = flags.search.budget_seconds - (MonotonicSeconds() - start);
+    if (have_best && left < 0.5) break;
+    SubprocessOptions options;
+    options.inherit_stderr = true;  // the child's progress lines and LLVM's crash report
+    // A hung pass: the child is cut off well after its budget.
+    options.timeout_seconds = std::max(left, 0.5) + 60;
+    PASSRL_ASSIGN_OR_RETURN(SubprocessResult run,
+                            RunSubprocess(ChildCommand(flags, std::max(left, 0.5), seed), options));
+    envs::SearchResult last;
+    bool any = false;
+    for (absl::string_view line : absl::StrSplit(run.out, '\n', absl::SkipEmpty())) {
+      const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) continue;
+      last.best_cost = j.value("best_cost", int64_t{0});
+      last.o0_cost = j.value("o0", int64_t{0});
+      last.oz_cost = j.value("oz", int64_t{0});
+      last.o3_cost = j.value("o3", int64_t{0});
+      last.episodes = j.value("episodes", int64_t{0});
+      last.steps = j.value("steps", int64_t{0});
+      last.best_actions = *envs::ParseActionList(j.value("actions", ""));
+      done = j.value("done", false);
+      any = true;
+    }
+    if (any) {
+      episodes += last.episodes;
+      steps += last.steps;
+      if (!have_best || last.best_cost < best.best_cost) best = last;
+      have_best = true;
+    }
+    if (run.ok() && done) break;
+    if (!run.timed_out && run.term_signal == 0) {
+      // An error, not a crash (bad benchmark, bad flag): the child printed it.
+      return absl::InvalidArgumentError(absl::StrCat("search failed (", run.Describe(), ")"));
+    }
+    crashes.push_back(run.timed_out ? "hung" : run.Describe());
+    std::fprintf(stderr, "search: the search process %s; %s\n", crashes.back().c_str(),
+                 flags.method == "random" && crashes.size() < 10
+                     ? "the best so far is kept, going on with the next seed"
+                     : "stopping with the best so far");
+    if (flags.method != "random" || crashes.size() >= 10) break;
+  }
+  if (!have_best) {
+    return absl::InternalError(absl::StrCat("search: no result (", crashes.back(), ")"));
+  }
+  const double seconds = MonotonicSeconds() - start;
+  std::printf("%s search on %s (%s): %lld episodes, %lld steps in %.1f s (%.0f steps/s)%s\n",
+              flags.method.c_str(), flags.benchmark.c_str(), flags.reward.c_str(),
+              (long long)episodes, (long long)steps, seconds, seconds > 0 ? steps / seconds : 0.0,
+              crashes.empty() ? ""
+                              : absl::StrCat("; ", crashes.size(), " LLVM crash(es) survived")
+                                    .c_str());
+  std::printf("best cost %lld (-O0 %lld, -Oz %lld, -O3 %lld): %.4fx -Oz\n",
+              (long long)best.best_cost, (long long)best.o0_cost, (long long)best.oz_cost,
+              (long long)best.o3_cost, best.ratio_vs_oz());
+  std::printf("best sequence (%zu): %s\n", best.best_actions.size(),
+              envs::FormatActionList(best.best_actions).c_str());
   return absl::OkStatus();
 }
 
@@ -71,6 +182,7 @@ void AddSearchCommand(CLI::App& app) {
   cmd->add_option("--seed", flags->search.seed, "random seed");
   cmd->add_option("--reward", flags->reward,
                   "cost to minimise: IrInstructionCount or ObjectTextSizeBytes");
+  cmd->add_flag("--in-process", flags->in_process)->group("");  // the child's mode
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunSearch(*flags); });
 }

@@ -97,6 +97,40 @@ TEST_F(CliTest, SearchReportsBestSequenceThatReplays) {
       << replay.out;
 }
 
+// The search runs LLVM in a child: when it crashes (a test hook aborts the search with seed 7
+// after a second, as a crashing pass would), the best found so far is kept and random search
+// finishes its budget with the next seed; greedy search stops with what it has.
+TEST_F(CliTest, SearchSurvivesACrashingSearchProcess) {
+  setenv("PASSRL_TEST_CRASH_SEARCH_SEED", "7", 1);
+  SubprocessResult random = Run({"search", "-b", "bundled/crc32_table", "--method", "random",
+                                 "--budget", "4", "--seed", "7"});
+  // Greedy search on a larger program, so it runs past its first progress report.
+  SubprocessResult greedy = Run({"search", "-b", "bundled/bytecode_vm", "--method", "greedy",
+                                 "--budget", "4", "--seed", "7"});
+  unsetenv("PASSRL_TEST_CRASH_SEARCH_SEED");
+  ASSERT_EQ(random.exit_code, 0) << random.err;
+  EXPECT_NE(random.out.find("1 LLVM crash(es) survived"), std::string::npos) << random.out;
+  EXPECT_NE(random.err.find("going on with the next seed"), std::string::npos) << random.err;
+  ASSERT_EQ(greedy.exit_code, 0) << greedy.err;
+  EXPECT_NE(greedy.err.find("stopping with the best so far"), std::string::npos) << greedy.err;
+  const std::pair<const SubprocessResult*, const char*> runs[] = {
+      {&random, "bundled/crc32_table"}, {&greedy, "bundled/bytecode_vm"}};
+  for (const auto& [r, benchmark] : runs) {
+    // The reported best is real: replaying it gives the reported cost.
+    const std::string out = r->out;
+    const size_t at = out.find("best cost ");
+    ASSERT_NE(at, std::string::npos) << out;
+    const long long cost = std::atoll(out.c_str() + at + 10);
+    const size_t seq = out.find("): ", out.find("best sequence"));
+    const std::string actions = out.substr(seq + 3, out.find('\n', seq) - seq - 3);
+    if (actions.empty()) continue;  // nothing beat -O0 before the crash
+    SubprocessResult replay =
+        Run({"env", "-b", benchmark, "-a", actions, "--observation", "ActionHistogram"});
+    EXPECT_NE(replay.out.find("final: IR instructions " + std::to_string(cost)), std::string::npos)
+        << actions;
+  }
+}
+
 TEST_F(CliTest, UnknownPassIsAOneLineError) {
   ExpectOneLineError(Run({"env", "-b", "bundled/nqueens", "-a", "gvn,frobnicate"}), 1,
                      "unknown pass 'frobnicate'");
