@@ -135,11 +135,8 @@ absl::Status WorkerEnvClient::Start() {
     close(to[1]);
     return absl::ResourceExhaustedError("env worker: pipe failed");
   }
-  const envs::DatasetOptions& d = options_.dataset;
-  std::vector<std::string> argv = {
-      options_.executable, "env-worker",      "--datasets-dir", d.datasets_dir,
-      "--cache-dir",       d.build.cache_dir, "--csmith-count", std::to_string(d.csmith_count),
-      "--reward",          options_.reward};
+  std::vector<std::string> argv = {options_.executable, "env-worker", "--reward", options_.reward};
+  for (std::string& flag : options_.dataset.ChildFlags()) argv.push_back(std::move(flag));
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);

@@ -134,6 +134,16 @@ absl::Status DatasetOptions::Validate() const {
   return absl::OkStatus();
 }
 
+std::vector<std::string> DatasetOptions::ChildFlags() const {
+  std::vector<std::string> flags = {"--csmith-count", std::to_string(csmith_count)};
+  std::error_code ec;
+  if (!datasets_dir.empty() && std::filesystem::is_directory(datasets_dir, ec)) {
+    flags.insert(flags.end(), {"--datasets-dir", datasets_dir});
+  }
+  if (!build.cache_dir.empty()) flags.insert(flags.end(), {"--cache-dir", build.cache_dir});
+  return flags;
+}
+
 DatasetOptions DatasetOptions::Defaults() {
   DatasetOptions options;
   const char* dir = getenv("PASSRL_DATASETS_DIR");

@@ -25,6 +25,9 @@ struct DatasetOptions {
   BenchmarkBuildOptions build;
   absl::Status Validate() const;
   static DatasetOptions Defaults();  // default dirs filled in
+  // The command-line flags (launch's AddDatasetFlags) that give a child `passrl` these options;
+  // --datasets-dir only when it names a folder (the flag must), --cache-dir only when set.
+  std::vector<std::string> ChildFlags() const;
 };
 
 class Dataset {

@@ -5,12 +5,9 @@
 // in a child `passrl eval --rows-only` (eval/evaluation.h): a pass that crashes or hangs LLVM
 // costs that benchmark's row, reported with the command that reproduces it.
 //   passrl eval --checkpoint runs/local --search beam --width 4 --budget 30 --csv eval.csv
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -20,6 +17,7 @@
 #include "actors/observation.h"
 #include "actors/policy.h"
 #include "common/file_cache.h"
+#include "common/host.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/llvm_env.h"
@@ -125,10 +123,7 @@ absl::StatusOr<LoadedPolicy> FromPolicyFile(const EvalFlags& flags) {
 // policy the parent loaded (not "the latest", which a running job may replace meanwhile).
 std::vector<std::string> ChildCommand(const EvalFlags& flags, const LoadedPolicy& loaded,
                                       const std::string& benchmark, int length) {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  std::vector<std::string> argv = {n > 0 ? std::string(self, static_cast<size_t>(n)) : "passrl",
-                                   "eval"};
+  std::vector<std::string> argv = {SelfExecutable(), "eval"};
   auto add = [&argv](const std::string& flag, const std::string& value) {
     argv.push_back(flag);
     argv.push_back(value);
@@ -148,14 +143,7 @@ std::vector<std::string> ChildCommand(const EvalFlags& flags, const LoadedPolicy
   add("--metric", flags.metric);
   if (flags.runtime) argv.push_back("--runtime");
   if (flags.validate) argv.push_back("--validate");
-  // Only what exists: --datasets-dir must name a folder (a folder dataset needs none).
-  std::error_code ec;
-  if (!flags.dataset.datasets_dir.empty() &&
-      std::filesystem::is_directory(flags.dataset.datasets_dir, ec)) {
-    add("--datasets-dir", flags.dataset.datasets_dir);
-  }
-  if (!flags.dataset.build.cache_dir.empty()) add("--cache-dir", flags.dataset.build.cache_dir);
-  add("--csmith-count", std::to_string(flags.dataset.csmith_count));
+  for (std::string& flag : flags.dataset.ChildFlags()) argv.push_back(std::move(flag));
   argv.push_back("--rows-only");
   return argv;
 }

@@ -1,16 +1,14 @@
 // passrl search: random or greedy search for one benchmark under a time budget; the baseline the
 // RL agent has to beat. LLVM runs in a child process: a crashing or hanging pass costs a
 // candidate, not the command.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/clock.h"
+#include "common/host.h"
 #include "common/status_macros.h"
 #include "common/subprocess.h"
 #include "envs/action_space.h"
@@ -70,21 +68,12 @@ absl::Status SearchHere(const SearchFlags& flags) {
 }
 
 std::vector<std::string> ChildCommand(const SearchFlags& flags, double budget, uint64_t seed) {
-  char self[4096];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  std::vector<std::string> argv = {n > 0 ? std::string(self, static_cast<size_t>(n)) : "passrl",
-                                   "search", "--in-process", "-b", flags.benchmark, "--method",
+  std::vector<std::string> argv = {SelfExecutable(), "search", "--in-process", "-b", flags.benchmark, "--method",
                                    flags.method, "--budget", absl::StrCat(budget), "--length",
                                    std::to_string(flags.search.episode_length), "--episodes",
                                    std::to_string(flags.search.max_episodes), "--seed",
                                    std::to_string(seed), "--reward", flags.reward};
-  std::error_code ec;
-  if (std::filesystem::is_directory(flags.dataset.datasets_dir, ec)) {
-    argv.insert(argv.end(), {"--datasets-dir", flags.dataset.datasets_dir});
-  }
-  if (!flags.dataset.build.cache_dir.empty()) {
-    argv.insert(argv.end(), {"--cache-dir", flags.dataset.build.cache_dir});
-  }
+  for (std::string& flag : flags.dataset.ChildFlags()) argv.push_back(std::move(flag));
   return argv;
 }
 

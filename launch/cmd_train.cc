@@ -77,9 +77,7 @@ absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resu
                         bool resume_fallback,
                         const std::function<void(const std::string&)>& announce) {
   // The configured options, plus what only this run knows.
-  learner::LearnerOptions o = c.learner;
-  o.sac.shape.obs_dim = o.replay.obs_dim = actors::kObservationDim;
-  o.sac.shape.num_actions = envs::kNumActions;
+  learner::LearnerOptions o = c.LearnerForThisBuild();
   o.sac.seed = o.replay.seed = c.seed;
   o.action_space_hash = envs::ActionSpaceHash();
   o.horizon = actors::HorizonName(c.actor.horizon);

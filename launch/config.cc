@@ -145,12 +145,16 @@ absl::Status Walk(std::vector<Field>& fields, const YAML::Node& node, const std:
 
 }  // namespace
 
-absl::Status TrainConfig::Validate() const {
-  // The components check their own values; what a run fills in at start is filled in here.
+learner::LearnerOptions TrainConfig::LearnerForThisBuild() const {
   learner::LearnerOptions l = learner;
   l.sac.shape.obs_dim = l.replay.obs_dim = actors::kObservationDim;
   l.sac.shape.num_actions = envs::kNumActions;
-  PASSRL_RETURN_IF_ERROR(l.Validate());
+  return l;
+}
+
+absl::Status TrainConfig::Validate() const {
+  // The components check their own values.
+  PASSRL_RETURN_IF_ERROR(LearnerForThisBuild().Validate());
   PASSRL_RETURN_IF_ERROR(actor.Validate());
   if (!(worker.step_timeout_seconds > 0))
     return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");

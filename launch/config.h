@@ -33,6 +33,8 @@ struct TrainConfig {
   bool pin = true;
   std::string host;  // address actors connect to; empty: the learner's hostname
 
+  // The learner's options with what this build defines filled in (network and replay shapes).
+  learner::LearnerOptions LearnerForThisBuild() const;
   // Each value alone (the components' Validate), then CheckPairs.
   absl::Status Validate() const;
   // Pairs that cannot work together (warmup beyond capacity, batch beyond warmup, ...), each

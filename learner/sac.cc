@@ -70,9 +70,7 @@ absl::StatusOr<std::unique_ptr<SacAgent>> SacAgent::Create(const SacOptions& opt
   a.q2_ = model::Mlp(options.shape);
   a.q1_target_ = model::Mlp(options.shape);
   a.q2_target_ = model::Mlp(options.shape);
-  for (model::Mlp* net : {&a.policy_, &a.q1_, &a.q2_, &a.q1_target_, &a.q2_target_}) {
-    (*net)->to(a.device_);
-  }
+  for (const auto& [name, net] : a.Networks()) (*net)->to(a.device_);
   SoftUpdate(*a.q1_target_, *a.q1_, 1.0);
   SoftUpdate(*a.q2_target_, *a.q2_, 1.0);
   a.log_alpha_ = torch::full({1}, std::log(options.initial_alpha),
@@ -168,7 +166,7 @@ std::vector<float> SacAgent::PolicyParameters() { return model::FlattenParameter
 
 std::vector<float> SacAgent::AllParameters() {
   std::vector<float> all;
-  for (model::Mlp* net : {&policy_, &q1_, &q2_, &q1_target_, &q2_target_}) {
+  for (const auto& [name, net] : Networks()) {
     const std::vector<float> part = model::FlattenParameters(**net);
     all.insert(all.end(), part.begin(), part.end());
   }
