@@ -28,6 +28,17 @@ absl::Status ActorOptions::Validate() const {
     return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
   if (!(heartbeat_seconds > 0))
     return absl::InvalidArgumentError("actor.heartbeat_seconds must be > 0");
+  if (!benchmark_weights.empty()) {
+    if (benchmark_weights.size() != benchmarks.size()) {
+      return absl::InvalidArgumentError("one benchmark weight per benchmark");
+    }
+    double total = 0;
+    for (double w : benchmark_weights) {
+      if (!(w >= 0) || !std::isfinite(w)) return absl::InvalidArgumentError("bad benchmark weight");
+      total += w;
+    }
+    if (!(total > 0)) return absl::InvalidArgumentError("benchmark weights sum to 0");
+  }
   return absl::OkStatus();
 }
 
@@ -38,7 +49,9 @@ Actor::Actor(ActorOptions options, std::unique_ptr<EnvClient> env, std::unique_p
       policy_(std::move(policy)),
       push_(*context, zmq::socket_type::push),
       sub_(*context, zmq::socket_type::sub),
-      clock_(clock ? std::move(clock) : MonotonicSeconds) {}
+      clock_(clock ? std::move(clock) : MonotonicSeconds),
+      benchmark_rng_(options_.seed * 0x9e3779b97f4a7c15ull + 17),
+      benchmark_pick_(options_.benchmark_weights.begin(), options_.benchmark_weights.end()) {}
 
 absl::Status Actor::Run() {
   absl::Status valid = options_.Validate();
@@ -137,7 +150,9 @@ void Actor::PollWeights() {
 }
 
 void Actor::StartEpisode() {
-  benchmark_ = options_.benchmarks[next_benchmark_++ % options_.benchmarks.size()];
+  benchmark_ = options_.benchmark_weights.empty()
+                   ? options_.benchmarks[next_benchmark_++ % options_.benchmarks.size()]
+                   : options_.benchmarks[benchmark_pick_(benchmark_rng_)];
   auto outcome = env_->Reset(benchmark_);
   if (!outcome.ok()) {
     // Back off while resets keep failing (a broken installation must not spin and fill the disk).

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct ActorOptions {
   std::string transitions_endpoint;  // learner's PULL, e.g. tcp://host:5555
   std::string weights_endpoint;      // learner's PUB
   std::vector<std::string> benchmarks;
+  // One weight per benchmark (a dataset mix): episodes draw benchmarks with these weights (seeded
+  // by `seed`); empty: round robin over `benchmarks`.
+  std::vector<double> benchmark_weights;
   int episode_length = 24;
   Horizon horizon = Horizon::kBootstrap;  // actors/observation.h (measured: BENCHMARKS.md)
   int batch_transitions = 32;
@@ -93,6 +97,8 @@ class Actor {
   double reset_backoff_ = 0;
   uint64_t learner_run_id_ = 0;
   uint64_t next_benchmark_ = 0, episode_id_ = 0;
+  std::mt19937_64 benchmark_rng_;
+  std::discrete_distribution<size_t> benchmark_pick_;  // over benchmark_weights
   // The episode in progress.
   bool in_episode_ = false;
   std::string benchmark_;

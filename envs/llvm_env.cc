@@ -230,7 +230,9 @@ absl::StatusOr<RuntimeResult> LlvmEnv::MeasureRuntime() {
 absl::Status LlvmEnv::EnsureRuntimeBaselines() {
   if (!benchmark_.runnable) {
     return absl::InvalidArgumentError(
-        absl::StrCat(benchmark_.name, ": runtime rewards need a program with main() built from C"));
+        absl::StrCat(benchmark_.name, " is size-only: runtime rewards and --validate need a "
+                     "program with main() built from C (a Debian module or a .ll/.bc file is "
+                     "a single translation unit that cannot run); use a size reward"));
   }
   if (auto it = impl_->runtime_baselines.find(benchmark_.hash);
       it != impl_->runtime_baselines.end()) {

@@ -34,7 +34,8 @@ class SearchState {
       last_report_ = now;
       progress_(result_);
     }
-    return result_.seconds >= options_.budget_seconds;
+    return result_.seconds >= options_.budget_seconds ||
+           (options_.max_steps > 0 && result_.steps >= options_.max_steps);
   }
   void Offer(double step_cost, const std::vector<int>& actions) {
     const auto cost = static_cast<int64_t>(step_cost);
@@ -65,6 +66,7 @@ absl::Status SearchOptions::Validate() const {
         absl::StrCat("episode length must be > 0, got ", episode_length));
   }
   if (max_episodes < 0) return absl::InvalidArgumentError("max_episodes must be >= 0");
+  if (max_steps < 0) return absl::InvalidArgumentError("max_steps must be >= 0");
   return absl::OkStatus();
 }
 
@@ -91,6 +93,7 @@ absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchma
     if (options.max_episodes > 0 && state.result().episodes >= options.max_episodes) break;
     PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
     for (int i = 0; i < options.episode_length; ++i) {
+      if (options.max_steps > 0 && state.result().steps >= options.max_steps) break;
       PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(pick(rng)));
       state.Offer(step.info.cost, env.actions());
     }

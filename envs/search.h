@@ -5,7 +5,8 @@
 //                 keep the one that lowers the cost most; stop when none lowers it.
 //
 // Both minimise the raw cost of the environment's reward metric (IR instructions or .text bytes)
-// and stop at the time budget. The clock is injected so tests can run them deterministically by
+// and stop at the time budget or the budget in measured states (the unit eval compares
+// methods in). The clock is injected so tests can run them deterministically by
 // episode count. Not thread-safe (they drive one LlvmEnv).
 #pragma once
 
@@ -22,6 +23,7 @@ struct SearchOptions {
   double budget_seconds = 10;
   int episode_length = 20;   // random: actions per episode; greedy: most steps
   int64_t max_episodes = 0;  // random search: stop after this many episodes (0: budget only)
+  int64_t max_steps = 0;     // stop after this many measured states, "compilations" (0: none)
   uint64_t seed = 1;
   std::function<double()> clock;  // seconds, monotonic; default: steady_clock
   absl::Status Validate() const;

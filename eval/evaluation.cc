@@ -13,6 +13,8 @@
 #include "common/status_macros.h"
 #include "common/subprocess.h"
 #include "envs/action_space.h"
+#include "envs/search.h"
+#include "eval/summary.h"
 
 namespace passrl::eval {
 namespace {
@@ -28,6 +30,7 @@ absl::Status Measure(envs::LlvmEnv& env, const EvalOptions& options, bool runnab
   PASSRL_ASSIGN_OR_RETURN(double text, env.Cost(envs::RewardSpace::kObjectTextSize));
   row->text = static_cast<int64_t>(text);
   row->actions = env.actions();
+  if ((options.runtime || options.validate) && !runnable) row->verdict = "size-only";
   if ((options.runtime || options.validate) && runnable) {
     PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env.MeasureRuntime());
     row->verdict = envs::VerdictName(run.verdict);
@@ -54,7 +57,8 @@ double Number(const nlohmann::json& v) { return v.is_number() ? v.get<double>() 
 constexpr const char* kColumns[] = {
     "benchmark",    "method",           "ir_o0",   "ir_oz",     "ir_policy",      "ir_ratio_vs_oz",
     "text_o0",      "text_oz",          "text_policy", "text_ratio_vs_oz", "runtime_o3_s",
-    "runtime_policy_s", "runtime_ratio_vs_o3", "verdict", "states", "seconds", "actions",
+    "runtime_policy_s", "runtime_ratio_vs_o3", "verdict", "states", "budget", "seconds",
+    "oz_grows", "actions",
     "error",        "reproduce"};
 
 void WriteCsv(const nlohmann::json& rows, std::ostream& csv) {
@@ -121,6 +125,55 @@ absl::StatusOr<std::vector<EvalRow>> RunChild(const std::vector<std::string>& ar
   return rows;
 }
 
+// Puts `env` in the state `actions` reach from the start of `benchmark`.
+absl::Status Replay(envs::LlvmEnv& env, const envs::Benchmark& benchmark,
+                    const std::vector<int>& actions) {
+  PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+  for (int a : actions) PASSRL_RETURN_IF_ERROR(env.Step(a).status());
+  return absl::OkStatus();
+}
+
+// The -Oz, -O3, random search and greedy search rows, each search allowed `budget` compilations.
+absl::StatusOr<std::vector<EvalRow>> BaselineRows(envs::LlvmEnv& env,
+                                                  const envs::Benchmark& benchmark,
+                                                  const EvalOptions& options, int64_t budget) {
+  std::vector<EvalRow> rows;
+  PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+  const envs::Baselines b = env.baselines();
+  for (const char* method : kBaselineMethods) {
+    EvalRow row;
+    row.benchmark = benchmark.name;
+    row.method = method;
+    row.ir_o0 = b.ir_o0, row.ir_oz = b.ir_oz, row.text_o0 = b.text_o0, row.text_oz = b.text_oz;
+    const absl::string_view m(method);
+    if (m == "-Oz" || m == "-O3") {  // one fixed pipeline: one compilation
+      row.ir = m == "-Oz" ? b.ir_oz : b.ir_o3;
+      row.text = m == "-Oz" ? b.text_oz : b.text_o3;
+      row.states = 1;
+      if (m == "-O3" && options.runtime && benchmark.runnable) {
+        row.runtime = row.runtime_o3 = env.runtime_baselines().o3_seconds;
+      }
+      rows.push_back(std::move(row));
+      continue;
+    }
+    envs::SearchOptions search;
+    search.budget_seconds = 1e9;  // the budget is counted in compilations
+    search.max_steps = budget;
+    search.episode_length = options.length;
+    search.seed = options.seed;
+    auto result = m == "random" ? envs::RandomSearch(env, benchmark, search)
+                                : envs::GreedySearch(env, benchmark, search);
+    if (!result.ok()) return result.status();
+    row.states = result->steps;
+    row.seconds = result->seconds;
+    row.budget = budget;
+    PASSRL_RETURN_IF_ERROR(Replay(env, benchmark, result->best_actions));
+    PASSRL_RETURN_IF_ERROR(Measure(env, options, benchmark.runnable, &row));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actors::Policy& policy,
@@ -142,6 +195,14 @@ absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actor
     PASSRL_RETURN_IF_ERROR(Measure(env, options, benchmark.runnable, &row));
     rows.push_back(std::move(row));
   }
+  if (!options.baselines) return rows;
+  int64_t budget = options.baseline_compilations;
+  for (const EvalRow& row : rows) {
+    if (options.baseline_compilations == 0) budget = std::max(budget, row.states);
+  }
+  PASSRL_ASSIGN_OR_RETURN(std::vector<EvalRow> baselines,
+                          BaselineRows(env, benchmark, options, std::max<int64_t>(budget, 1)));
+  for (EvalRow& row : baselines) rows.push_back(std::move(row));
   return rows;
 }
 
@@ -177,7 +238,9 @@ nlohmann::json RowToJson(const EvalRow& r) {
           {"runtime_ratio_vs_o3", Finite(r.RuntimeRatio())},
           {"verdict", r.verdict},
           {"states", r.states},
+          {"budget", r.budget},
           {"seconds", r.seconds},
+          {"oz_grows", r.OzGrows()},
           {"actions", envs::FormatActionList(r.actions)},
           {"error", r.error},
           {"reproduce", r.reproduce}};
@@ -197,6 +260,7 @@ EvalRow RowFromJson(const nlohmann::json& j) {
   r.runtime = Number(j.value("runtime_policy_s", nlohmann::json()));
   r.verdict = j.value("verdict", "");
   r.states = j.value("states", int64_t{0});
+  r.budget = j.value("budget", int64_t{0});
   r.seconds = j.value("seconds", 0.0);
   auto actions = envs::ParseActionList(j.value("actions", ""));
   if (actions.ok()) r.actions = *actions;
@@ -206,66 +270,106 @@ EvalRow RowFromJson(const nlohmann::json& j) {
 }
 
 std::string TableHeader() {
-  return absl::StrFormat("%-28s %-6s %7s %7s %7s %8s %8s %8s %8s %8s", "benchmark", "method",
+  return absl::StrFormat("%-28s %-13s %7s %7s %7s %8s %8s %8s %8s %8s", "benchmark", "method",
                          "IR -O0", "-Oz", "policy", "IR vs", ".text", "vs -Oz", "time vs",
                          "verdict");
 }
 
 std::string FormatRow(const EvalRow& r) {
   if (r.failed()) {
-    return absl::StrFormat("%-28s %-6s FAILED: %s\n%-35s reproduce: %s", r.benchmark, r.method,
+    return absl::StrFormat("%-28s %-13s FAILED: %s\n%-42s reproduce: %s", r.benchmark, r.method,
                            r.error, "", r.reproduce);
   }
   return absl::StrFormat(
-      "%-28s %-6s %7d %7d %7d %7.3fx %8d %7.3fx %8s %8s", r.benchmark, r.method, r.ir_o0, r.ir_oz,
+      "%-28s %-13s %7d %7d %7d %7.3fx %8d %7.3fx %8s %8s", r.benchmark, r.method, r.ir_o0, r.ir_oz,
       r.ir, r.IrRatio(), r.text, r.TextRatio(),
       std::isfinite(r.runtime) ? absl::StrFormat("%.3fx", r.RuntimeRatio()) : "-", r.verdict);
 }
 
+namespace {
+
+struct MethodSummary {
+  std::vector<double> ir, text, ir_no_outliers, text_no_outliers, runtime;
+  int differs = 0, failed = 0, size_only = 0;
+  double states = 0, seconds = 0;
+};
+
+nlohmann::json SummaryJson(const GeomeanSummary& s) {
+  return {{"geomean", Finite(s.geomean)}, {"ci95_low", Finite(s.low)},
+          {"ci95_high", Finite(s.high)}, {"benchmarks", s.n}};
+}
+
+std::string Interval(const GeomeanSummary& s) {
+  return absl::StrFormat("%.4fx [%.3f, %.3f]", s.geomean, s.low, s.high);
+}
+
+}  // namespace
+
 void WriteReport(const std::vector<EvalRow>& rows, const EvalOptions& options,
                  nlohmann::json header, std::ostream* json, std::ostream* csv) {
-  struct Mean {
-    double ir = 0, text = 0, runtime = 0;
-    int n = 0, n_runtime = 0, differs = 0, failed = 0;
-  };
-  std::map<std::string, Mean> means;
+  std::map<std::string, MethodSummary> methods;
+  std::vector<std::string> order;
   for (const EvalRow& r : rows) {
-    Mean& m = means[r.method];
+    if (!methods.count(r.method)) order.push_back(r.method);
+    MethodSummary& m = methods[r.method];
     if (r.failed()) {
       ++m.failed;
       continue;
     }
-    m.ir += std::log(r.IrRatio());
-    m.text += std::log(r.TextRatio());
-    ++m.n;
-    if (std::isfinite(r.runtime)) {
-      m.runtime += std::log(r.RuntimeRatio());
-      ++m.n_runtime;
+    m.ir.push_back(r.IrRatio());
+    m.text.push_back(r.TextRatio());
+    if (!r.OzGrows()) {
+      m.ir_no_outliers.push_back(r.IrRatio());
+      m.text_no_outliers.push_back(r.TextRatio());
     }
-    if (!r.verdict.empty() && r.verdict != "ok") ++m.differs;
+    if (std::isfinite(r.runtime) && r.runtime > 0) m.runtime.push_back(r.RuntimeRatio());
+    if (r.verdict == "size-only") {
+      ++m.size_only;
+    } else if (!r.verdict.empty() && r.verdict != "ok") {
+      ++m.differs;
+    }
+    m.states += static_cast<double>(r.states);
+    m.seconds += r.seconds;
   }
   nlohmann::json& j = header;
-  for (const auto& [method, m] : means) {
-    const double ir = m.n > 0 ? std::exp(m.ir / m.n) : NAN;
-    const double text = m.n > 0 ? std::exp(m.text / m.n) : NAN;
-    std::printf("geomean %-6s over %d benchmarks: IR %.4fx -Oz, .text %.4fx -Oz", method.c_str(),
-                m.n, ir, text);
-    if (m.n_runtime > 0) {
-      std::printf(", run time %.4fx -O3 (%d programs)", std::exp(m.runtime / m.n_runtime),
-                  m.n_runtime);
+  for (const std::string& method : order) {
+    const MethodSummary& m = methods[method];
+    const GeomeanSummary ir = SummarizeRatios(m.ir), text = SummarizeRatios(m.text);
+    const GeomeanSummary ir_clean = SummarizeRatios(m.ir_no_outliers);
+    const GeomeanSummary text_clean = SummarizeRatios(m.text_no_outliers);
+    const int n = ir.n;
+    std::printf("geomean %-13s over %d: IR %s -Oz, .text %s -Oz (95%% CI); %.0f compilations, "
+                "%.2f s per benchmark",
+                method.c_str(), n, Interval(ir).c_str(), Interval(text).c_str(),
+                n > 0 ? m.states / n : 0.0, n > 0 ? m.seconds / n : 0.0);
+    if (ir_clean.n != n) {
+      std::printf("\n        %-13s without the %d where -Oz grows the program: IR %s, .text %s",
+                  "", n - ir_clean.n, Interval(ir_clean).c_str(), Interval(text_clean).c_str());
+    }
+    const GeomeanSummary runtime = SummarizeRatios(m.runtime);
+    if (runtime.n > 0) {
+      std::printf(", run time %s -O3 (%d programs)", Interval(runtime).c_str(), runtime.n);
     }
     if (options.runtime || options.validate) {
       std::printf("; %d do not behave like their -O0 build", m.differs);
+      if (m.size_only > 0) std::printf("; %d size-only (no main), not run", m.size_only);
     }
     if (m.failed > 0) std::printf("; %d benchmarks FAILED (see their rows)", m.failed);
     std::printf("\n");
     j["geomean"][method] = {
-        {"ir_ratio_vs_oz", Finite(ir)},
-        {"text_ratio_vs_oz", Finite(text)},
-        {"benchmarks", m.n},
-        {"runtime_ratio_vs_o3",
-         m.n_runtime > 0 ? nlohmann::json(std::exp(m.runtime / m.n_runtime)) : nullptr},
+        {"ir_ratio_vs_oz", Finite(ir.geomean)},
+        {"text_ratio_vs_oz", Finite(text.geomean)},
+        {"ir", SummaryJson(ir)},
+        {"text", SummaryJson(text)},
+        {"ir_without_oz_growth", SummaryJson(ir_clean)},
+        {"text_without_oz_growth", SummaryJson(text_clean)},
+        {"benchmarks", n},
+        {"compilations_per_benchmark", n > 0 ? m.states / n : 0.0},
+        {"seconds_per_benchmark", n > 0 ? m.seconds / n : 0.0},
+        {"runtime_ratio_vs_o3", runtime.n > 0 ? nlohmann::json(runtime.geomean) : nullptr},
+        {"runtime", SummaryJson(runtime)},
         {"behaviour_differs", m.differs},
+        {"size_only", m.size_only},
         {"failed", m.failed}};
   }
   j["rows"] = nlohmann::json::array();

@@ -1,6 +1,9 @@
 // Evaluating a trained policy on benchmarks (`passrl eval`). Per benchmark: the greedy policy's
 // sequence and, optionally, a policy-guided beam search (actors/guided_search.h), each measured as
-// IR instructions and .text bytes against -O0/-Oz and, optionally, run time against -O3.
+// IR instructions and .text bytes against -O0/-Oz and, optionally, run time against -O3; and, in
+// the same run, the baselines: -Oz, -O3, random search and greedy search (envs/search.h), the two
+// searches given the policy's budget on that benchmark in compilations (measured states; the
+// seconds each took are reported beside).
 //
 // EvaluateBenchmark runs LLVM in this process. RunIsolated runs one benchmark's evaluation as a
 // child command that prints its rows as JSON lines, so a pass that crashes or hangs costs that
@@ -29,11 +32,19 @@ struct EvalOptions {
   actors::BeamOptions beam;
   bool runtime = false;   // build, run and time each result against -O3 (runnable programs)
   bool validate = false;  // build and run each result once; compare with the -O0 build
+  bool baselines = true;  // also -Oz, -O3, random and greedy search rows
+  // Compilations each search gets; 0: the most any policy method used on that benchmark.
+  int64_t baseline_compilations = 0;
+  uint64_t seed = 1;  // random search
 };
+
+// The baseline methods' names in rows, after the policy's "greedy" and "beam".
+inline constexpr const char* kBaselineMethods[] = {"-Oz", "-O3", "random", "greedy-search"};
 
 struct EvalRow {
   std::string benchmark, method;
   int64_t ir_o0 = 0, ir_oz = 0, ir = 0, text_o0 = 0, text_oz = 0, text = 0;
+  int64_t budget = 0;  // searches: the compilations they were allowed
   double runtime_o3 = NAN, runtime = NAN;
   std::string verdict;  // with runtime/validate
   std::vector<int> actions;
@@ -45,9 +56,11 @@ struct EvalRow {
   double IrRatio() const { return static_cast<double>(ir_oz) / static_cast<double>(ir); }
   double TextRatio() const { return static_cast<double>(text_oz) / static_cast<double>(text); }
   double RuntimeRatio() const { return runtime_o3 / runtime; }
+  // -Oz makes this program larger than -O0 (bundled/bytecode_vm): ratios vs -Oz flatter it.
+  bool OzGrows() const { return ir_oz > ir_o0; }
 };
 
-// Greedy (and beam) rows for one benchmark, in this process.
+// Greedy (and beam) rows for one benchmark, then the baselines' rows, in this process.
 absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actors::Policy& policy,
                                                        const envs::Benchmark& benchmark,
                                                        const EvalOptions& options);
@@ -65,7 +78,8 @@ EvalRow RowFromJson(const nlohmann::json& j);
 std::string FormatRow(const EvalRow& row);
 std::string TableHeader();
 
-// Geomeans per method (failed rows counted, not averaged) printed to stdout; `header` (source,
+// Geomeans per method with bootstrap 95% intervals, also without programs -Oz grows (failed rows
+// counted, not averaged), printed to stdout; `header` (source,
 // version, ...) plus rows and geomeans written as JSON to `json` and the rows as CSV to `csv`
 // when given.
 void WriteReport(const std::vector<EvalRow>& rows, const EvalOptions& options,

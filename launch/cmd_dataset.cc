@@ -1,9 +1,19 @@
-// passrl dataset list|build: what a dataset holds; compile it and compute its baselines.
+// passrl dataset list|stats|build: what a dataset holds per split; compile it and compute its
+// baselines; for debian, fetch and build the source packages first (corpus/debian_corpus.h).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iostream>
+#include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "common/host.h"
 #include "common/status_macros.h"
+#include "corpus/debian_corpus.h"
+#include "corpus/module_info.h"
 #include "envs/baselines.h"
 #include "launch/commands.h"
 
@@ -13,17 +23,117 @@ namespace {
 struct DatasetFlags {
   envs::DatasetOptions dataset;
   std::string name = "bundled";
+  std::string split = "all";
+  std::string packages;  // debian: comma-separated; empty: datasets/debian/packages.tsv
+  corpus::CorpusBuildOptions corpus;
+  std::string inspect_file;
 };
 
+absl::StatusOr<std::vector<std::string>> Names(const DatasetFlags& flags,
+                                               std::unique_ptr<envs::Dataset>* dataset) {
+  PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
+  PASSRL_ASSIGN_OR_RETURN(*dataset, envs::OpenDataset(flags.name, flags.dataset));
+  return (*dataset)->BenchmarkNames(split);
+}
+
 absl::Status List(const DatasetFlags& flags) {
-  PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.name, flags.dataset));
-  for (const std::string& name : dataset->BenchmarkNames()) std::printf("%s\n", name.c_str());
+  std::unique_ptr<envs::Dataset> dataset;
+  PASSRL_ASSIGN_OR_RETURN(auto names, Names(flags, &dataset));
+  for (const std::string& name : names) {
+    std::printf("%s\t%s\n", name.c_str(), envs::SplitName(dataset->SplitOf(name)));
+  }
+  return absl::OkStatus();
+}
+
+// The group a benchmark is counted under in `stats`: its package for debian, else the dataset.
+std::string GroupOf(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  return parts.size() == 3 && parts[0] == "debian" ? parts[1] : parts[0];
+}
+
+absl::Status Stats(const DatasetFlags& flags) {
+  std::unique_ptr<envs::Dataset> dataset;
+  PASSRL_ASSIGN_OR_RETURN(auto names, Names(flags, &dataset));
+  struct Group {
+    std::string split;
+    std::vector<int64_t> sizes;
+    int failed = 0;
+  };
+  std::map<std::string, Group> groups;
+  std::map<std::string, std::vector<int64_t>> per_split;
+  for (size_t i = 0; i < names.size(); ++i) {
+    Group& g = groups[GroupOf(names[i])];
+    g.split = envs::SplitName(dataset->SplitOf(names[i]));
+    auto benchmark = dataset->Load(names[i]);
+    auto b = benchmark.ok() ? envs::GetBaselines(*benchmark, flags.dataset.build.cache_dir)
+                            : absl::StatusOr<envs::Baselines>(benchmark.status());
+    if (!b.ok()) {
+      ++g.failed;
+      continue;
+    }
+    g.sizes.push_back(b->ir_o0);
+    per_split[g.split].push_back(b->ir_o0);
+    if ((i + 1) % 200 == 0) std::fprintf(stderr, "stats: %zu/%zu modules\n", i + 1, names.size());
+  }
+  auto describe = [](std::vector<int64_t> v) {
+    if (v.empty()) return std::string("-");
+    std::sort(v.begin(), v.end());
+    int64_t total = 0;
+    for (int64_t x : v) total += x;
+    return absl::StrFormat("%7lld %7lld %8lld %10lld", (long long)v.front(),
+                           (long long)v[v.size() / 2], (long long)v.back(), (long long)total);
+  };
+  std::printf("%-24s %-10s %8s %6s   IR instructions at -O0: %s\n", "group", "split", "modules",
+              "failed", "min  median      max      total");
+  for (const auto& [name, g] : groups) {
+    std::printf("%-24s %-10s %8zu %6d   %s\n", name.c_str(), g.split.c_str(), g.sizes.size(),
+                g.failed, describe(g.sizes).c_str());
+  }
+  for (const auto& [split, sizes] : per_split) {
+    std::printf("%-24s %-10s %8zu %6s   %s\n", "(split total)", split.c_str(), sizes.size(), "",
+                describe(sizes).c_str());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BuildDebian(DatasetFlags flags) {
+  PASSRL_ASSIGN_OR_RETURN(
+      auto listed, envs::ReadDebianPackages(flags.dataset.datasets_dir + "/debian/packages.tsv"));
+  if (flags.packages.empty()) {
+    flags.corpus.packages = listed;
+  } else {
+    for (absl::string_view name : absl::StrSplit(flags.packages, ',', absl::SkipWhitespace())) {
+      const std::string package(name);
+      auto it = std::find_if(listed.begin(), listed.end(),
+                             [&](const envs::DebianPackage& p) { return p.name == package; });
+      flags.corpus.packages.push_back(
+          it != listed.end() ? *it
+                             : envs::DebianPackage{package, "other",
+                                                   envs::DebianSplitOf(listed, package)});
+    }
+  }
+  flags.corpus.cache_dir = flags.dataset.build.cache_dir;
+  flags.corpus.inspect = corpus::ChildInspector(SelfExecutable(), flags.corpus.cache_dir,
+                                                flags.corpus.unit_timeout_seconds);
+  corpus::AptSourceOptions apt_options;
+  apt_options.dir = flags.corpus.cache_dir + "/debian/apt";
+  corpus::AptSource apt(apt_options);
+  std::printf("building the Debian corpus: %zu packages into %s/debian\n",
+              flags.corpus.packages.size(), flags.corpus.cache_dir.c_str());
+  std::fflush(stdout);
+  PASSRL_ASSIGN_OR_RETURN(auto summary, corpus::BuildDebianCorpus(flags.corpus, apt, std::cout));
+  std::printf("%d packages built, %d failed; %lld distinct modules; %.1f min\n",
+              summary.packages_ok, summary.packages_failed, (long long)summary.modules,
+              summary.seconds / 60);
+  if (summary.packages_ok == 0) return absl::InternalError("no package built");
   return absl::OkStatus();
 }
 
 absl::Status Build(const DatasetFlags& flags) {
+  if (flags.name == "debian") return BuildDebian(flags);
+  PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.name, flags.dataset));
-  const std::vector<std::string> names = dataset->BenchmarkNames();
+  const std::vector<std::string> names = dataset->BenchmarkNames(split);
   int failed = 0;
   for (size_t i = 0; i < names.size(); ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -59,16 +169,45 @@ absl::Status Build(const DatasetFlags& flags) {
 
 void AddDatasetCommand(CLI::App& app) {
   auto flags = std::make_shared<DatasetFlags>();
-  CLI::App* cmd = app.add_subcommand("dataset", "List or build a dataset");
+  CLI::App* cmd = app.add_subcommand("dataset", "List, describe or build a dataset");
   cmd->require_subcommand(1);
-  CLI::App* list = cmd->add_subcommand("list", "List the benchmarks of a dataset");
-  CLI::App* build = cmd->add_subcommand("build", "Compile every benchmark and cache baselines");
-  for (CLI::App* sub : {list, build}) {
-    sub->add_option("--dataset,-d", flags->name, "bundled, csmith, or a folder of .c/.ll/.bc");
+  CLI::App* list = cmd->add_subcommand("list", "List the benchmarks of a dataset and their split");
+  CLI::App* stats = cmd->add_subcommand("stats", "Modules and sizes per package/dataset and split");
+  CLI::App* build = cmd->add_subcommand(
+      "build", "Compile every benchmark and cache baselines (debian: fetch and build packages)");
+  CLI::App* inspect = cmd->add_subcommand("inspect", "");  // the corpus builder's child
+  inspect->group("");
+  for (CLI::App* sub : {list, stats, build}) {
+    sub->add_option("--dataset,-d", flags->name,
+                    "bundled, csmith, debian, or a folder of .c/.ll/.bc");
+    sub->add_option("--split", flags->split, "train, validation, test or all");
     AddDatasetFlags(*sub, flags->dataset);
   }
+  build->add_option("--packages", flags->packages,
+                    "debian: comma-separated source packages (default: datasets/debian/"
+                    "packages.tsv)");
+  build->add_option("--jobs", flags->corpus.jobs, "debian: units compiled at once and make -j")
+      ->check(CLI::PositiveNumber);
+  build->add_option("--package-timeout", flags->corpus.build.timeout_seconds,
+                    "debian: seconds for one package's configure + build")
+      ->check(CLI::PositiveNumber);
+  build->add_flag("--retry-failed", flags->corpus.retry_failed,
+                  "debian: rebuild packages whose cached result is a failure");
+  build->add_flag("--keep-sources", flags->corpus.keep_sources,
+                  "debian: keep unpacked sources and build trees in the cache");
+  inspect->add_option("file", flags->inspect_file)->required();
+  AddDatasetFlags(*inspect, flags->dataset);
   list->callback([flags] { CommandStatus() = List(*flags); });
-  build->callback([flags] { CommandStatus() = Build(*flags); });
+  stats->callback([flags] { CommandStatus() = Stats(*flags); });
+  build->callback([flags] {
+    flags->corpus.build.jobs = flags->corpus.jobs;
+    CommandStatus() = Build(*flags);
+  });
+  inspect->callback([flags] {
+    std::printf("%s\n", corpus::ModuleInfoToJson(corpus::InspectModule(
+                            flags->inspect_file, flags->dataset.build.cache_dir))
+                            .c_str());
+  });
 }
 
 }  // namespace passrl::launch

@@ -35,11 +35,13 @@ namespace {
 struct EvalFlags {
   envs::DatasetOptions dataset;
   std::string run, policy, checkpoint, dataset_name = "bundled", csv, json, search = "none",
-                                       metric = "ir";
+                                       metric = "ir", split = "all";
   std::vector<std::string> benchmarks;
-  int length = 0, width = 4;
+  int length = 0, width = 4, sample = 0;
   double budget = 60;
   bool validate = false, runtime = false, fallback = false, rows_only = false;
+  bool no_baselines = false;
+  int64_t baseline_compilations = 0;
   double benchmark_timeout = 0;
 };
 
@@ -141,6 +143,8 @@ std::vector<std::string> ChildCommand(const EvalFlags& flags, const LoadedPolicy
   add("--width", std::to_string(flags.width));
   add("--budget", absl::StrCat(flags.budget));
   add("--metric", flags.metric);
+  add("--baseline-compilations", std::to_string(flags.baseline_compilations));
+  if (flags.no_baselines) argv.push_back("--no-baselines");
   if (flags.runtime) argv.push_back("--runtime");
   if (flags.validate) argv.push_back("--validate");
   for (std::string& flag : flags.dataset.ChildFlags()) argv.push_back(std::move(flag));
@@ -203,6 +207,8 @@ absl::Status RunEval(const EvalFlags& flags) {
   options.beam = beam;
   options.runtime = flags.runtime;
   options.validate = flags.validate;
+  options.baselines = !flags.no_baselines;
+  options.baseline_compilations = flags.baseline_compilations;
   if (flags.rows_only) return EvaluateHere(flags, policy, options);
   std::ofstream csv, json_out;
   if (!flags.csv.empty()) {
@@ -213,9 +219,14 @@ absl::Status RunEval(const EvalFlags& flags) {
     json_out.open(flags.json);
     if (!json_out) return absl::PermissionDeniedError(absl::StrCat(flags.json, ": cannot write"));
   }
+  PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
   std::vector<std::string> names = flags.benchmarks;
-  if (names.empty()) names = dataset->BenchmarkNames();
+  if (names.empty()) names = envs::SampleNames(dataset->BenchmarkNames(split), flags.sample);
+  if (names.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("no benchmarks in ", flags.dataset_name,
+                                                   " split ", flags.split));
+  }
   std::printf("policy %s (version %llu), %d steps%s; each benchmark in its own process\n",
               loaded.source.c_str(), static_cast<unsigned long long>(policy.version()), length,
               options.beam_search ? absl::StrFormat(", beam width %d, budget %.0f s", beam.width,
@@ -228,6 +239,13 @@ absl::Status RunEval(const EvalFlags& flags) {
                                                      : 600 + 4 * (options.beam_search ? beam.budget_seconds : 0);
   std::vector<std::string> methods = {"greedy"};
   if (options.beam_search) methods.push_back("beam");
+  if (options.baselines) methods.insert(methods.end(), std::begin(eval::kBaselineMethods),
+                                        std::end(eval::kBaselineMethods));
+  std::printf("%s split %s: %zu benchmarks%s\n", flags.dataset_name.c_str(),
+              envs::SplitName(split), names.size(),
+              options.baselines ? "; baselines -Oz, -O3, random and greedy search, each search "
+                                  "given the policy's compilations on that benchmark"
+                                : "");
   std::vector<eval::EvalRow> rows;
   for (size_t i = 0; i < names.size(); ++i) {
     for (eval::EvalRow& row : eval::RunIsolated(ChildCommand(flags, loaded, names[i], length),
@@ -240,7 +258,9 @@ absl::Status RunEval(const EvalFlags& flags) {
   nlohmann::json header = {{"source", loaded.source},
                            {"policy_version", policy.version()},
                            {"length", length},
-                           {"search", flags.search}};
+                           {"search", flags.search},
+                           {"dataset", flags.dataset_name},
+                           {"split", envs::SplitName(split)}};
   eval::WriteReport(rows, options, std::move(header), flags.json.empty() ? nullptr : &json_out,
                     flags.csv.empty() ? nullptr : &csv);
   return absl::OkStatus();
@@ -259,7 +279,17 @@ void AddEvalCommand(CLI::App& app) {
   cmd->add_option("--run", flags->run, "instead: a run dir's policy.pb (and config.yaml)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--policy", flags->policy, "with --run: a policy snapshot (policy-<t>s.pb)");
-  cmd->add_option("--dataset,-d", flags->dataset_name, "bundled, csmith or a folder");
+  cmd->add_option("--dataset,-d", flags->dataset_name, "bundled, csmith, debian or a folder");
+  cmd->add_option("--split", flags->split, "train, validation, test or all (default)");
+  cmd->add_option("--sample", flags->sample,
+                  "evaluate this many benchmarks of the split, chosen by a stable hash (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--no-baselines", flags->no_baselines,
+                "skip the -Oz, -O3, random and greedy search rows");
+  cmd->add_option("--baseline-compilations", flags->baseline_compilations,
+                  "compilations each search baseline gets per benchmark (default: as many as "
+                  "the policy used)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--benchmark,-b", flags->benchmarks, "only these benchmarks (repeatable)");
   cmd->add_option("--length", flags->length,
                   "steps per benchmark (default: the run's episode length)");

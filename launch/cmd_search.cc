@@ -1,6 +1,7 @@
-// passrl search: random or greedy search for one benchmark under a time budget; the baseline the
-// RL agent has to beat. LLVM runs in a child process: a crashing or hanging pass costs a
-// candidate, not the command.
+// passrl search: random or greedy search for one benchmark, or for each benchmark of a dataset
+// split (--dataset/--split, a table and geomeans with bootstrap intervals), under a time budget
+// per benchmark; the baseline the RL agent has to beat. LLVM runs in a child process: a crashing
+// or hanging pass costs a candidate, not the command.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "common/subprocess.h"
 #include "envs/action_space.h"
 #include "envs/search.h"
+#include "eval/summary.h"
 #include "launch/commands.h"
 #include "nlohmann/json.hpp"
 
@@ -23,6 +25,8 @@ struct SearchFlags {
   envs::DatasetOptions dataset;
   envs::SearchOptions search;
   std::string benchmark, method = "random", reward = "IrInstructionCount";
+  std::string dataset_name, split = "all";  // instead of --benchmark: every benchmark of a split
+  int sample = 0;
   bool in_process = false;  // the child's mode (below)
 };
 
@@ -67,8 +71,9 @@ absl::Status SearchHere(const SearchFlags& flags) {
   return absl::OkStatus();
 }
 
-std::vector<std::string> ChildCommand(const SearchFlags& flags, double budget, uint64_t seed) {
-  std::vector<std::string> argv = {SelfExecutable(), "search", "--in-process", "-b", flags.benchmark, "--method",
+std::vector<std::string> ChildCommand(const SearchFlags& flags, const std::string& benchmark,
+                                      double budget, uint64_t seed) {
+  std::vector<std::string> argv = {SelfExecutable(), "search", "--in-process", "-b", benchmark, "--method",
                                    flags.method, "--budget", absl::StrCat(budget), "--length",
                                    std::to_string(flags.search.episode_length), "--episodes",
                                    std::to_string(flags.search.max_episodes), "--seed",
@@ -81,12 +86,16 @@ std::vector<std::string> ChildCommand(const SearchFlags& flags, double budget, u
 // search the candidate it was trying, not the command: the best result so far is kept and random
 // search goes on with a fresh seed for the rest of the budget (greedy search, which would meet the
 // same candidate again, stops there).
-absl::Status RunSearch(const SearchFlags& flags) {
-  if (flags.in_process) return SearchHere(flags);
+struct Searched {
+  envs::SearchResult best;
+  int64_t episodes = 0, steps = 0;
+  double seconds = 0;
+  std::vector<std::string> crashes;
+};
+
+absl::StatusOr<Searched> SearchOne(const SearchFlags& flags, const std::string& benchmark) {
   // Bad input is this process's one-line error, not a child's (the benchmark is cached for it).
-  PASSRL_RETURN_IF_ERROR(flags.search.Validate());
-  PASSRL_RETURN_IF_ERROR(envs::ParseRewardSpace(flags.reward).status());
-  PASSRL_RETURN_IF_ERROR(envs::LoadBenchmark(flags.benchmark, flags.dataset).status());
+  PASSRL_RETURN_IF_ERROR(envs::LoadBenchmark(benchmark, flags.dataset).status());
   const double start = MonotonicSeconds();
   envs::SearchResult best;
   bool have_best = false, done = false;
@@ -99,8 +108,9 @@ absl::Status RunSearch(const SearchFlags& flags) {
     options.inherit_stderr = true;  // the child's progress lines and LLVM's crash report
     // A hung pass: the child is cut off well after its budget.
     options.timeout_seconds = std::max(left, 0.5) + 60;
-    PASSRL_ASSIGN_OR_RETURN(SubprocessResult run,
-                            RunSubprocess(ChildCommand(flags, std::max(left, 0.5), seed), options));
+    PASSRL_ASSIGN_OR_RETURN(
+        SubprocessResult run,
+        RunSubprocess(ChildCommand(flags, benchmark, std::max(left, 0.5), seed), options));
     envs::SearchResult last;
     bool any = false;
     for (absl::string_view line : absl::StrSplit(run.out, '\n', absl::SkipEmpty())) {
@@ -137,13 +147,19 @@ absl::Status RunSearch(const SearchFlags& flags) {
   if (!have_best) {
     return absl::InternalError(absl::StrCat("search: no result (", crashes.back(), ")"));
   }
-  const double seconds = MonotonicSeconds() - start;
+  return Searched{best, episodes, steps, MonotonicSeconds() - start, crashes};
+}
+
+absl::Status SearchBenchmark(const SearchFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(Searched s, SearchOne(flags, flags.benchmark));
+  const envs::SearchResult& best = s.best;
   std::printf("%s search on %s (%s): %lld episodes, %lld steps in %.1f s (%.0f steps/s)%s\n",
               flags.method.c_str(), flags.benchmark.c_str(), flags.reward.c_str(),
-              (long long)episodes, (long long)steps, seconds, seconds > 0 ? steps / seconds : 0.0,
-              crashes.empty() ? ""
-                              : absl::StrCat("; ", crashes.size(), " LLVM crash(es) survived")
-                                    .c_str());
+              (long long)s.episodes, (long long)s.steps, s.seconds,
+              s.seconds > 0 ? s.steps / s.seconds : 0.0,
+              s.crashes.empty() ? ""
+                                : absl::StrCat("; ", s.crashes.size(), " LLVM crash(es) survived")
+                                      .c_str());
   std::printf("best cost %lld (-O0 %lld, -Oz %lld, -O3 %lld): %.4fx -Oz\n",
               (long long)best.best_cost, (long long)best.o0_cost, (long long)best.oz_cost,
               (long long)best.o3_cost, best.ratio_vs_oz());
@@ -152,17 +168,69 @@ absl::Status RunSearch(const SearchFlags& flags) {
   return absl::OkStatus();
 }
 
+// Every benchmark of a split, one row each, then the geomean vs -Oz with its bootstrap interval.
+absl::Status SearchSplit(const SearchFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
+  PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
+  const std::vector<std::string> names =
+      envs::SampleNames(dataset->BenchmarkNames(split), flags.sample);
+  if (names.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("no benchmarks in ", flags.dataset_name, " split ", flags.split));
+  }
+  std::printf("%s search, %.1f s per benchmark, on %zu benchmarks of %s split %s\n",
+              flags.method.c_str(), flags.search.budget_seconds, names.size(),
+              flags.dataset_name.c_str(), envs::SplitName(split));
+  std::vector<double> ratios;
+  int failed = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto s = SearchOne(flags, names[i]);
+    if (!s.ok()) {
+      ++failed;
+      std::printf("[%zu/%zu] %-40s FAILED: %s\n", i + 1, names.size(), names[i].c_str(),
+                  std::string(s.status().message()).c_str());
+      continue;
+    }
+    ratios.push_back(s->best.ratio_vs_oz());
+    std::printf("[%zu/%zu] %-40s -O0 %6lld  -Oz %6lld  best %6lld  %.4fx -Oz  (%lld steps)\n",
+                i + 1, names.size(), names[i].c_str(), (long long)s->best.o0_cost,
+                (long long)s->best.oz_cost, (long long)s->best.best_cost, ratios.back(),
+                (long long)s->steps);
+    std::fflush(stdout);
+  }
+  const eval::GeomeanSummary g = eval::SummarizeRatios(ratios);
+  std::printf("geomean over %d: %.4fx -Oz [%.3f, %.3f] (95%% CI)%s\n", g.n, g.geomean, g.low,
+              g.high, failed > 0 ? absl::StrCat("; ", failed, " FAILED").c_str() : "");
+  return absl::OkStatus();
+}
+
+absl::Status RunSearch(const SearchFlags& flags) {
+  if (flags.in_process) return SearchHere(flags);
+  PASSRL_RETURN_IF_ERROR(flags.search.Validate());
+  PASSRL_RETURN_IF_ERROR(envs::ParseRewardSpace(flags.reward).status());
+  if (flags.benchmark.empty() == flags.dataset_name.empty()) {
+    return absl::InvalidArgumentError("give one of --benchmark or --dataset");
+  }
+  return flags.dataset_name.empty() ? SearchBenchmark(flags) : SearchSplit(flags);
+}
+
 }  // namespace
 
 void AddSearchCommand(CLI::App& app) {
   auto flags = std::make_shared<SearchFlags>();
   CLI::App* cmd = app.add_subcommand("search", "Random or greedy search over pass sequences");
   cmd->add_option("--benchmark,-b", flags->benchmark,
-                  "bundled/NAME, csmith/SEED, or a .c/.ll/.bc file")
-      ->required();
+                  "bundled/NAME, csmith/SEED, debian/PACKAGE/MODULE, or a .c/.ll/.bc file");
+  cmd->add_option("--dataset,-d", flags->dataset_name,
+                  "instead: search each benchmark of this dataset's --split");
+  cmd->add_option("--split", flags->split, "with --dataset: train, validation, test or all");
+  cmd->add_option("--sample", flags->sample,
+                  "with --dataset: this many benchmarks, chosen by a stable hash (0: all)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--method,-m", flags->method, "random or greedy")
       ->check(CLI::IsMember({"random", "greedy"}));
-  cmd->add_option("--budget", flags->search.budget_seconds, "time budget in seconds")
+  cmd->add_option("--budget", flags->search.budget_seconds,
+                  "time budget in seconds (per benchmark)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--length", flags->search.episode_length,
                   "random: actions per episode; greedy: most steps")

@@ -64,11 +64,34 @@ std::string Broadcast(std::string value) {
   return value;
 }
 
-absl::StatusOr<std::vector<std::string>> Benchmarks(const TrainConfig& c,
-                                                    const envs::DatasetOptions& dataset) {
-  if (!c.benchmarks.empty()) return c.benchmarks;
-  PASSRL_ASSIGN_OR_RETURN(auto d, envs::OpenDataset(c.dataset, dataset));
-  return d->BenchmarkNames();
+// The benchmarks an actor draws from, and their weights (empty: all alike, round robin).
+struct BenchmarkMix {
+  std::vector<std::string> names;
+  std::vector<double> weights;
+};
+
+absl::StatusOr<BenchmarkMix> Benchmarks(const TrainConfig& c, const envs::DatasetOptions& dataset) {
+  BenchmarkMix mix;
+  if (!c.benchmarks.empty()) {
+    mix.names = c.benchmarks;
+    return mix;
+  }
+  PASSRL_ASSIGN_OR_RETURN(std::vector<MixEntry> entries, TrainingMix(c));
+  for (const MixEntry& entry : entries) {
+    PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(entry.split));
+    PASSRL_ASSIGN_OR_RETURN(auto d, envs::OpenDataset(entry.dataset, dataset));
+    std::vector<std::string> names = d->BenchmarkNames(split);
+    if (names.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("dataset ", entry.dataset, " has no benchmarks in split ", entry.split));
+    }
+    for (std::string& name : names) {
+      mix.names.push_back(std::move(name));
+      mix.weights.push_back(entry.weight / static_cast<double>(names.size()));
+    }
+  }
+  if (entries.size() == 1) mix.weights.clear();  // one dataset: round robin, as before
+  return mix;
 }
 
 // `announce` gets the endpoints message for the actors ("" when the learner failed to start):
@@ -132,11 +155,16 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   o.actor_id = rank;
   o.transitions_endpoint = transitions;
   o.weights_endpoint = weights;
-  PASSRL_ASSIGN_OR_RETURN(o.benchmarks, Benchmarks(c, dataset));
-  // Spread actors over the benchmarks: each starts at a different one.
-  std::rotate(o.benchmarks.begin(),
-              o.benchmarks.begin() + static_cast<long>((rank - 1) % o.benchmarks.size()),
-              o.benchmarks.end());
+  PASSRL_ASSIGN_OR_RETURN(BenchmarkMix mix, Benchmarks(c, dataset));
+  o.benchmarks = std::move(mix.names);
+  o.benchmark_weights = std::move(mix.weights);
+  // Spread actors over the benchmarks: each starts at a different one (a weighted mix draws at
+  // random, seeded per actor).
+  if (o.benchmark_weights.empty()) {
+    std::rotate(o.benchmarks.begin(),
+                o.benchmarks.begin() + static_cast<long>((rank - 1) % o.benchmarks.size()),
+                o.benchmarks.end());
+  }
   o.cpu = cpu;
   // A resumed run's actors must not replay the first session's episodes: mix in the resume count.
   o.seed = c.seed + static_cast<uint64_t>(rank) + resumes * 1000003;

@@ -1,14 +1,17 @@
 #include "launch/config.h"
 
+#include <cmath>
 #include <functional>
 #include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "actors/observation.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/spaces.h"
+#include "envs/split.h"
 #include "yaml-cpp/yaml.h"
 
 namespace passrl::launch {
@@ -64,8 +67,13 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("security.curve_dir", &l.curve_dir,
            "CurveZMQ key directory from `passrl keys generate`; empty: no authentication"),
       Bind("security.actor_key", &c.actor_key, "the actors' secret key file in curve_dir"),
-      Bind("dataset.name", &c.dataset, "bundled, csmith, or a folder of .c/.ll/.bc files"),
-      Bind("dataset.benchmarks", &c.benchmarks, "subset of the dataset's benchmarks; [] = all"),
+      Bind("dataset.name", &c.dataset,
+           "bundled, csmith, debian, or a folder of .c/.ll/.bc files"),
+      Bind("dataset.split", &c.split, "train, validation, test or all (envs/split.h)"),
+      Bind("dataset.benchmarks", &c.benchmarks,
+           "subset of the dataset's benchmarks; [] = all of the split"),
+      Bind("dataset.mix", &c.mix,
+           "instead of name/split: weighted datasets, e.g. [debian:train:3, bundled:train:1]"),
       Bind("env.episode_length", &a.episode_length, "passes per episode"),
       BindHorizon("env.horizon", &a.horizon,
                   "terminal: the step fraction is observed and the last step is terminal; "
@@ -152,7 +160,46 @@ learner::LearnerOptions TrainConfig::LearnerForThisBuild() const {
   return l;
 }
 
+absl::StatusOr<MixEntry> ParseMixEntry(const std::string& text) {
+  const size_t last = text.rfind(':');
+  const size_t middle = last == std::string::npos || last == 0 ? std::string::npos
+                                                                : text.rfind(':', last - 1);
+  if (middle == std::string::npos || middle == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "dataset.mix entry '", text, "': expected dataset:split:weight, e.g. debian:train:3"));
+  }
+  MixEntry entry{text.substr(0, middle), text.substr(middle + 1, last - middle - 1), 0};
+  if (!envs::ParseSplit(entry.split).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("dataset.mix entry '", text,
+                                                   "': unknown split '", entry.split, "'"));
+  }
+  if (!absl::SimpleAtod(text.substr(last + 1), &entry.weight) || !(entry.weight > 0) ||
+      !std::isfinite(entry.weight)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dataset.mix entry '", text, "': the weight must be a number > 0"));
+  }
+  return entry;
+}
+
+absl::StatusOr<std::vector<MixEntry>> TrainingMix(const TrainConfig& config) {
+  std::vector<MixEntry> entries;
+  if (config.mix.empty()) {
+    PASSRL_RETURN_IF_ERROR(envs::ParseSplit(config.split).status());
+    entries.push_back({config.dataset, config.split, 1});
+    return entries;
+  }
+  for (const std::string& text : config.mix) {
+    PASSRL_ASSIGN_OR_RETURN(MixEntry entry, ParseMixEntry(text));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
 absl::Status TrainConfig::Validate() const {
+  if (auto split = envs::ParseSplit(this->split); !split.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("dataset.split: ", split.status().message()));
+  }
+  PASSRL_RETURN_IF_ERROR(TrainingMix(*this).status());
   // The components check their own values.
   PASSRL_RETURN_IF_ERROR(LearnerForThisBuild().Validate());
   PASSRL_RETURN_IF_ERROR(actor.Validate());
@@ -191,6 +238,19 @@ absl::Status TrainConfig::CheckPairs() const {
     return conflict(absl::StrCat("learner.heartbeat_timeout_seconds (", l.heartbeat_timeout_seconds,
                                  ") must exceed actor.heartbeat_seconds (", actor.heartbeat_seconds,
                                  "), or every actor is reported silent"));
+  }
+  if (!mix.empty() && !benchmarks.empty()) {
+    return conflict("dataset.mix and dataset.benchmarks are both set: give one (the mix draws "
+                    "from whole splits)");
+  }
+  if (auto reward = envs::ParseRewardSpace(worker.reward); reward.ok() && envs::Spec(*reward).runtime) {
+    for (const MixEntry& entry : TrainingMix(*this).value_or(std::vector<MixEntry>{})) {
+      if (entry.dataset == "debian") {
+        return conflict(absl::StrCat("env.reward ", worker.reward, " with dataset debian: its "
+                                     "modules are single translation units without a program to "
+                                     "run (size-only); use a size reward or a dataset of programs"));
+      }
+    }
   }
   if (actor.learner_lost_seconds > 0 && actor.learner_lost_seconds < 5) {
     return conflict(absl::StrCat("actor.learner_lost_seconds (", actor.learner_lost_seconds,

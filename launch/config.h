@@ -28,7 +28,12 @@ struct TrainConfig {
   uint64_t seed = 1;                 // networks, replay and actors (actor i uses seed + i)
   std::string actor_key = "actor.key";  // in learner.curve_dir
   std::string dataset = "bundled";
+  std::string split = "train";          // of `dataset` (envs/split.h)
   std::vector<std::string> benchmarks;  // subset of the dataset; empty: all of it
+  // A weighted mix instead of dataset/split: "dataset:split:weight" entries, e.g.
+  // ["debian:train:3", "bundled:train:1"]; an episode picks an entry by weight, then one of its
+  // benchmarks uniformly.
+  std::vector<std::string> mix;
   bool isolate = true;                  // env worker subprocess per actor
   bool pin = true;
   std::string host;  // address actors connect to; empty: the learner's hostname
@@ -41,6 +46,17 @@ struct TrainConfig {
   // error one line naming both keys.
   absl::Status CheckPairs() const;
 };
+
+// One entry of dataset.mix.
+struct MixEntry {
+  std::string dataset, split;
+  double weight = 1;
+};
+// "dataset:split:weight" (the dataset may itself hold ':' only if it is a folder path without
+// one); errors name the entry.
+absl::StatusOr<MixEntry> ParseMixEntry(const std::string& text);
+// The entries training draws from: dataset.mix, or dataset.name/dataset.split with weight 1.
+absl::StatusOr<std::vector<MixEntry>> TrainingMix(const TrainConfig& config);
 
 // Reads `path` (empty: defaults only), then applies "key=value" overrides.
 absl::StatusOr<TrainConfig> LoadTrainConfig(const std::string& path,

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <set>
+#include <map>
 #include <thread>
 
 #include "actors/observation.h"
@@ -311,6 +312,33 @@ TEST(ActorTest, RefusesAnEnvironmentWithAnotherEpisodeLength) {
   absl::Status s = actor.Run();
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("env.episode_length"), std::string::npos) << s;
+}
+
+// A weighted mix: episodes draw benchmarks in proportion to their weights (a weight of 0 never).
+TEST(ActorTest, WeightedBenchmarksAreDrawnInProportion) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull);
+  ActorOptions o = SoloOptions(pull, {"bundled/nqueens", "bundled/crc32_table",
+                                      "bundled/bit_tricks"}, 1);
+  o.benchmark_weights = {3, 1, 0};
+  o.max_seconds = 60;
+  auto env = InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                        envs::RewardSpace::kIrInstructionCountNorm, 1);
+  ASSERT_TRUE(env.ok()) << env.status();
+  Actor actor(o, *std::move(env), std::make_unique<FixedPolicy>(*envs::ActionIndex("sroa")),
+              &context);
+  std::map<std::string, int> episodes;
+  for (const proto::TransitionBatch& b : Collect(actor, pull, 120)) {
+    ++episodes[b.benchmark_names(b.benchmark_ids(0))];
+  }
+  const int total = episodes["bundled/nqueens"] + episodes["bundled/crc32_table"];
+  ASSERT_GE(total, 60);
+  EXPECT_EQ(episodes["bundled/bit_tricks"], 0);
+  EXPECT_NEAR(static_cast<double>(episodes["bundled/nqueens"]) / total, 0.75, 0.15);
+  o.benchmark_weights = {1, 1};
+  EXPECT_FALSE(o.Validate().ok()) << "one weight per benchmark";
+  o.benchmark_weights = {0, 0, 0};
+  EXPECT_FALSE(o.Validate().ok());
 }
 
 TEST(ActorTest, RejectsBadOptions) {

@@ -1,5 +1,6 @@
 // The passrl binary as a user runs it: outputs, exit codes and one-line errors for bad input.
 #include <cstdlib>
+#include <filesystem>
 
 #include "absl/strings/str_split.h"
 #include "common/subprocess.h"
@@ -78,6 +79,36 @@ TEST_F(CliTest, DatasetListShowsBundledPrograms) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   EXPECT_GE(lines.size(), 25u);
+}
+
+TEST_F(CliTest, DatasetListShowsTheSplitAndFiltersByIt) {
+  SubprocessResult test = Run({"dataset", "list", "--dataset", "csmith", "--split", "test",
+                               "--csmith-count", "3"});
+  ASSERT_EQ(test.exit_code, 0) << test.err;
+  EXPECT_EQ(test.out, "csmith/1\ttest\ncsmith/2\ttest\ncsmith/3\ttest\n");
+  SubprocessResult train = Run({"dataset", "list", "--dataset", "csmith", "--split", "train",
+                                "--csmith-count", "1"});
+  EXPECT_EQ(train.out, "csmith/2001\ttrain\n");
+  ExpectOneLineError(Run({"dataset", "list", "--split", "tests"}), 1, "unknown split 'tests'");
+}
+
+// Search over a split: one row per benchmark, each a real search, and the geomean with its
+// bootstrap interval.
+TEST_F(CliTest, SearchOverASplitReportsEachBenchmarkAndTheGeomean) {
+  const std::string dir = testing::TempDir() + "/programs";
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"crc32_table", "bit_tricks"}) {
+    std::filesystem::copy_file(testing::SourceDir() + "/datasets/programs/" + name + ".c",
+                               dir + "/" + name + ".c");
+  }
+  SubprocessResult r = Run({"search", "--dataset", dir, "--split", "all", "--budget", "1",
+                            "--episodes", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("[1/2] " + dir + "/bit_tricks.c"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[2/2] " + dir + "/crc32_table.c"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("geomean over 2: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(95% CI)"), std::string::npos) << r.out;
+  ExpectOneLineError(Run({"search", "--budget", "1"}), 1, "give one of --benchmark or --dataset");
 }
 
 TEST_F(CliTest, SearchReportsBestSequenceThatReplays) {

@@ -43,6 +43,35 @@ TEST(ConfigTest, UnknownKeyIsNamedWithTheFile) {
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"sac.gama=0.5"}).status(), "'sac.gama'"));
 }
 
+TEST(ConfigTest, DatasetMixAndSplit) {
+  auto c = LoadTrainConfig("", {"dataset.mix=[debian:train:3, bundled:train:1]"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto mix = TrainingMix(*c);
+  ASSERT_TRUE(mix.ok());
+  ASSERT_EQ(mix->size(), 2u);
+  EXPECT_EQ((*mix)[0].dataset, "debian");
+  EXPECT_EQ((*mix)[0].split, "train");
+  EXPECT_EQ((*mix)[0].weight, 3);
+  // Without a mix: the dataset's train split.
+  auto plain = TrainingMix(*LoadTrainConfig("", {"dataset.name=csmith"}));
+  ASSERT_EQ(plain->size(), 1u);
+  EXPECT_EQ((*plain)[0].split, "train");
+  EXPECT_EQ(ParseMixEntry("/data/my:folder:validation:2")->dataset, "/data/my:folder");
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"dataset.mix=[debian:train]"}).status(),
+                       "dataset:split:weight"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"dataset.mix=[debian:tarin:1]"}).status(), "tarin"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"dataset.mix=[debian:train:-1]"}).status(), "> 0"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"dataset.split=tests"}).status(), "dataset.split"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"dataset.mix=[bundled:train:1]",
+                                            "dataset.benchmarks=[bundled/nqueens]"})
+                           .status(),
+                       "dataset.benchmarks"));
+  // Debian modules cannot run: a runtime reward on them is refused at start.
+  EXPECT_TRUE(Mentions(
+      LoadTrainConfig("", {"dataset.name=debian", "env.reward=RuntimeNorm"}).status(),
+      "size-only"));
+}
+
 TEST(ConfigTest, BadValuesAreNamed) {
   auto c = LoadTrainConfig(testing::WriteTempFile("v.yaml", "learner:\n  batch_size: lots\n"));
   ASSERT_FALSE(c.ok());
