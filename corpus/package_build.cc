@@ -109,7 +109,10 @@ absl::StatusOr<PackageBuild> BuildPackage(const std::string& source_dir,
       status = steps.Run("make", with(bear, {"make", "-C", kBuildDir, "-k", jobs}), false);
     }
   } else {
-    status = steps.Run("make", with(bear, {"make", "-k", jobs, cc, "CFLAGS=-O0 -g0 -w"}), false);
+    // LIBTOOL: Debian's patches of plain-make packages (lua) call $(LIBTOOL), set by debian/rules.
+    status = steps.Run("make", with(bear, {"make", "-k", jobs, cc, "CFLAGS=-O0 -g0 -w",
+                                           "LIBTOOL=libtool --quiet"}),
+                       false);
   }
   build.seconds = MonotonicSeconds() - start;
   if (!status.ok()) return status;

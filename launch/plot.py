@@ -463,6 +463,56 @@ def panel_label(values, column):
     return f"{what}: {ref} / policy\n(>1: {better} than {ref})"
 
 
+def bootstrap_interval(xs, resamples=2000, seed=1):
+    """Geomean and its bootstrap 95% interval over benchmarks (as passrl eval computes it)."""
+    logs = np.log(np.array([x for x in xs if math.isfinite(x) and x > 0], dtype=float))
+    if logs.size == 0:
+        return math.nan, math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    means = np.sort(rng.choice(logs, size=(resamples, logs.size)).mean(axis=1))
+    return (math.exp(logs.mean()), math.exp(means[int(0.025 * (resamples - 1))]),
+            math.exp(means[int(0.975 * (resamples - 1))]))
+
+
+def plot_eval_summary(csv_path, out_path, benchmarks, methods, values, panels):
+    """Many benchmarks: each method's ratios sorted (the distribution), and its geomean with a
+    bootstrap 95% interval, one row of panels per ratio."""
+    fig, axes = plt.subplots(len(panels), 2, figsize=(13, 3.8 * len(panels) + 1.2),
+                             squeeze=False, gridspec_kw={"width_ratios": [2, 1]})
+    for row, column in enumerate(panels):
+        curve, bars = axes[row, 0], axes[row, 1]
+        for j, method in enumerate(methods):
+            ys = sorted(v[column] for (b, m), v in values.items()
+                        if m == method and math.isfinite(v[column]) and v[column] > 0)
+            if not ys:
+                continue
+            color = f"C{j % 10}"
+            curve.plot(np.linspace(0, 100, len(ys)), ys, color=color, label=method)
+            g, lo, hi = bootstrap_interval(ys)
+            bars.bar(j, g - 1.0, bottom=1.0, color=color)
+            bars.errorbar(j, g, yerr=[[g - lo], [hi - g]], color="black", capsize=3)
+            bars.annotate(f"{g:.3f}", (j, max(hi, 1.0)), xytext=(0, 2), textcoords="offset points",
+                          ha="center", va="bottom", fontsize="x-small")
+        curve.axhline(1.0, color="black", linewidth=1.0)
+        curve.set_yscale("log")
+        curve.set_xlabel("benchmarks, sorted (%)")
+        curve.set_ylabel(panel_label(values, column), fontsize="small")
+        curve.grid(True, alpha=0.3)
+        bars.axhline(1.0, color="black", linewidth=1.0)
+        bars.set_xticks(range(len(methods)))
+        bars.set_xticklabels(methods, rotation=45, ha="right", fontsize="small")
+        bars.set_title("geomean, bootstrap 95% interval", fontsize="small")
+        bars.grid(True, axis="y", alpha=0.3)
+    axes[0, 0].legend(title="method", fontsize="small", loc="upper left")
+    fig.suptitle(f"{os.path.basename(csv_path)}: {len(benchmarks)} benchmarks, "
+                 f"{len(methods)} method(s)")
+    fig.tight_layout()
+    save(fig, out_path)
+
+
+SUMMARY_ABOVE = 40  # benchmarks: more than this and one bar each would be unreadable
+
+
 def plot_eval(csv_path, out_path):
     benchmarks, methods, values, columns = read_eval(csv_path)
     panels = []
@@ -484,6 +534,9 @@ def plot_eval(csv_path, out_path):
     except OSError as e:
         raise InputError(f"{out_dir}: cannot create output directory: {e.strerror}")
 
+    if len(benchmarks) > SUMMARY_ABOVE:
+        plot_eval_summary(csv_path, out_path, benchmarks, methods, values, panels)
+        return
     groups = benchmarks + ["geomean"]
     n_methods = len(methods)
     width = 0.8 / n_methods

@@ -24,4 +24,5 @@ if [ -z "$CONFIG" ] && [ "$RESUME" -eq 0 ]; then CONFIG=cluster_configs/local.ya
 MPI_FLAGS=(--oversubscribe --bind-to none --enable-recovery)
 [ "$(id -u)" -eq 0 ] && MPI_FLAGS+=(--allow-run-as-root)
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
-exec mpirun "${MPI_FLAGS[@]}" -np $((ACTORS + 1)) build/launch/passrl train "${ARGS[@]}"
+# $PASSRL: another passrl binary (e.g. a copy that a rebuild of the tree cannot replace mid-run).
+exec mpirun "${MPI_FLAGS[@]}" -np $((ACTORS + 1)) "${PASSRL:-build/launch/passrl}" train "${ARGS[@]}"

@@ -187,6 +187,15 @@ TEST_F(CliTest, EmptyDatasetFolderIsAOneLineError) {
   ExpectOneLineError(Run({"dataset", "build", "--dataset", dir}), 1, "has no .c, .ll or .bc files");
 }
 
+// A module without a program to run (here a .ll with main, but not built from C; Debian modules
+// alike) is size-only: a runtime reward says so at once, on one line.
+TEST_F(CliTest, RuntimeRewardOnASizeOnlyModuleIsAOneLineError) {
+  const std::string ll = testing::WriteTempFile(
+      "lib.ll", "define i32 @main() {\n  ret i32 0\n}\n");
+  ExpectOneLineError(Run({"env", "-b", ll, "--actions", "sroa", "--reward", "RuntimeNorm"}), 1,
+                     "is size-only: runtime rewards and --validate need a program with main()");
+}
+
 TEST_F(CliTest, BadFlagsAreOneLineErrors) {
   ExpectOneLineError(Run({"env", "-b", "bundled/nqueens", "--bogus-flag"}), 2, "--bogus-flag");
   ExpectOneLineError(Run({"search", "-b", "bundled/nqueens", "--method", "astar"}), 2, "astar");

@@ -241,6 +241,26 @@ class PlotTest(unittest.TestCase):
         self.assert_png(out)
         self.assertIn(out, stdout.splitlines())
 
+    def test_eval_many_benchmarks_draw_distributions_and_intervals(self):
+        rows = []
+        for i in range(60):
+            oz, pol = 500 + i, 480 + (i * 7) % 50
+            for method, p in (("greedy", pol), ("-Oz", oz), ("random", pol + 20)):
+                rows.append(f"b{i},{method},{oz * 2},{oz},{p},{oz / p:.6f},{oz * 8},{oz * 4},"
+                            f"{p * 4},{oz / p:.6f},,,,\"dce\"")
+        csv_path = self.write_csv("big.csv", [EVAL_HEADER] + rows)
+        out = os.path.join(self.dir, "big.png")
+        rc, _, stderr = self.plot("eval", csv_path, "--out", out)
+        self.assertEqual(rc, 0, stderr)
+        self.assert_png(out)
+
+    def test_bootstrap_interval_matches_the_exact_two_benchmark_case(self):
+        plot = load_plot_module()
+        g, lo, hi = plot.bootstrap_interval([1.0, 4.0])
+        self.assertAlmostEqual(g, 2.0)
+        self.assertAlmostEqual(lo, 1.0)
+        self.assertAlmostEqual(hi, 4.0)
+
     def test_eval_default_output_next_to_the_csv(self):
         csv_path = self.write_csv("results.csv", [EVAL_HEADER] + eval_rows()[:8])
         rc, stdout, stderr = self.plot("eval", csv_path)
