@@ -185,15 +185,10 @@ absl::StatusOr<std::unique_ptr<Dataset>> OpenDebian(const DatasetOptions& option
     uint64_t hash;
   };
   std::vector<Candidate> candidates;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(root, ec)) {
-    std::string text;
-    if (!ReadFileToString((entry.path() / "result.json").string(), &text).ok()) continue;
-    auto result = PackageResult::FromJson(text);
-    if (!result.ok() || !result->ok) continue;
-    const Split split = DebianSplitOf(*listed, result->package);
-    for (const CorpusModule& m : result->modules) {
-      candidates.push_back({split, result->package, m.name, m.ir_hash});
+  for (const PackageResult& result : ReadBuiltPackages(options.build.cache_dir)) {
+    const Split split = DebianSplitOf(*listed, result.package);
+    for (const CorpusModule& m : result.modules) {
+      candidates.push_back({split, result.package, m.name, m.ir_hash});
     }
   }
   if (candidates.empty()) {

@@ -1,5 +1,7 @@
 #include "envs/debian_index.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -7,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/file_cache.h"
 #include "nlohmann/json.hpp"
 
 namespace passrl::envs {
@@ -104,6 +107,21 @@ absl::StatusOr<PackageResult> PackageResult::FromJson(const std::string& text) {
     return absl::DataLossError(absl::StrCat("package result: ", e.what()));
   }
   return r;
+}
+
+std::vector<PackageResult> ReadBuiltPackages(const std::string& cache_dir) {
+  std::vector<PackageResult> results;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(cache_dir + "/debian/packages", ec)) {
+    std::string text;
+    if (!ReadFileToString((entry.path() / "result.json").string(), &text).ok()) continue;
+    auto result = PackageResult::FromJson(text);
+    if (result.ok() && result->ok) results.push_back(*std::move(result));
+  }
+  std::sort(results.begin(), results.end(),
+            [](const auto& a, const auto& b) { return a.package < b.package; });
+  return results;
 }
 
 std::string DebianPackageDir(const std::string& cache_dir, const std::string& package) {

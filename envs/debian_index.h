@@ -54,6 +54,10 @@ struct PackageResult {
   static absl::StatusOr<PackageResult> FromJson(const std::string& text);
 };
 
+// Every successfully built package's result under <cache_dir>/debian/packages, by package name
+// (unreadable or failed results are skipped).
+std::vector<PackageResult> ReadBuiltPackages(const std::string& cache_dir);
+
 std::string DebianPackageDir(const std::string& cache_dir, const std::string& package);
 std::string DebianModulePath(const std::string& cache_dir, const std::string& package,
                              const std::string& module);
