@@ -1,5 +1,6 @@
 #include "corpus/debian_corpus.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <set>
@@ -36,6 +37,8 @@ std::string FirstLine(const std::string& text) {
   return text.substr(begin, text.find('\n', begin) - begin);
 }
 
+constexpr size_t kInspectBatch = 32;  // modules per inspector child
+
 struct Unit {
   CompileCommand command;
   std::string name, bitcode;
@@ -59,20 +62,37 @@ absl::Status EmitAndInspect(std::vector<Unit>& units, const CorpusBuildOptions& 
     run.timeout_seconds = options.unit_timeout_seconds;
     run.working_dir = unit.command.directory;
     run.max_output_bytes = 1 << 20;
-    const double start = MonotonicSeconds();
     auto clang = RunSubprocess(BitcodeCommand(unit.command, options.build.clang, unit.bitcode), run);
-    const double emitted = MonotonicSeconds();
     if (!clang.ok()) {
       unit.module = clang.status();
     } else if (!clang->ok()) {
       unit.module = absl::InvalidArgumentError(
           absl::StrCat("clang ", clang->Describe(), ": ", FirstLine(clang->err)));
     } else {
-      unit.module = options.inspect(unit.bitcode);
+      unit.module = envs::CorpusModule();  // emitted; inspected below
     }
     MutexLock lock(&mu);
-    emit_seconds += emitted - start;
-    inspect_seconds += MonotonicSeconds() - emitted;
+    emit_seconds += clang.ok() ? clang->wall_seconds : 0;
+  });
+  // Inspection in batches, `jobs` children at a time.
+  std::vector<std::vector<Unit*>> batches;
+  for (Unit& unit : units) {
+    if (!unit.module.ok()) continue;
+    if (batches.empty() || batches.back().size() >= kInspectBatch) batches.emplace_back();
+    batches.back().push_back(&unit);
+  }
+  ParallelFor(batches.size(), options.jobs, [&](size_t b) {
+    std::vector<std::string> paths;
+    for (const Unit* unit : batches[b]) paths.push_back(unit->bitcode);
+    const double start = MonotonicSeconds();
+    std::vector<absl::StatusOr<envs::CorpusModule>> modules = options.inspect(paths);
+    for (size_t i = 0; i < batches[b].size(); ++i) {
+      batches[b][i]->module = i < modules.size()
+                                  ? std::move(modules[i])
+                                  : absl::InternalError("the inspector returned no result");
+    }
+    MutexLock lock(&mu);
+    inspect_seconds += MonotonicSeconds() - start;
   });
   result.emit_seconds = emit_seconds;
   result.inspect_seconds = inspect_seconds;
@@ -148,6 +168,10 @@ absl::StatusOr<envs::PackageResult> BuildOne(const envs::DebianPackage& package,
     } else if (commands->empty()) {
       result.error = "no C translation units (the build compiled no .c file)";
     } else {
+      // In source order, not build order (make -j varies it): which of two same-IR units is kept,
+      // and every name, is the same on every build.
+      std::sort(commands->begin(), commands->end(),
+                [](const CompileCommand& a, const CompileCommand& b) { return a.file < b.file; });
       std::vector<Unit> units(commands->size());
       for (size_t i = 0; i < units.size(); ++i) {
         units[i].command = (*commands)[i];

@@ -29,7 +29,7 @@ struct CorpusBuildOptions {
   std::vector<envs::DebianPackage> packages;  // built in this order
   PackageBuildOptions build;
   int jobs = 2;                             // units emitted and inspected at once
-  double unit_timeout_seconds = 120;        // per clang call and per inspection
+  double unit_timeout_seconds = 120;        // per clang call and per module inspected
   int64_t min_instructions = 50;            // smaller modules are dropped as trivial
   bool retry_failed = false;                // rebuild packages whose cached result is a failure
   bool keep_sources = false;                // keep unpacked sources and build trees

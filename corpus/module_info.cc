@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/hash.h"
 #include "common/status_macros.h"
 #include "common/subprocess.h"
@@ -66,22 +67,34 @@ absl::StatusOr<envs::CorpusModule> ModuleInfoFromJson(const std::string& line) {
   return module;
 }
 
-ModuleInspector ChildInspector(std::string passrl, std::string cache_dir, double timeout_seconds) {
-  return [passrl, cache_dir, timeout_seconds](
-             const std::string& path) -> absl::StatusOr<envs::CorpusModule> {
-    SubprocessOptions run;
-    run.timeout_seconds = timeout_seconds;
-    run.max_output_bytes = 1 << 20;
-    auto spawned =
-        RunSubprocess({passrl, "dataset", "inspect", path, "--cache-dir", cache_dir}, run);
-    if (!spawned.ok()) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot run the module inspector: ", spawned.status().message()));
+ModuleInspector ChildInspector(std::string passrl, std::string cache_dir,
+                               double seconds_per_module) {
+  return [passrl, cache_dir, seconds_per_module](const std::vector<std::string>& paths) {
+    std::vector<absl::StatusOr<envs::CorpusModule>> results(
+        paths.size(), absl::InternalError("not inspected"));
+    for (size_t next = 0; next < paths.size();) {
+      std::vector<std::string> argv = {passrl, "dataset", "inspect"};
+      argv.insert(argv.end(), paths.begin() + static_cast<long>(next), paths.end());
+      argv.insert(argv.end(), {"--cache-dir", cache_dir});
+      SubprocessOptions run;
+      run.timeout_seconds = 60 + seconds_per_module * static_cast<double>(paths.size() - next);
+      run.max_output_bytes = 16 << 20;
+      auto spawned = RunSubprocess(argv, run);
+      if (!spawned.ok()) {
+        for (size_t i = next; i < paths.size(); ++i) {
+          results[i] = absl::UnavailableError(
+              absl::StrCat("cannot run the module inspector: ", spawned.status().message()));
+        }
+        break;
+      }
+      for (absl::string_view line : absl::StrSplit(spawned->out, '\n', absl::SkipEmpty())) {
+        if (next < paths.size()) results[next++] = ModuleInfoFromJson(std::string(line));
+      }
+      if (spawned->ok() || next >= paths.size()) break;
+      // The child died (or hung) on paths[next]: that module is lost, the rest go on.
+      results[next++] = absl::InternalError(absl::StrCat("inspecting: LLVM ", spawned->Describe()));
     }
-    if (!spawned->ok() && spawned->out.empty()) {
-      return absl::InternalError(absl::StrCat("inspecting: LLVM ", spawned->Describe()));
-    }
-    return ModuleInfoFromJson(spawned->out);
+    return results;
   };
 }
 

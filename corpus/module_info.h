@@ -2,8 +2,9 @@
 // (printed IR without the module and source-file names, so the same code compiled in two
 // packages hashes alike), its size, whether it defines main, and its -O0/-Oz/-O3 baselines
 // (computed and cached as envs/baselines.h does for every benchmark).
-// Runs LLVM in this process; the builder calls it in a child (`passrl dataset inspect`) so a
-// module that crashes LLVM costs that module only. Thread-safe: no shared state.
+// Runs LLVM in this process; the builder calls it in a child (`passrl dataset inspect FILE...`,
+// many modules per child: starting passrl costs more than inspecting most modules) so a module
+// that crashes LLVM costs that module only. Thread-safe: no shared state.
 #pragma once
 
 #include <functional>
@@ -22,12 +23,16 @@ absl::StatusOr<envs::CorpusModule> InspectModule(const std::string& bitcode_path
 std::string ModuleInfoToJson(const absl::StatusOr<envs::CorpusModule>& info);
 absl::StatusOr<envs::CorpusModule> ModuleInfoFromJson(const std::string& line);
 
-using ModuleInspector =
-    std::function<absl::StatusOr<envs::CorpusModule>(const std::string& bitcode_path)>;
+// Inspects a batch of bitcode files: one result per file, in order.
+using ModuleInspector = std::function<std::vector<absl::StatusOr<envs::CorpusModule>>(
+    const std::vector<std::string>& bitcode_paths)>;
 
-// Inspects in a child `<passrl> dataset inspect FILE --cache-dir DIR` cut off after
-// `timeout_seconds`: a module that crashes or hangs LLVM is an error for that module only; a
-// child that cannot be started at all is Unavailable (the builder stops: nothing is known).
-ModuleInspector ChildInspector(std::string passrl, std::string cache_dir, double timeout_seconds);
+// Inspects in children `<passrl> dataset inspect FILE... --cache-dir DIR`, which print one JSON
+// line per file as they go. A module that crashes LLVM, or hangs (the child is cut off after
+// `seconds_per_module` per module left, plus a minute), is an error for that module only: the
+// modules after it go to a fresh child. A child that cannot be started at all is Unavailable
+// for every module (the builder stops: nothing is known).
+ModuleInspector ChildInspector(std::string passrl, std::string cache_dir,
+                               double seconds_per_module);
 
 }  // namespace passrl::corpus

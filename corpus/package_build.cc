@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -63,17 +64,44 @@ std::string DetectSystem(const std::string& dir) {
   return "";
 }
 
+// The folder the build runs in: the top of the tree, or, when the top has none, the one folder
+// with a build system at the shallowest depth below it (up to 3): expat's Debian source keeps its
+// code in expat/, lmdb's in libraries/liblmdb/.
+std::string BuildRoot(const std::string& dir) {
+  std::vector<std::string> level = {dir};
+  for (int depth = 0; depth <= 3 && !level.empty(); ++depth) {
+    std::vector<std::string> found, next;
+    for (const std::string& d : level) {
+      if (!DetectSystem(d).empty()) {
+        found.push_back(d);
+        continue;
+      }
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(d, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (entry.is_directory() && name != "debian" && name[0] != '.') {
+          next.push_back(entry.path().string());
+        }
+      }
+    }
+    if (!found.empty()) return found.size() == 1 ? found[0] : dir;
+    level = std::move(next);
+  }
+  return dir;
+}
+
 }  // namespace
 
 absl::StatusOr<PackageBuild> BuildPackage(const std::string& source_dir,
                                           const std::string& work_dir,
                                           const PackageBuildOptions& options) {
   PackageBuild build;
-  build.system = DetectSystem(source_dir);
+  const std::string root = BuildRoot(source_dir);
+  build.system = DetectSystem(root);
   if (build.system.empty()) {
     return absl::FailedPreconditionError(
         "no build system found (no configure, configure.ac, meson.build, CMakeLists.txt or "
-        "Makefile at the top of the source tree)");
+        "Makefile at the top of the source tree or in one folder below it)");
   }
   std::error_code ec;
   fs::create_directories(work_dir, ec);
@@ -82,7 +110,7 @@ absl::StatusOr<PackageBuild> BuildPackage(const std::string& source_dir,
   fs::remove(build.log, ec);
   fs::remove(build.compile_commands, ec);
   const double start = MonotonicSeconds();
-  StepRunner steps(source_dir, build.log, start + options.timeout_seconds);
+  StepRunner steps(root, build.log, start + options.timeout_seconds);
   const std::string cc = "CC=" + options.clang;
   const std::vector<std::string> env = {"env", cc, "CFLAGS=-O0 -g0 -w", "CPPFLAGS=", "LDFLAGS="};
   const std::string jobs = absl::StrCat("-j", options.jobs);

@@ -25,7 +25,8 @@ struct PackageBuild {
   double seconds = 0;
 };
 
-// Builds the tree at `source_dir`; the log and compile_commands.json go to `work_dir`.
+// Builds the tree at `source_dir` (or the one folder below it with a build system, when the top
+// has none); the log and compile_commands.json go to `work_dir`.
 // A tree with no build system, a configure step that fails, or a build that runs past the time
 // limit (its process group is killed) is an error naming the step and the reason.
 absl::StatusOr<PackageBuild> BuildPackage(const std::string& source_dir,

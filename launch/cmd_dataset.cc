@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
@@ -26,7 +27,7 @@ struct DatasetFlags {
   std::string split = "all";
   std::string packages;  // debian: comma-separated; empty: datasets/debian/packages.tsv
   corpus::CorpusBuildOptions corpus;
-  std::string inspect_file;
+  std::vector<std::string> inspect_files;
 };
 
 absl::StatusOr<std::vector<std::string>> Names(const DatasetFlags& flags,
@@ -209,7 +210,7 @@ void AddDatasetCommand(CLI::App& app) {
                   "debian: rebuild packages whose cached result is a failure");
   build->add_flag("--keep-sources", flags->corpus.keep_sources,
                   "debian: keep unpacked sources and build trees in the cache");
-  inspect->add_option("file", flags->inspect_file)->required();
+  inspect->add_option("files", flags->inspect_files)->required();
   AddDatasetFlags(*inspect, flags->dataset);
   list->callback([flags] { CommandStatus() = List(*flags); });
   stats->callback([flags] { CommandStatus() = Stats(*flags); });
@@ -217,10 +218,18 @@ void AddDatasetCommand(CLI::App& app) {
     flags->corpus.build.jobs = flags->corpus.jobs;
     CommandStatus() = Build(*flags);
   });
+  // One line per file, flushed: the parent sees how far it got. Test hook:
+  // $PASSRL_TEST_CRASH_INSPECT aborts on a file whose path contains it, as an LLVM crash would
+  // (never set in production).
   inspect->callback([flags] {
-    std::printf("%s\n", corpus::ModuleInfoToJson(corpus::InspectModule(
-                            flags->inspect_file, flags->dataset.build.cache_dir))
-                            .c_str());
+    const char* crash = std::getenv("PASSRL_TEST_CRASH_INSPECT");
+    for (const std::string& file : flags->inspect_files) {
+      if (crash != nullptr && *crash && file.find(crash) != std::string::npos) std::abort();
+      std::printf("%s\n", corpus::ModuleInfoToJson(
+                              corpus::InspectModule(file, flags->dataset.build.cache_dir))
+                              .c_str());
+      std::fflush(stdout);
+    }
   });
 }
 

@@ -70,11 +70,16 @@ class DebianCorpusTest : public ::testing::Test {
     Write(src + "/hang/Makefile", "all:\n\tsleep 300\n");
     Write(src + "/noc/Makefile", "all:\n\ttrue\n");
     Write(src + "/nobuild/README", "documentation only\n");
+    // As expat's Debian source: the code and its build system in one subfolder.
+    Write(src + "/nested/README", "see lib/\n");
+    Write(src + "/nested/debian/rules", "#!/usr/bin/make -f\n");
+    Write(src + "/nested/lib/Makefile", "all: n.o\n%.o: %.c\n\t$(CC) -c $< -o $@\n");
+    Write(src + "/nested/lib/n.c", Body("nested"));
     fetcher_ = std::make_unique<LocalFetcher>(src);
     options_.cache_dir = root_ + "/cache";
     options_.build.timeout_seconds = 4;  // "hang" runs into it
     options_.inspect = ChildInspector(PASSRL_BINARY, options_.cache_dir, 120);
-    for (const char* name : {"good", "missing", "hang", "noc", "nobuild"}) {
+    for (const char* name : {"good", "missing", "hang", "noc", "nobuild", "nested"}) {
       options_.packages.push_back({name, "test", envs::Split::kTrain});
     }
   }
@@ -93,9 +98,10 @@ TEST_F(DebianCorpusTest, BuildsKeepsDistinctModulesAndReportsEachFailureOnOneLin
   std::ostringstream progress;
   auto summary = BuildDebianCorpus(options_, *fetcher_, progress);
   ASSERT_TRUE(summary.ok()) << summary.status();
-  EXPECT_EQ(summary->packages_ok, 1);
+  EXPECT_EQ(summary->packages_ok, 2);
   EXPECT_EQ(summary->packages_failed, 4);
-  EXPECT_EQ(summary->modules, 2);
+  EXPECT_EQ(summary->modules, 3);
+  EXPECT_EQ(Result("nested").modules.size(), 1u);
 
   const envs::PackageResult good = Result("good");
   EXPECT_TRUE(good.ok);
@@ -104,9 +110,9 @@ TEST_F(DebianCorpusTest, BuildsKeepsDistinctModulesAndReportsEachFailureOnOneLin
   EXPECT_EQ(good.duplicates, 1);
   ASSERT_EQ(good.tu_errors.size(), 1u);
   EXPECT_NE(good.tu_errors[0].find("crash: clang"), std::string::npos) << good.tu_errors[0];
-  ASSERT_EQ(good.modules.size(), 2u);
-  EXPECT_EQ(good.modules[0].name, "lib.a");
-  EXPECT_EQ(good.modules[1].name, "b");
+  ASSERT_EQ(good.modules.size(), 2u);  // in source order; of two same-IR units the first is kept
+  EXPECT_EQ(good.modules[0].name, "b");
+  EXPECT_EQ(good.modules[1].name, "copy_of_a");
   for (const envs::CorpusModule& m : good.modules) {
     EXPECT_GE(m.instructions, 50);
     EXPECT_GT(m.baselines.ir_o0, m.baselines.ir_oz) << m.name;
@@ -123,7 +129,7 @@ TEST_F(DebianCorpusTest, BuildsKeepsDistinctModulesAndReportsEachFailureOnOneLin
   // The modules load as benchmarks of the debian dataset (verified bitcode, size-only).
   envs::DatasetOptions dataset = envs::DatasetOptions::Defaults();
   dataset.build.cache_dir = options_.cache_dir;
-  auto b = envs::LoadBenchmark("debian/good/lib.a", dataset);
+  auto b = envs::LoadBenchmark("debian/good/copy_of_a", dataset);
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_FALSE(b->runnable);
 }
@@ -133,7 +139,7 @@ TEST_F(DebianCorpusTest, ARerunResumesFromCachedPackagesAndRetriesFetchFailures)
   ASSERT_TRUE(BuildDebianCorpus(options_, *fetcher_, first).ok());
   auto again = BuildDebianCorpus(options_, *fetcher_, second);
   ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->modules, 2);
+  EXPECT_EQ(again->modules, 3);
   EXPECT_EQ(fetcher_->fetches["good"], 1) << second.str();
   EXPECT_EQ(fetcher_->fetches["hang"], 1) << "a failed build is cached";
   EXPECT_EQ(fetcher_->fetches["missing"], 2) << "a failed fetch is retried";
@@ -156,6 +162,27 @@ TEST_F(DebianCorpusTest, AnInspectorThatCannotRunStopsWithoutCachingAnything) {
   EXPECT_FALSE(fs::exists(envs::DebianPackageDir(options_.cache_dir, "good") + "/result.json"));
 }
 
+// Many modules per inspector child; one that crashes LLVM (a test hook aborts the child on it)
+// costs only itself: the modules before it keep their results, those after it go to a new child.
+TEST(ChildInspectorTest, ACrashCostsOnlyThatModule) {
+  std::vector<std::string> paths;
+  for (const char* name : {"first", "crashing", "third"}) {
+    paths.push_back(testing::WriteTempFile(std::string(name) + ".bc",
+                                           testing::BundledBenchmarks(1)[0].bitcode));
+  }
+  setenv("PASSRL_TEST_CRASH_INSPECT", "crashing", 1);
+  const auto results = ChildInspector(PASSRL_BINARY, testing::TempDir(), 60)(paths);
+  unsetenv("PASSRL_TEST_CRASH_INSPECT");
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].ok()) << results[0].status();
+  ASSERT_FALSE(results[1].ok());
+  EXPECT_NE(std::string(results[1].status().message()).find("signal 6"), std::string::npos)
+      << results[1].status();
+  ASSERT_TRUE(results[2].ok()) << results[2].status();
+  EXPECT_EQ(results[0]->ir_hash, results[2]->ir_hash);
+  EXPECT_GT(results[2]->instructions, 0);
+}
+
 TEST(ModuleNameTest, RelativePathWithDots) {
   EXPECT_EQ(ModuleName("/w/zlib-1.2", "/w/zlib-1.2/contrib/minizip/zip.c"), "contrib.minizip.zip");
   EXPECT_EQ(ModuleName("/w/zlib-1.2", "/elsewhere/gen.c"), "gen");
@@ -168,7 +195,9 @@ TEST(CorpusBuildOptionsTest, RejectsWhatCannotWork) {
   EXPECT_FALSE(o.Validate().ok());  // no packages
   o.packages.push_back({"zlib", "compression", envs::Split::kTrain});
   EXPECT_FALSE(o.Validate().ok());  // no inspector
-  o.inspect = [](const std::string&) { return absl::StatusOr<envs::CorpusModule>(); };
+  o.inspect = [](const std::vector<std::string>& paths) {
+    return std::vector<absl::StatusOr<envs::CorpusModule>>(paths.size());
+  };
   EXPECT_TRUE(o.Validate().ok());
   o.jobs = 0;
   EXPECT_FALSE(o.Validate().ok());
