@@ -109,4 +109,12 @@ absl::StatusOr<Benchmark> BuildBenchmark(const std::string& name,
   return benchmark;
 }
 
+absl::Status RequireRunnable(const Benchmark& benchmark) {
+  if (benchmark.runnable) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(benchmark.name, " is size-only: runtime rewards and --validate need a program "
+                   "with main() built from C (a Debian module or a .ll/.bc file is a single "
+                   "translation unit that cannot run); use a size reward"));
+}
+
 }  // namespace passrl::envs

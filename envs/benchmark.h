@@ -35,4 +35,8 @@ absl::StatusOr<Benchmark> BuildBenchmark(const std::string& name,
                                          const std::vector<std::string>& paths,
                                          const BenchmarkBuildOptions& options);
 
+// OK for a runnable benchmark; for a size-only one (no main() built from C: a Debian module, a
+// .ll/.bc file) the one-line reason runtime rewards, `measure` and `--validate` refuse it.
+absl::Status RequireRunnable(const Benchmark& benchmark);
+
 }  // namespace passrl::envs

@@ -228,12 +228,7 @@ absl::StatusOr<RuntimeResult> LlvmEnv::MeasureRuntime() {
 }
 
 absl::Status LlvmEnv::EnsureRuntimeBaselines() {
-  if (!benchmark_.runnable) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(benchmark_.name, " is size-only: runtime rewards and --validate need a "
-                     "program with main() built from C (a Debian module or a .ll/.bc file is "
-                     "a single translation unit that cannot run); use a size reward"));
-  }
+  PASSRL_RETURN_IF_ERROR(RequireRunnable(benchmark_));
   if (auto it = impl_->runtime_baselines.find(benchmark_.hash);
       it != impl_->runtime_baselines.end()) {
     runtime_baselines_ = it->second;

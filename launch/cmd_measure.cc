@@ -26,6 +26,7 @@ absl::Status RunMeasure(const MeasureFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(std::vector<int> actions, envs::ParseActionList(flags.passes));
   PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark,
                           envs::LoadBenchmark(flags.benchmark, flags.dataset));
+  PASSRL_RETURN_IF_ERROR(envs::RequireRunnable(benchmark));
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
   PASSRL_RETURN_IF_ERROR(env->Reset(benchmark).status());
   for (int a : actions) PASSRL_RETURN_IF_ERROR(env->Step(a).status());
