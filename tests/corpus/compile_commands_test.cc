@@ -82,5 +82,22 @@ TEST(CompileCommandsTest, RewrittenCommandEmitsUnoptimisedBitcodeWithThePackages
   EXPECT_NE(dis->out.find("alloca"), std::string::npos) << "optimised: " << dis->out;
 }
 
+// Old C that GCC accepts and clang 16 rejects by default (bc's dc sources call undeclared
+// functions) still becomes a module.
+TEST(CompileCommandsTest, OldCThatClang16RejectsByDefaultStillCompiles) {
+  const std::string dir = testing::TempDir() + "/old";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/old.c") << "int main(void) { helper(3); return 0; }\nhelper(int x) { return x; }\n";
+  CompileCommand c{dir, dir + "/old.c", {"cc", "-c", "old.c"}};
+  SubprocessOptions run;
+  run.working_dir = dir;
+  auto plain = RunSubprocess({"clang-16", "-c", "old.c", "-o", "/dev/null"}, run);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->ok()) << "clang 16 should reject this by default";
+  auto clang = RunSubprocess(BitcodeCommand(c, "clang-16", dir + "/old.bc"), run);
+  ASSERT_TRUE(clang.ok());
+  EXPECT_TRUE(clang->ok()) << clang->err;
+}
+
 }  // namespace
 }  // namespace passrl::corpus
