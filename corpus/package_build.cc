@@ -137,10 +137,7 @@ absl::StatusOr<PackageBuild> BuildPackage(const std::string& source_dir,
       status = steps.Run("make", with(bear, {"make", "-C", kBuildDir, "-k", jobs}), false);
     }
   } else {
-    // LIBTOOL: Debian's patches of plain-make packages (lua) call $(LIBTOOL), set by debian/rules.
-    status = steps.Run("make", with(bear, {"make", "-k", jobs, cc, "CFLAGS=-O0 -g0 -w",
-                                           "LIBTOOL=libtool --quiet"}),
-                       false);
+    status = steps.Run("make", with(bear, {"make", "-k", jobs, cc, "CFLAGS=-O0 -g0 -w"}), false);
   }
   build.seconds = MonotonicSeconds() - start;
   if (!status.ok()) return status;

@@ -46,7 +46,7 @@ class DirectoryDataset : public Dataset {
   std::vector<std::string> BenchmarkNames(Split split) const override {
     std::vector<std::string> names;
     for (const fs::path& file : files_) {
-      if (InSplit(SplitOfFile(file), split)) names.push_back(NameOf(file));
+      if (InSplit(SplitOf(file.string()), split)) names.push_back(NameOf(file));
     }
     return names;
   }
@@ -65,7 +65,6 @@ class DirectoryDataset : public Dataset {
   std::string NameOf(const fs::path& file) const {
     return prefix_.empty() ? file.string() : absl::StrCat(prefix_, "/", file.stem().string());
   }
-  Split SplitOfFile(const fs::path& file) const { return SplitOf(file.string()); }
   std::string name_, prefix_;
   std::vector<fs::path> files_;
   BenchmarkBuildOptions build_;
@@ -143,11 +142,10 @@ class DebianDataset : public Dataset {
     }
     return names;
   }
-  Split SplitOf(const std::string& benchmark) const override {
-    for (const Entry& e : entries_) {
-      if (e.name == benchmark) return e.split;
-    }
-    return Split::kTrain;
+  Split SplitOf(const std::string& benchmark) const override {  // entries_ are sorted by name
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), benchmark,
+                               [](const Entry& e, const std::string& n) { return e.name < n; });
+    return it != entries_.end() && it->name == benchmark ? it->split : Split::kTrain;
   }
   absl::StatusOr<Benchmark> Load(const std::string& benchmark_name) const override {
     return LoadDebianModule(benchmark_name, build_);

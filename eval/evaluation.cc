@@ -197,8 +197,8 @@ absl::StatusOr<std::vector<EvalRow>> EvaluateBenchmark(envs::LlvmEnv& env, actor
   }
   if (!options.baselines) return rows;
   int64_t budget = options.baseline_compilations;
-  for (const EvalRow& row : rows) {
-    if (options.baseline_compilations == 0) budget = std::max(budget, row.states);
+  if (budget == 0) {
+    for (const EvalRow& row : rows) budget = std::max(budget, row.states);
   }
   PASSRL_ASSIGN_OR_RETURN(std::vector<EvalRow> baselines,
                           BaselineRows(env, benchmark, options, std::max<int64_t>(budget, 1)));

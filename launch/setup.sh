@@ -31,7 +31,7 @@ PACKAGES=(
   libhdf5-dev python3-h5py                           # replay export (h5py: read-back test)
   python3-matplotlib python3-numpy                   # launch/plot.py
   csmith libcsmith-dev                               # generated benchmarks
-  bear dpkg-dev autoconf automake libtool libtool-bin autopoint gettext meson  # Debian corpus builds
+  bear dpkg-dev autoconf automake libtool autopoint gettext meson  # Debian corpus builds
   libgtest-dev libgmock-dev                          # tests
 )
 
