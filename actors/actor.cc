@@ -19,7 +19,11 @@
 #include "proto/wire.h"
 
 namespace passrl::actors {
-namespace {}  // namespace
+namespace {
+
+constexpr size_t kMaxBestsPerStatus = 256;  // keeps a status message small
+
+}  // namespace
 
 absl::Status ActorOptions::Validate() const {
   if (actor_id < 1) return absl::InvalidArgumentError("actor_id must be >= 1");
@@ -28,6 +32,8 @@ absl::Status ActorOptions::Validate() const {
     return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
   if (!(heartbeat_seconds > 0))
     return absl::InvalidArgumentError("actor.heartbeat_seconds must be > 0");
+  if (!(noop_penalty >= 0 && noop_penalty < 1))
+    return absl::InvalidArgumentError("env.noop_penalty must be in [0, 1)");
   if (!benchmark_weights.empty()) {
     if (benchmark_weights.size() != benchmarks.size()) {
       return absl::InvalidArgumentError("one benchmark weight per benchmark");
@@ -174,6 +180,7 @@ void Actor::StartEpisode() {
   actions_.clear();
   episode_return_ = 0;
   observation_ = Featurize(outcome->observation, 0, options_.episode_length, options_.horizon);
+  raw_observation_ = std::move(outcome->observation);
 }
 
 bool Actor::RunEpisodeStep() {
@@ -199,9 +206,16 @@ bool Actor::RunEpisodeStep() {
       outcome->done || (outcome->truncated && options_.horizon == Horizon::kTerminal);
   std::vector<float> next =
       Featurize(outcome->observation, step + 1, options_.episode_length, options_.horizon);
-  Record(action, next, outcome->reward, terminal, outcome->truncated && !outcome->done, step);
+  // A pass that changed no feature did nothing the agent can see: it costs a little, so stopping
+  // is worth more than filling the episode with no-ops.
+  double reward = outcome->reward;
+  if (action != envs::StopAction() && outcome->observation == raw_observation_) {
+    reward -= options_.noop_penalty;
+  }
+  Record(action, next, reward, terminal, outcome->truncated && !outcome->done, step);
   observation_ = std::move(next);
-  episode_return_ += outcome->reward;
+  raw_observation_ = std::move(outcome->observation);
+  episode_return_ += reward;
   if (!outcome->done) UpdateBest(*outcome);
   if (!outcome->done && !outcome->truncated) return true;
   EndEpisode();
@@ -215,6 +229,7 @@ void Actor::UpdateBest(const EnvOutcome& outcome) {
   double& best = best_ratio_[benchmark_];
   if (ratio <= best) return;
   best = ratio;
+  new_bests_[benchmark_] = {ratio, actions_};
   double log_sum = 0;
   for (const auto& [name, r] : best_ratio_) log_sum += std::log(r);
   stats_.best_ratio_vs_oz = std::exp(log_sum / static_cast<double>(best_ratio_.size()));
@@ -303,7 +318,18 @@ void Actor::SendStatus(proto::ActorStatus::Kind kind) {
   s->set_worker_crashes(stats_.worker_crashes);
   const double elapsed = clock_() - start_;
   s->set_steps_per_second(elapsed > 0 ? static_cast<double>(stats_.steps) / elapsed : 0);
-  push_.send(zmq::buffer(message.SerializeAsString()), zmq::send_flags::dontwait);
+  std::vector<std::string> sent;
+  for (const auto& [benchmark, best] : new_bests_) {
+    if (sent.size() == kMaxBestsPerStatus) break;
+    proto::BestSequence* b = s->add_new_bests();
+    b->set_benchmark(benchmark);
+    b->set_ratio_vs_oz(best.ratio);
+    for (int a : best.actions) b->add_actions(a);
+    sent.push_back(benchmark);
+  }
+  // Dropped (the learner is away): the improvements go with a later status.
+  if (!push_.send(zmq::buffer(message.SerializeAsString()), zmq::send_flags::dontwait)) return;
+  for (const std::string& benchmark : sent) new_bests_.erase(benchmark);
 }
 
 void Actor::WriteCrashReport(const std::string& error) {

@@ -52,6 +52,9 @@ struct ActorOptions {
   // Reward of the transition recorded when an action crashes or hangs the environment (terminal:
   // the agent learns to avoid passes that crash LLVM on such programs).
   double crash_penalty = -1.0;
+  // Subtracted from the reward of a step whose pass changed no Autophase feature (not stop), in
+  // the reward's units: a normalised reward of 1 is the whole -O0 to -Oz gain.
+  double noop_penalty = 0.01;
   // The values alone (what a config sets); Run() also needs endpoints and benchmarks.
   absl::Status Validate() const;
 };
@@ -104,9 +107,16 @@ class Actor {
   std::string benchmark_;
   std::vector<int> actions_;
   std::vector<float> observation_;
+  std::vector<int64_t> raw_observation_;  // the env's, before featurizing
   double episode_return_ = 0;
   std::deque<double> recent_returns_;
   std::map<std::string, double> best_ratio_;  // per benchmark
+  // Improvements since the last status message, sent with it (the learner's sequence pool).
+  struct Best {
+    double ratio = 0;
+    std::vector<int> actions;
+  };
+  std::map<std::string, Best> new_bests_;
   proto::TransitionBatch pending_;
   std::map<std::string, uint32_t> benchmark_ids_;
 };

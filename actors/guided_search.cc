@@ -6,6 +6,7 @@
 
 #include "actors/observation.h"
 #include "common/clock.h"
+#include "envs/action_space.h"
 #include "common/status_macros.h"
 
 namespace passrl::actors {
@@ -47,11 +48,12 @@ absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
     const int action = policy.Act(Featurize(obs.values, step, length, horizon));
     PASSRL_ASSIGN_OR_RETURN(envs::StepResult result, env.Step(action));
     obs = std::move(result.observation);
+    if (action == envs::StopAction()) break;  // the policy says nothing more helps
   }
   SearchResult r;
   r.actions = env.actions();
   PASSRL_ASSIGN_OR_RETURN(r.cost, env.Cost(metric));
-  r.states = length;
+  r.states = static_cast<int64_t>(r.actions.size());
   r.seconds = MonotonicSeconds() - start;
   return r;
 }

@@ -8,7 +8,7 @@ namespace {
 class TorchPolicy : public Policy {
  public:
   TorchPolicy(const model::NetworkShape& shape, uint64_t seed, bool greedy)
-      : net_(shape), rng_(seed), greedy_(greedy) {
+      : net_(shape), mask_(model::LogitMask(shape)), rng_(seed), greedy_(greedy) {
     net_->eval();
     count_ = model::ParameterCount(*net_);
   }
@@ -16,7 +16,7 @@ class TorchPolicy : public Policy {
     torch::NoGradGuard no_grad;
     const torch::Tensor x = torch::from_blob(const_cast<float*>(observation.data()),
                                              {1, static_cast<int64_t>(observation.size())});
-    const torch::Tensor logits = net_->forward(x);
+    const torch::Tensor logits = net_->forward(x) + mask_;
     if (greedy_) return static_cast<int>(logits.argmax(1).item<int64_t>());
     const torch::Tensor probs = torch::softmax(logits, 1).contiguous();
     const float* p = probs.data_ptr<float>();
@@ -27,7 +27,7 @@ class TorchPolicy : public Policy {
     torch::NoGradGuard no_grad;
     const torch::Tensor x = torch::from_blob(const_cast<float*>(observation.data()),
                                              {1, static_cast<int64_t>(observation.size())});
-    const torch::Tensor probs = torch::softmax(net_->forward(x), 1).contiguous();
+    const torch::Tensor probs = torch::softmax(net_->forward(x) + mask_, 1).contiguous();
     return std::vector<float>(probs.data_ptr<float>(), probs.data_ptr<float>() + probs.numel());
   }
   absl::Status SetWeights(uint64_t version, absl::Span<const float> parameters) override {
@@ -40,6 +40,7 @@ class TorchPolicy : public Policy {
 
  private:
   model::Mlp net_;
+  torch::Tensor mask_;  // model::LogitMask
   std::mt19937_64 rng_;
   bool greedy_;
   uint64_t version_ = 0;
@@ -48,15 +49,16 @@ class TorchPolicy : public Policy {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_actions,
-                                                          const std::vector<int>& hidden,
+absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(const model::NetworkShape& shape,
                                                           uint64_t seed, bool greedy) {
-  if (obs_dim <= 0 || num_actions <= 1) {
+  if (shape.obs_dim <= 0 || shape.num_actions <= 1) {
     return absl::InvalidArgumentError("policy needs obs_dim > 0 and at least 2 actions");
+  }
+  if (!shape.allowed.empty() && shape.allowed.size() != static_cast<size_t>(shape.num_actions)) {
+    return absl::InvalidArgumentError("policy: one allowed flag per action expected");
   }
   torch::manual_seed(seed);
   torch::set_num_threads(1);  // an actor owns one core
-  model::NetworkShape shape{obs_dim, num_actions, hidden};
   return std::unique_ptr<Policy>(new TorchPolicy(shape, seed, greedy));
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "model/network_shape.h"
 
 namespace passrl::actors {
 
@@ -25,10 +26,9 @@ class Policy {
   virtual int64_t parameter_count() const = 0;
 };
 
-// hidden: the MLP's hidden widths (must match the learner's). greedy: act by argmax (evaluation)
-// instead of sampling (exploration).
-absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(int obs_dim, int num_actions,
-                                                          const std::vector<int>& hidden,
+// shape: the learner's (hidden widths and allowed actions must match). greedy: act by argmax
+// (evaluation) instead of sampling (exploration). Disallowed actions are never chosen.
+absl::StatusOr<std::unique_ptr<Policy>> CreateTorchPolicy(const model::NetworkShape& shape,
                                                           uint64_t seed, bool greedy = false);
 
 }  // namespace passrl::actors

@@ -11,14 +11,38 @@ namespace passrl::envs {
 namespace {
 
 constexpr ActionSpec kActions[] = {
-#define PASSRL_ACTION(name, pipeline) {name, pipeline},
+#define PASSRL_ACTION(name, pipeline) {name, pipeline, ActionKind::kPass},
+#define PASSRL_PIPELINE(name, pipeline) {name, pipeline, ActionKind::kPipeline},
+#define PASSRL_STOP(name) {name, "", ActionKind::kStop},
 #include "envs/actions.def"
 #undef PASSRL_ACTION
+#undef PASSRL_PIPELINE
+#undef PASSRL_STOP
 };
+static_assert(kActions[kNumActions - 1].kind == ActionKind::kStop, "stop is the last action");
 
 }  // namespace
 
 absl::Span<const ActionSpec> Actions() { return kActions; }
+
+int StopAction() { return kNumActions - 1; }
+
+absl::StatusOr<ActionSet> ParseActionSet(absl::string_view name) {
+  if (name == "all") return ActionSet::kAll;
+  if (name == "passes") return ActionSet::kPasses;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown action set '", name, "' (expected all or passes)"));
+}
+
+const char* ActionSetName(ActionSet set) { return set == ActionSet::kAll ? "all" : "passes"; }
+
+std::vector<bool> AllowedActions(ActionSet set) {
+  std::vector<bool> allowed(kNumActions, true);
+  if (set == ActionSet::kPasses) {
+    for (int i = 0; i < kNumActions; ++i) allowed[i] = kActions[i].kind != ActionKind::kPipeline;
+  }
+  return allowed;
+}
 
 absl::StatusOr<int> ActionIndex(absl::string_view name) {
   for (int i = 0; i < NumActions(); ++i) {

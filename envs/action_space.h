@@ -14,21 +14,40 @@
 
 namespace passrl::envs {
 
+// kPass: one pass; kPipeline: a named sub-pipeline of -Oz; kStop: ends the episode (no pipeline).
+enum class ActionKind { kPass, kPipeline, kStop };
+
 struct ActionSpec {
   absl::string_view name;      // what users type, e.g. "instcombine"
-  absl::string_view pipeline;  // PassBuilder text, e.g. "function(instcombine)"
+  absl::string_view pipeline;  // PassBuilder text, e.g. "function(instcombine)"; empty for stop
+  ActionKind kind = ActionKind::kPass;
 };
 
 // The number of actions, counted from actions.def at compile time (sizes network outputs).
 inline constexpr int kNumActions = 0
 #define PASSRL_ACTION(name, pipeline) +1
+#define PASSRL_PIPELINE(name, pipeline) +1
+#define PASSRL_STOP(name) +1
 #include "envs/actions.def"
 #undef PASSRL_ACTION
+#undef PASSRL_PIPELINE
+#undef PASSRL_STOP
     ;
 
 // Every action, in id order (the id is the index).
 absl::Span<const ActionSpec> Actions();
 inline int NumActions() { return kNumActions; }
+
+// The stop action's id (the last action).
+int StopAction();
+
+// Which actions an agent may choose (env.action_set): every one, or single passes and stop only
+// (CompilerGym's kind of action space: the -Oz sub-pipelines masked out).
+enum class ActionSet { kAll, kPasses };
+absl::StatusOr<ActionSet> ParseActionSet(absl::string_view name);  // "all" or "passes"
+const char* ActionSetName(ActionSet set);
+// One flag per action: may the agent choose it under `set`.
+std::vector<bool> AllowedActions(ActionSet set);
 
 // Id of the action called `name`; NotFound names the unknown pass.
 absl::StatusOr<int> ActionIndex(absl::string_view name);

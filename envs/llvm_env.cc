@@ -113,6 +113,7 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
     return absl::FailedPreconditionError("the episode is over (max_steps reached); call Reset");
   }
   actions_.push_back(action);
+  if (Actions()[action].kind == ActionKind::kStop) return Stop();
   {
     // If the pass crashes, LLVM's crash handler prints this line: enough to reproduce it.
     const std::string crash_context =
@@ -170,6 +171,28 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
   result.info.step = static_cast<int>(actions_.size());
   result.info.cost = cost_;
   result.info.ir_instruction_count = ir_count;
+  return result;
+}
+
+absl::Status LlvmEnv::RunPipeline(absl::string_view pipeline) {
+  if (!in_episode()) return absl::FailedPreconditionError("RunPipeline before Reset");
+  absl::Status ran = impl_->runner->RunPipeline(*impl_->module, pipeline);
+  impl_->runner->Invalidate();
+  if (!ran.ok()) return ran;
+  PASSRL_ASSIGN_OR_RETURN(cost_, Cost(options_.reward));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StepResult> LlvmEnv::Stop() {
+  ++histogram_[actions_.back()];
+  StepResult result;
+  auto observation = Observe(options_.observation);
+  if (!observation.ok()) return observation.status();
+  result.observation = std::move(*observation);
+  result.done = true;  // reward 0: the module is unchanged
+  result.info.step = static_cast<int>(actions_.size());
+  result.info.cost = cost_;
+  result.info.ir_instruction_count = IrInstructionCount();
   return result;
 }
 

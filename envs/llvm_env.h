@@ -64,11 +64,14 @@ class LlvmEnv {
 
   // Starts an episode on `benchmark` (baselines computed or read from the cache).
   absl::StatusOr<Observation> Reset(const Benchmark& benchmark);
-  // Applies action `action`. InvalidArgument for an unknown id, FailedPrecondition outside an
+  // Applies action `action` (the stop action ends the episode: done, reward 0). InvalidArgument for an unknown id, FailedPrecondition outside an
   // episode or after done, Internal if the pass left invalid IR (verify_each_step).
   absl::StatusOr<StepResult> Step(int action);
 
   absl::StatusOr<Observation> Observe(ObservationSpace space) const;
+  // Runs PassBuilder pipeline text (e.g. "default<Oz>") on the current module, outside the action
+  // space (no step, no reward): for producing a reference result such as -Oz.
+  absl::Status RunPipeline(absl::string_view pipeline);
   // The current raw cost of `space`'s metric (instructions, .text bytes or seconds).
   absl::StatusOr<double> Cost(RewardSpace space);
   int64_t IrInstructionCount() const;
@@ -102,6 +105,7 @@ class LlvmEnv {
   struct Impl;
   LlvmEnv(const EnvOptions& options, std::unique_ptr<Impl> impl);
   double RewardFor(double previous_cost, double cost) const;
+  absl::StatusOr<StepResult> Stop();  // Step(StopAction()): the episode ends, nothing runs
   absl::Status EnsureRuntimeBaselines();
 
   EnvOptions options_;

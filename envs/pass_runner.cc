@@ -48,6 +48,7 @@ PassRunner::~PassRunner() { impl_->Clear(); }
 absl::StatusOr<std::unique_ptr<PassRunner>> PassRunner::Create(llvm::TargetMachine* tm) {
   auto impl = std::make_unique<Impl>(tm);
   for (const ActionSpec& action : Actions()) {
+    if (action.kind == ActionKind::kStop) continue;  // runs nothing
     auto mpm = impl->Parse(action.pipeline);
     if (!mpm.ok()) {
       return absl::InvalidArgumentError(
@@ -59,6 +60,7 @@ absl::StatusOr<std::unique_ptr<PassRunner>> PassRunner::Create(llvm::TargetMachi
 
 void PassRunner::Run(llvm::Module& module, int action) {
   PASSRL_CHECK(action >= 0 && action < kNumActions);
+  if (Actions()[action].kind == ActionKind::kStop) return;
   // Parsed afresh each time: some passes (the inliner wrappers) move their nested pass manager
   // out when they run, so a parsed pipeline cannot be run twice. Parsing costs microseconds.
   auto mpm = impl_->Parse(Actions()[action].pipeline);

@@ -67,6 +67,10 @@ absl::Status SearchOptions::Validate() const {
   }
   if (max_episodes < 0) return absl::InvalidArgumentError("max_episodes must be >= 0");
   if (max_steps < 0) return absl::InvalidArgumentError("max_steps must be >= 0");
+  if (!allowed.empty() && allowed.size() != static_cast<size_t>(kNumActions)) {
+    return absl::InvalidArgumentError("search: one allowed flag per action expected");
+  }
+  if (SearchActions(*this).empty()) return absl::InvalidArgumentError("search: no action allowed");
   return absl::OkStatus();
 }
 
@@ -80,6 +84,15 @@ absl::Status CheckSearchable(const LlvmEnv& env) {
 }
 }  // namespace
 
+std::vector<int> SearchActions(const SearchOptions& options) {
+  std::vector<int> out;
+  for (int a = 0; a < kNumActions; ++a) {
+    const bool allowed = options.allowed.empty() || options.allowed[static_cast<size_t>(a)];
+    if (allowed && a != StopAction()) out.push_back(a);
+  }
+  return out;
+}
+
 absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchmark,
                                           const SearchOptions& options,
                                           const SearchProgress& progress) {
@@ -88,13 +101,14 @@ absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchma
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
   SearchState state(env, options, progress);
   std::mt19937_64 rng(options.seed);
-  std::uniform_int_distribution<int> pick(0, kNumActions - 1);
+  const std::vector<int> choices = SearchActions(options);
+  std::uniform_int_distribution<size_t> pick(0, choices.size() - 1);
   while (!state.OutOfTime()) {
     if (options.max_episodes > 0 && state.result().episodes >= options.max_episodes) break;
     PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
     for (int i = 0; i < options.episode_length; ++i) {
       if (options.max_steps > 0 && state.result().steps >= options.max_steps) break;
-      PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(pick(rng)));
+      PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(choices[pick(rng)]));
       state.Offer(step.info.cost, env.actions());
     }
     ++state.result().episodes;
@@ -114,7 +128,8 @@ absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchma
     auto snapshot = env.TakeSnapshot();
     int best_action = -1;
     int64_t best_cost = current;
-    for (int a = 0; a < kNumActions && !state.OutOfTime(); ++a) {
+    for (int a : SearchActions(options)) {
+      if (state.OutOfTime()) break;
       env.Restore(*snapshot);
       PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(a));
       state.Offer(step.info.cost, env.actions());

@@ -24,6 +24,7 @@
 #include "eval/evaluation.h"
 #include "launch/commands.h"
 #include "launch/config.h"
+#include "launch/policy_source.h"
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
 #include "nlohmann/json.hpp"
@@ -44,82 +45,6 @@ struct EvalFlags {
   int64_t baseline_compilations = 0;
   double benchmark_timeout = 0;
 };
-
-struct LoadedPolicy {
-  std::unique_ptr<actors::Policy> policy;
-  std::string source;
-  int episode_length = 24;
-  actors::Horizon horizon = actors::Horizon::kTerminal;
-};
-
-absl::StatusOr<LoadedPolicy> FromCheckpoint(const EvalFlags& flags) {
-  // The policy needs no replay: its chunks are neither read nor verified.
-  PASSRL_ASSIGN_OR_RETURN(
-      learner::LoadedCheckpoint ckpt,
-      learner::LoadLatestCheckpoint(flags.checkpoint, flags.fallback, /*verify_replay=*/false));
-  PASSRL_RETURN_IF_ERROR(CheckMatchesThisBuild(ckpt.spaces));
-  learner::SacOptions o;
-  o.shape = {actors::kObservationDim, envs::kNumActions, ckpt.spaces.hidden};
-  o.use_cuda_if_available = false;
-  PASSRL_ASSIGN_OR_RETURN(auto agent, learner::SacAgent::Create(o));
-  absl::Status s = agent->LoadState(ckpt.agent_state);
-  if (!s.ok()) return absl::DataLossError(absl::StrCat(ckpt.path, "/agent.pt: ", s.message()));
-  LoadedPolicy out;
-  PASSRL_ASSIGN_OR_RETURN(out.policy,
-                          actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions,
-                                                    ckpt.spaces.hidden, 1, true));
-  const std::vector<float> params = agent->PolicyParameters();
-  PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(ckpt.counters.policy_version, params));
-  out.source = ckpt.path;
-  // The run's episode length, from the configuration stored in the checkpoint.
-  // The run's episode length and horizon (they shape the observation), from the configuration
-  // stored in the checkpoint: without them the policy would see other features than it learned.
-  auto config = ParseTrainConfig(ckpt.path + "/config.yaml", ckpt.config_yaml);
-  if (!config.ok()) {
-    return absl::Status(config.status().code(),
-                        absl::StrCat("the run's configuration stored in the checkpoint: ",
-                                     config.status().message()));
-  }
-  out.episode_length = config->actor.episode_length;
-  // A checkpoint from before env.horizon existed: its policy observed the step fraction.
-  out.horizon = ckpt.spaces.horizon.empty() ? actors::Horizon::kTerminal : config->actor.horizon;
-  return out;
-}
-
-// A policy file as the learner publishes it (RUN/policy.pb, policy-<t>s.pb).
-absl::StatusOr<LoadedPolicy> FromPolicyFile(const EvalFlags& flags) {
-  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadTrainConfig(flags.run + "/config.yaml"));
-  const std::string path = flags.policy.empty() ? flags.run + "/policy.pb" : flags.policy;
-  std::string bytes;
-  PASSRL_RETURN_IF_ERROR(ReadFileToString(path, &bytes));
-  LoadedPolicy out;
-  PASSRL_ASSIGN_OR_RETURN(
-      out.policy, actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions,
-                                            c.learner.sac.shape.hidden, 1,
-                                            /*greedy=*/true));
-  wire::Expectations expect;
-  expect.action_space_hash = envs::ActionSpaceHash();
-  expect.obs_dim = actors::kObservationDim;
-  expect.num_actions = envs::kNumActions;
-  auto weights = wire::DecodeLearnerMessage(bytes, expect, out.policy->parameter_count());
-  if (!weights.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": ", weights.status().message()));
-  }
-  const float* p = reinterpret_cast<const float*>(weights->parameters().data());
-  PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(
-      weights->version(), absl::MakeConstSpan(p, out.policy->parameter_count())));
-  out.source = path;
-  out.episode_length = c.actor.episode_length;
-  out.horizon = c.actor.horizon;
-  // A run from before env.horizon existed (its config.yaml lacks the key, which runs now always
-  // write): its policy observed the step fraction.
-  std::string text;
-  if (ReadFileToString(flags.run + "/config.yaml", &text).ok() &&
-      text.find("\n  horizon: ") == std::string::npos) {
-    out.horizon = actors::Horizon::kTerminal;
-  }
-  return out;
-}
 
 // The child command that evaluates one benchmark and prints its rows (RunIsolated): the exact
 // policy the parent loaded (not "the latest", which a running job may replace meanwhile).
@@ -187,7 +112,9 @@ absl::Status RunEval(const EvalFlags& flags) {
         absl::StrCat("--search '", flags.search, "': expected none or beam"));
   }
   PASSRL_ASSIGN_OR_RETURN(LoadedPolicy loaded,
-                          flags.checkpoint.empty() ? FromPolicyFile(flags) : FromCheckpoint(flags));
+                          flags.checkpoint.empty()
+                              ? LoadPolicyFromRun(flags.run, flags.policy)
+                              : LoadPolicyFromCheckpoint(flags.checkpoint, flags.fallback));
   actors::Policy& policy = *loaded.policy;
   const int length = flags.length > 0 ? flags.length : loaded.episode_length;
   actors::BeamOptions beam;

@@ -96,8 +96,27 @@ absl::StatusOr<BenchmarkMix> Benchmarks(const TrainConfig& c, const envs::Datase
 
 // `announce` gets the endpoints message for the actors ("" when the learner failed to start):
 // MPI's broadcast under `passrl train`, nothing for a standalone `passrl learner`.
-absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resume,
-                        bool resume_fallback,
+// The learning curve's validator, or null (with a note) when the validation split is empty.
+std::unique_ptr<learner::Validator> MakeValidator(const TrainConfig& c,
+                                                  const envs::DatasetOptions& dataset) {
+  if (c.validation.every_seconds <= 0) return nullptr;
+  ValidationOptions v = c.validation;
+  v.dataset = c.ValidationDataset();
+  auto d = envs::OpenDataset(v.dataset, dataset);
+  const envs::Split split = envs::ParseSplit(v.split).value_or(envs::Split::kValidation);
+  if (!d.ok() || (*d)->BenchmarkNames(split).empty()) {
+    std::printf("learner: no learning curve: %s has no %s programs (set validation.dataset, e.g. "
+                "csmith or debian)\n",
+                v.dataset.c_str(), v.split.c_str());
+    return nullptr;
+  }
+  std::printf("learner: learning curve every %.0f s on %d programs of %s split %s\n",
+              v.every_seconds, v.sample, v.dataset.c_str(), v.split.c_str());
+  return std::make_unique<ChildValidator>(v, dataset, c.learner.run_dir);
+}
+
+absl::Status RunLearner(const TrainConfig& c, const envs::DatasetOptions& dataset, int world,
+                        const std::string& resume, bool resume_fallback,
                         const std::function<void(const std::string&)>& announce) {
   // The configured options, plus what only this run knows.
   learner::LearnerOptions o = c.LearnerForThisBuild();
@@ -108,7 +127,7 @@ absl::Status RunLearner(const TrainConfig& c, int world, const std::string& resu
   o.resume_fallback = resume_fallback;
   o.config_yaml = DescribeConfig(c);
   zmq::context_t context(1);
-  auto learner = learner::Learner::Create(o, &context);
+  auto learner = learner::Learner::Create(o, &context, MakeValidator(c, dataset));
   if (!learner.ok()) {
     announce("");  // tell the actors there is nothing to connect to
     return learner.status();
@@ -188,8 +207,8 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
         env, actors::InProcessEnvClient::Create(dataset, reward, o.episode_length));
   }
   PASSRL_ASSIGN_OR_RETURN(auto policy,
-                          actors::CreateTorchPolicy(actors::kObservationDim, envs::kNumActions,
-                                                    c.learner.sac.shape.hidden, o.seed));
+                          actors::CreateTorchPolicy(
+                                              c.LearnerForThisBuild().sac.shape, o.seed));
   zmq::context_t context(1);
   actors::Actor actor(o, std::move(env), std::move(policy), &context);
   absl::Status ran = actor.Run();
@@ -241,7 +260,7 @@ absl::Status RunTrain(const TrainFlags& flags) {
     std::error_code ec;
     std::filesystem::create_directories(c.learner.run_dir, ec);
     std::ofstream(c.learner.run_dir + "/config.yaml") << DescribeConfig(c);
-    status = RunLearner(c, world, flags.resume, flags.resume_fallback,
+    status = RunLearner(c, flags.dataset, world, flags.resume, flags.resume_fallback,
                         [](const std::string& endpoints) { Broadcast(endpoints); });
   } else {
     signal(SIGUSR1, SIG_IGN);
@@ -286,7 +305,8 @@ absl::Status RunStandaloneLearner(const TrainFlags& flags) {
         "a standalone learner must listen where the job's actors reconnect: set learner.port and "
         "learner.weights_port (fixed ports, the same the job used)");
   }
-  return RunLearner(c, 0, flags.resume, flags.resume_fallback, [](const std::string&) {});
+  return RunLearner(c, flags.dataset, 0, flags.resume, flags.resume_fallback,
+                    [](const std::string&) {});
 }
 
 void AddLearnerCommand(CLI::App& app) {

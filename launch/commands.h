@@ -35,6 +35,7 @@ void AddEvalCommand(CLI::App& app);
 void AddReplayCommand(CLI::App& app);
 void AddKeysCommand(CLI::App& app);
 void AddEnvWorkerCommand(CLI::App& app);
+void AddOptimizeCommand(CLI::App& app);  // optimize and library
 
 // --cpu, --warmup, --min-runs, --max-runs, --rel-ci, --timeout (commands with runtime rewards).
 void AddRuntimeFlags(CLI::App& command, envs::RuntimeOptions& runtime);

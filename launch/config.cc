@@ -78,6 +78,10 @@ std::vector<Field> Fields(TrainConfig& c) {
       BindHorizon("env.horizon", &a.horizon,
                   "terminal: the step fraction is observed and the last step is terminal; "
                   "bootstrap: no time feature, the last step bootstraps (docs/ARCHITECTURE.md)"),
+      Bind("env.action_set", &c.action_set,
+           "all: passes, the -Oz sub-pipelines and stop; passes: single passes and stop only"),
+      Bind("env.noop_penalty", &a.noop_penalty,
+           "subtracted from the reward of a step that changes nothing (stop costs nothing)"),
       Bind("env.reward", &c.worker.reward,
            "IrInstructionCountNorm, ObjectTextSizeNorm, RuntimeNorm, ..."),
       Bind("env.step_timeout_seconds", &c.worker.step_timeout_seconds,
@@ -85,6 +89,13 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),
       Bind("env.crash_penalty", &a.crash_penalty,
            "reward of an action that crashed or hung the environment (a terminal transition)"),
+      Bind("validation.every_seconds", &c.validation.every_seconds,
+           "score the greedy policy on a validation sample this often (metrics: "
+           "validation_geomean); 0: no learning curve"),
+      Bind("validation.dataset", &c.validation.dataset,
+           "dataset of the learning curve; empty: the training dataset"),
+      Bind("validation.split", &c.validation.split, "its split (never the training one)"),
+      Bind("validation.sample", &c.validation.sample, "programs scored at every point"),
       Bind("actor.batch_transitions", &a.batch_transitions, "transitions per message"),
       Bind("actor.heartbeat_seconds", &a.heartbeat_seconds, "status message period"),
       Bind("actor.pin", &c.pin, "pin each actor to one physical core (hwloc)"),
@@ -114,6 +125,8 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("sac.reward_scale", &l.sac.reward_scale, "rewards are multiplied by this"),
       Bind("sac.grad_clip", &l.sac.grad_clip, "max gradient L2 norm per network; 0: none"),
       Bind("sac.hidden", &l.sac.shape.hidden, "hidden layer widths of every MLP"),
+      Bind("sac.twin_mean_target", &l.sac.twin_mean_target,
+           "critic target from the mean of the twin critics instead of their min"),
   };
 }
 
@@ -157,7 +170,15 @@ learner::LearnerOptions TrainConfig::LearnerForThisBuild() const {
   learner::LearnerOptions l = learner;
   l.sac.shape.obs_dim = l.replay.obs_dim = actors::kObservationDim;
   l.sac.shape.num_actions = envs::kNumActions;
+  l.validation_seconds = validation.every_seconds;
+  l.sac.shape.allowed = envs::AllowedActions(envs::ParseActionSet(action_set).value_or(envs::ActionSet::kAll));
   return l;
+}
+
+std::string TrainConfig::ValidationDataset() const {
+  if (!validation.dataset.empty()) return validation.dataset;
+  auto mix_entries = TrainingMix(*this);
+  return mix_entries.ok() && !mix_entries->empty() ? mix_entries->front().dataset : dataset;
 }
 
 absl::StatusOr<MixEntry> ParseMixEntry(const std::string& text) {
@@ -200,9 +221,16 @@ absl::Status TrainConfig::Validate() const {
     return absl::InvalidArgumentError(absl::StrCat("dataset.split: ", split.status().message()));
   }
   PASSRL_RETURN_IF_ERROR(TrainingMix(*this).status());
+  if (auto set = envs::ParseActionSet(action_set); !set.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("env.action_set: ", set.status().message()));
+  }
   // The components check their own values.
   PASSRL_RETURN_IF_ERROR(LearnerForThisBuild().Validate());
   PASSRL_RETURN_IF_ERROR(actor.Validate());
+  PASSRL_RETURN_IF_ERROR(validation.Validate());
+  if (auto split = envs::ParseSplit(validation.split); !split.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("validation.split: ", split.status().message()));
+  }
   if (!(worker.step_timeout_seconds > 0))
     return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");
   if (auto reward = envs::ParseRewardSpace(worker.reward); !reward.ok()) {
@@ -249,6 +277,17 @@ absl::Status TrainConfig::CheckPairs() const {
         return conflict(absl::StrCat("env.reward ", worker.reward, " with dataset debian: its "
                                      "modules are single translation units without a program to "
                                      "run (size-only); use a size reward or a dataset of programs"));
+      }
+    }
+  }
+  if (validation.every_seconds > 0) {
+    for (const MixEntry& entry : TrainingMix(*this).value_or(std::vector<MixEntry>{})) {
+      const std::string dataset = validation.dataset.empty() ? ValidationDataset() : validation.dataset;
+      if (entry.dataset == dataset && (entry.split == validation.split || entry.split == "all")) {
+        return conflict(absl::StrCat("validation.split ", validation.split, " of ", dataset,
+                                     " is also trained on (dataset split ", entry.split,
+                                     "): the learning curve would not show generalization; "
+                                     "set validation.every_seconds: 0 or another split"));
       }
     }
   }

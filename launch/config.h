@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "actors/actor.h"
 #include "actors/env_client.h"
+#include "launch/child_validator.h"
 #include "learner/learner_options.h"
 
 namespace passrl::launch {
@@ -24,6 +25,7 @@ struct TrainConfig {
                                     // sac.*, security.curve_dir
   actors::ActorOptions actor;       // env.episode_length/horizon/crash_penalty, actor.*
   actors::WorkerOptions worker;     // env.reward, env.step_timeout_seconds
+  ValidationOptions validation;     // validation.*: the learning curve
   // The launcher's own.
   uint64_t seed = 1;                 // networks, replay and actors (actor i uses seed + i)
   std::string actor_key = "actor.key";  // in learner.curve_dir
@@ -34,10 +36,13 @@ struct TrainConfig {
   // ["debian:train:3", "bundled:train:1"]; an episode picks an entry by weight, then one of its
   // benchmarks uniformly.
   std::vector<std::string> mix;
+  std::string action_set = "all";       // envs::ActionSet by name
   bool isolate = true;                  // env worker subprocess per actor
   bool pin = true;
   std::string host;  // address actors connect to; empty: the learner's hostname
 
+  // validation.dataset, or the training dataset (a mix's first entry).
+  std::string ValidationDataset() const;
   // The learner's options with what this build defines filled in (network and replay shapes).
   learner::LearnerOptions LearnerForThisBuild() const;
   // Each value alone (the components' Validate), then CheckPairs.

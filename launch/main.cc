@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddMeasureCommand(app);
   passrl::launch::AddTrainCommand(app);
   passrl::launch::AddEvalCommand(app);
+  passrl::launch::AddOptimizeCommand(app);
   passrl::launch::AddReplayCommand(app);
   passrl::launch::AddLearnerCommand(app);
   passrl::launch::AddKeysCommand(app);

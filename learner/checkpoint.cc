@@ -139,6 +139,9 @@ absl::StatusOr<std::string> CheckpointStore::Write(CheckpointContents contents,
   nlohmann::json files = nlohmann::json::object();
   absl::Status s = WriteTracked(tmp, "agent.pt", contents.agent_state, &files, &local.bytes);
   if (s.ok()) s = WriteTracked(tmp, "config.yaml", contents.config_yaml, &files, &local.bytes);
+  if (s.ok() && !contents.sequences_json.empty()) {
+    s = WriteTracked(tmp, "sequences.json", contents.sequences_json, &files, &local.bytes);
+  }
   if (!s.ok()) return fail(s);
   nlohmann::json replay_json = nullptr;
   if (contents.replay != nullptr) {
@@ -252,6 +255,9 @@ absl::StatusOr<LoadedCheckpoint> LoadCheckpoint(const std::string& path, bool ve
     const nlohmann::json& files = m.at("files");
     s = ReadTracked(path, files, "agent.pt", &out.agent_state);
     if (s.ok()) s = ReadTracked(path, files, "config.yaml", &out.config_yaml);
+    if (s.ok() && files.contains("sequences.json")) {
+      s = ReadTracked(path, files, "sequences.json", &out.sequences_json);
+    }
     if (!s.ok()) return s;
     out.replay_dir = path + "/replay";
     if (!m.at("replay").is_null()) {

@@ -60,6 +60,7 @@ struct CheckpointContents {
   std::string reason;  // "periodic", "SIGTERM", ...
   const replay::ReplayBuffer* replay = nullptr;
   std::vector<std::string> benchmarks;  // names of the replay's benchmark ids
+  std::string sequences_json;           // learner/sequence_pool.h; empty: none
 };
 
 struct LoadedCheckpoint {
@@ -70,6 +71,7 @@ struct LoadedCheckpoint {
   std::string replay_dir;
   replay::ReplaySnapshot replay;
   std::vector<std::string> benchmarks;
+  std::string sequences_json;  // empty in checkpoints from before the sequence pool
 };
 
 struct CheckpointWriteStats {

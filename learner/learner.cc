@@ -55,6 +55,8 @@ absl::Status LearnerOptions::Validate() const {
     return absl::InvalidArgumentError("learner.samples_per_insert must be > 0");
   if (publish_every < 1) return absl::InvalidArgumentError("learner.publish_every must be >= 1");
   if (duration_seconds < 0) return absl::InvalidArgumentError("run.duration_seconds must be >= 0");
+  if (!(validation_seconds >= 0))
+    return absl::InvalidArgumentError("validation.every_seconds must be >= 0");
   if (port < 0 || port > 65535 || weights_port < 0 || weights_port > 65535) {
     return absl::InvalidArgumentError("learner ports must be in [0, 65535]");
   }
@@ -71,10 +73,12 @@ Learner::~Learner() {
   stop_ = true;
   ingest_stop_ = true;
   if (ingest_.joinable()) ingest_.join();
+  if (validation_thread_.joinable()) validation_thread_.join();
 }
 
 absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& options,
-                                                         zmq::context_t* context) {
+                                                         zmq::context_t* context,
+                                                         std::unique_ptr<Validator> validator) {
   absl::Status valid = options.Validate();
   if (!valid.ok()) return valid;
   std::unique_ptr<Learner> l(new Learner(options, context));
@@ -87,6 +91,7 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   auto metrics = MetricsWriter::Open(options.run_dir);
   if (!metrics.ok()) return metrics.status();
   l->metrics_ = std::move(*metrics);
+  l->validator_ = std::move(validator);
   if (l->options_.checkpoint.dir.empty())
     l->options_.checkpoint.dir = options.run_dir + "/checkpoints";
   auto store = CheckpointStore::Open(l->options_.checkpoint);
@@ -158,6 +163,10 @@ absl::Status Learner::Resume() {
   s = replay::RestoreReplaySnapshot(loaded->replay_dir, loaded->replay, replay_.get());
   if (!s.ok()) return s;
   benchmarks_.Restore(loaded->benchmarks);
+  if (!loaded->sequences_json.empty()) {
+    s = pool_.MergeJson(loaded->sequences_json);
+    if (!s.ok()) return absl::DataLossError(absl::StrCat(loaded->path, ": ", s.message()));
+  }
   const CheckpointCounters& c = loaded->counters;
   updates_ = c.updates;
   version_ = c.policy_version;
@@ -215,6 +224,8 @@ void Learner::Checkpoint(const std::string& reason) {
   contents.reason = reason;
   contents.replay = replay_.get();
   contents.benchmarks = benchmarks_.Names();
+  contents.sequences_json = pool_.ToJson();
+  SaveSequences(contents.sequences_json);
   CheckpointWriteStats stats;
   auto path = checkpoints_->Write(std::move(contents), &stats);
   if (!path.ok()) {
@@ -274,6 +285,9 @@ void Learner::Ingest(const void* data, size_t size) {
                   decoded->status().cpu());
     }
     info.last = decoded->status();
+    for (const proto::BestSequence& b : decoded->status().new_bests()) {
+      pool_.Offer(b.benchmark(), b.ratio_vs_oz(), {b.actions().begin(), b.actions().end()});
+    }
     info.last_heard = MonotonicSeconds();
     info.reported_silent = false;
     return;
@@ -317,6 +331,11 @@ void Learner::Publish(bool stop) {
 }
 
 // The policy as the actors receive it (a LearnerMessage), for `passrl eval --policy`.
+void Learner::SaveSequences(const std::string& json) {
+  absl::Status s = ReplaceFileDurably(options_.run_dir + "/sequences.json", json);
+  if (!s.ok()) std::printf("learner: sequences.json: %s\n", std::string(s.message()).c_str());
+}
+
 void Learner::SavePolicy(const std::string& name) {
   absl::Status s =
       ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(false));
@@ -326,12 +345,43 @@ void Learner::SavePolicy(const std::string& name) {
   }
 }
 
+void Learner::Validate(double now, bool wait) {
+  if (validator_ == nullptr || options_.validation_seconds <= 0) return;
+  if (validation_thread_.joinable()) {
+    if (!wait && !validation_done_.load()) return;
+    validation_thread_.join();
+    if (validation_score_.ok()) {
+      std::printf("learner: validation at %.1f min (%lld updates): %.4f\n",
+                  validation_elapsed_ / 60, static_cast<long long>(validation_updates_),
+                  *validation_score_);
+      metrics_->Write(validation_updates_, {{"validation_geomean", *validation_score_},
+                                            {"validation_minutes", validation_elapsed_ / 60}});
+    } else {
+      std::printf("learner: validation failed: %s\n",
+                  std::string(validation_score_.status().message()).c_str());
+    }
+    std::fflush(stdout);
+  }
+  if (wait || now - last_validation_ < options_.validation_seconds) return;
+  last_validation_ = now;
+  const std::string file = options_.run_dir + "/policy-validation.pb";
+  SavePolicy("policy-validation.pb");
+  validation_updates_ = updates_.load();
+  validation_elapsed_ = Elapsed();
+  validation_done_ = false;
+  validation_thread_ = std::thread([this, file] {
+    validation_score_ = validator_->Score(file);
+    validation_done_ = true;
+  });
+}
+
 absl::Status Learner::Run() {
   std::printf("learner: transitions on port %d, weights on port %d, device %s, run dir %s\n", port_,
               weights_port_, agent_->device().is_cuda() ? "cuda" : "cpu", options_.run_dir.c_str());
   std::fflush(stdout);
   ingest_ = std::thread([this] { IngestLoop(); });
   start_ = MonotonicSeconds();
+  last_validation_ = start_ - options_.validation_seconds;  // a first point before training
   last_report_ = start_.load();
   double last_publish = 0, last_snapshot = last_report_, last_checkpoint = last_report_;
   int64_t last_checkpoint_updates = updates_.load();
@@ -360,6 +410,7 @@ absl::Status Learner::Run() {
       SavePolicy(absl::StrCat("policy-", static_cast<int64_t>(Elapsed()), "s.pb"));
       last_snapshot = now;
     }
+    Validate(now, /*wait=*/false);
     const int64_t inserted = static_cast<int64_t>(inserted_.load());
     const double allowed = static_cast<double>(inserted) * options_.samples_per_insert /
                            static_cast<double>(options_.batch_size);
@@ -400,9 +451,11 @@ absl::Status Learner::Run() {
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // goodbyes and last batches
   ingest_stop_ = true;
   ingest_.join();
+  Validate(MonotonicSeconds(), /*wait=*/true);  // the last point in flight, if any
   const int sig = stop_signal_.load();
   Checkpoint(sig == 0 ? "final" : absl::StrCat("stopped by SIG", sigabbrev_np(sig)));
   SavePolicy("policy.pb");
+  SaveSequences(pool_.ToJson());
   WriteSummary(elapsed);
   return absl::OkStatus();
 }

@@ -29,6 +29,8 @@
 #include "learner/learner_options.h"
 #include "learner/metrics.h"
 #include "learner/sac.h"
+#include "learner/sequence_pool.h"
+#include "learner/validator.h"
 #include "replay/replay_buffer.h"
 
 namespace zmq {
@@ -40,8 +42,10 @@ namespace passrl::learner {
 class Learner {
  public:
   // Binds the sockets (so endpoints are known before actors start).
+  // `validator` scores the policy every options.validation_seconds (null: no learning curve).
   static absl::StatusOr<std::unique_ptr<Learner>> Create(const LearnerOptions& options,
-                                                         zmq::context_t* context);
+                                                         zmq::context_t* context,
+                                                         std::unique_ptr<Validator> validator = nullptr);
   ~Learner();
   // "tcp://<host>:<port>" with the bound ports, for actors to connect to.
   std::string TransitionsEndpoint(const std::string& host) const;
@@ -75,7 +79,11 @@ class Learner {
   ActorInfo& Actor(int id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // created on first use
   void Publish(bool stop);
   void SavePolicy(const std::string& name);
+  void SaveSequences(const std::string& json);  // RUN/sequences.json
   void Report(double now, double elapsed, const SacLosses& losses);
+  // Starts a validation of the current policy when one is due and none runs; writes finished
+  // ones to the metrics. `wait`: block for the one in flight (the end of Run).
+  void Validate(double now, bool wait);
   void WriteSummary(double elapsed);
 
   LearnerOptions options_;
@@ -83,12 +91,22 @@ class Learner {
   int port_ = 0, weights_port_ = 0;
   std::unique_ptr<replay::ReplayBuffer> replay_;
   BenchmarkTable benchmarks_;  // names of the benchmark ids in replay
+  SequencePool pool_;          // best sequence per benchmark, from actors' statuses
   std::unique_ptr<SacAgent> agent_;
   std::unique_ptr<MetricsWriter> metrics_;
   std::thread ingest_;
   std::atomic<bool> stop_{false}, ingest_stop_{false}, checkpoint_wanted_{false};
   std::atomic<int> stop_signal_{0};
   std::unique_ptr<CheckpointStore> checkpoints_;
+  // The learning curve: the validator runs on validation_thread_; the update loop starts it and
+  // reads its result after joining (validation_done_ says when), so nothing else is shared.
+  std::unique_ptr<Validator> validator_;
+  std::thread validation_thread_;
+  std::atomic<bool> validation_done_{false};
+  absl::StatusOr<double> validation_score_ = 0.0;  // written by validation_thread_ only
+  double last_validation_ = 0;                      // update loop only
+  int64_t validation_updates_ = 0;                  // updates when the validated policy was saved
+  double validation_elapsed_ = 0;
   std::atomic<double> start_{0};  // when Run() began (steady seconds); 0 before
   // Set by Create (Resume) before any other thread exists; constant afterwards.
   double elapsed_before_ = 0;  // training time of earlier sessions

@@ -27,6 +27,7 @@ struct LearnerOptions {
   int weights_port = 0;  // weights (PUB); 0: any free port
   std::string run_dir = "runs/local";  // the training config's default
   double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
+  double validation_seconds = 0;  // learning-curve points (learner/validator.h); 0: none
   uint64_t action_space_hash = 0;
   std::string horizon;           // the actors' env.horizon, recorded in checkpoints
   CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints

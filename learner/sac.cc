@@ -1,5 +1,6 @@
 #include "learner/sac.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -32,15 +33,24 @@ absl::Status SacOptions::Validate() const {
     return absl::InvalidArgumentError("sac.target_entropy_ratio must be in [0, 1)");
   }
   if (!(reward_scale > 0)) return absl::InvalidArgumentError("sac.reward_scale must be > 0");
+  if (!shape.allowed.empty()) {
+    if (shape.allowed.size() != static_cast<size_t>(shape.num_actions)) {
+      return absl::InvalidArgumentError("sac: one allowed flag per action expected");
+    }
+    if (std::count(shape.allowed.begin(), shape.allowed.end(), true) < 2) {
+      return absl::InvalidArgumentError("sac: at least 2 actions must be allowed");
+    }
+  }
   return absl::OkStatus();
 }
 
 torch::Tensor CriticTarget(const torch::Tensor& rewards, const torch::Tensor& terminals,
                            const torch::Tensor& next_probs, const torch::Tensor& next_log_probs,
                            const torch::Tensor& next_q1_target, const torch::Tensor& next_q2_target,
-                           double alpha, double gamma, double reward_scale) {
-  const torch::Tensor soft_value =
-      (next_probs * (torch::min(next_q1_target, next_q2_target) - alpha * next_log_probs)).sum(1);
+                           double alpha, double gamma, double reward_scale, bool twin_mean) {
+  const torch::Tensor twin = twin_mean ? (next_q1_target + next_q2_target) / 2
+                                       : torch::min(next_q1_target, next_q2_target);
+  const torch::Tensor soft_value = (next_probs * (twin - alpha * next_log_probs)).sum(1);
   return reward_scale * rewards + gamma * (1 - terminals) * soft_value;
 }
 
@@ -84,7 +94,11 @@ absl::StatusOr<std::unique_ptr<SacAgent>> SacAgent::Create(const SacOptions& opt
   a.alpha_opt_ =
       std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{a.log_alpha_},
                                            torch::optim::AdamOptions(options.alpha_learning_rate));
-  a.target_entropy_ = options.target_entropy_ratio * std::log(options.shape.num_actions);
+  a.mask_ = model::LogitMask(options.shape).to(a.device_);
+  const auto& allowed = options.shape.allowed;
+  const int64_t choices = allowed.empty() ? options.shape.num_actions
+                                          : std::count(allowed.begin(), allowed.end(), true);
+  a.target_entropy_ = options.target_entropy_ratio * std::log(static_cast<double>(choices));
   return agent;
 }
 
@@ -104,11 +118,12 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   torch::Tensor target;
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor next_logits = policy_->forward(next_obs);
+    const torch::Tensor next_logits = policy_->forward(next_obs) + mask_;
     target =
         CriticTarget(rewards, terminals, torch::softmax(next_logits, 1),
                      torch::log_softmax(next_logits, 1), q1_target_->forward(next_obs),
-                     q2_target_->forward(next_obs), alpha, options_.gamma, options_.reward_scale);
+                     q2_target_->forward(next_obs), alpha, options_.gamma, options_.reward_scale,
+                     options_.twin_mean_target);
   }
   const torch::Tensor q1 = q1_->forward(obs).gather(1, actions).squeeze(1);
   const torch::Tensor q2 = q2_->forward(obs).gather(1, actions).squeeze(1);
@@ -123,7 +138,7 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   q_opt_->step();
 
   // Policy, against the updated critics (values only, no critic gradients).
-  const torch::Tensor logits = policy_->forward(obs);
+  const torch::Tensor logits = policy_->forward(obs) + mask_;
   const torch::Tensor probs = torch::softmax(logits, 1);
   const torch::Tensor log_probs = torch::log_softmax(logits, 1);
   torch::Tensor q1_all, q2_all;
@@ -290,6 +305,7 @@ void SacAgent::MoveTo(torch::Device device) {
   // Module::to and set_data keep each parameter's identity, so the optimizers' references (and
   // their state keys) stay valid; the Adam moments move with them.
   for (const auto& [name, net] : Networks()) (*net)->to(device);
+  mask_ = mask_.to(device);
   {
     torch::NoGradGuard no_grad;
     log_alpha_.set_data(log_alpha_.data().to(device));
@@ -307,7 +323,7 @@ void SacAgent::MoveTo(torch::Device device) {
 
 std::vector<int64_t> SacAgent::GreedyActions(const torch::Tensor& observations) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor best = policy_->forward(observations.to(device_)).argmax(1).to(torch::kCPU);
+  const torch::Tensor best = (policy_->forward(observations.to(device_)) + mask_).argmax(1).to(torch::kCPU);
   return std::vector<int64_t>(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
 }
 

@@ -21,10 +21,12 @@
 namespace passrl::learner {
 
 // y = scale * r + gamma * (1 - terminal) * sum_a' pi(a'|s') (min Q_target(s', a') - alpha log pi)
+// With `twin_mean` the mean of the twin targets replaces their min (Stable Discrete SAC: the min
+// underestimates badly when Q values are nearly flat over many actions).
 torch::Tensor CriticTarget(const torch::Tensor& rewards, const torch::Tensor& terminals,
                            const torch::Tensor& next_probs, const torch::Tensor& next_log_probs,
                            const torch::Tensor& next_q1_target, const torch::Tensor& next_q2_target,
-                           double alpha, double gamma, double reward_scale);
+                           double alpha, double gamma, double reward_scale, bool twin_mean = false);
 // E_s sum_a pi(a|s) (alpha log pi(a|s) - min(Q1, Q2)(s, a))
 torch::Tensor PolicyLoss(const torch::Tensor& probs, const torch::Tensor& log_probs,
                          const torch::Tensor& q1, const torch::Tensor& q2, double alpha);
@@ -77,6 +79,7 @@ class SacAgent {
   torch::Device device_;
   model::Mlp policy_{nullptr}, q1_{nullptr}, q2_{nullptr}, q1_target_{nullptr}, q2_target_{nullptr};
   torch::Tensor log_alpha_;
+  torch::Tensor mask_;  // model::LogitMask, on device_
   std::unique_ptr<torch::optim::Adam> policy_opt_, q_opt_, alpha_opt_;
   double target_entropy_;
   int64_t updates_ = 0;

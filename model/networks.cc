@@ -23,6 +23,14 @@ torch::Tensor MlpImpl::forward(torch::Tensor x) {
   return x;
 }
 
+torch::Tensor LogitMask(const NetworkShape& shape) {
+  torch::Tensor mask = torch::zeros({shape.num_actions});
+  for (size_t i = 0; i < shape.allowed.size(); ++i) {
+    if (!shape.allowed[i]) mask[static_cast<int64_t>(i)] = -1e9;
+  }
+  return mask;
+}
+
 std::vector<float> FlattenParameters(torch::nn::Module& module) {
   std::vector<float> flat;
   flat.reserve(static_cast<size_t>(ParameterCount(module)));

@@ -26,6 +26,10 @@ class MlpImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Mlp);
 
+// Added to the policy's logits: 0 for allowed actions, -1e9 for the others (softmax gives them
+// exactly 0, and 0 * log p stays finite in entropies). [num_actions], on the CPU.
+torch::Tensor LogitMask(const NetworkShape& shape);
+
 // Parameters of `module` concatenated in parameters() order.
 std::vector<float> FlattenParameters(torch::nn::Module& module);
 // Inverse of FlattenParameters; InvalidArgument if the size does not match the network.

@@ -110,6 +110,18 @@ absl::Status DecodeActorMessageInto(absl::string_view bytes, const Expectations&
           !std::isfinite(m.status().best_ratio_vs_oz())) {
         return absl::InvalidArgumentError("NaN or infinite value in a status");
       }
+      for (const proto::BestSequence& b : m.status().new_bests()) {
+        if (!(b.ratio_vs_oz() > 0) || !std::isfinite(b.ratio_vs_oz()) || b.benchmark().empty() ||
+            b.benchmark().size() > 4096 || b.actions_size() > 4096) {
+          return absl::InvalidArgumentError("bad best sequence in a status");
+        }
+        for (int a : b.actions()) {
+          if (a < 0 || a >= expect.num_actions) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("action ", a, " out of range in a best sequence"));
+          }
+        }
+      }
       break;
     default:
       return absl::InvalidArgumentError("message with no body");

@@ -48,8 +48,7 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   o.max_seconds = 60;
   auto env = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
                                          envs::RewardSpace::kIrInstructionCountNorm, 5);
-  const std::vector<int> hidden = {16};
-  auto policy = *CreateTorchPolicy(kObservationDim, envs::kNumActions, hidden, 1);
+  auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
   const int64_t count = policy->parameter_count();
   Actor actor(o, std::move(env), std::move(policy), &context);
   std::thread run([&] { EXPECT_TRUE(actor.Run().ok()); });

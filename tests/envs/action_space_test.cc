@@ -43,9 +43,28 @@ TEST(ActionSpaceTest, EveryPipelineParsesAndRunsInLlvm16) {
   auto runner = PassRunner::Create(tm->get());
   ASSERT_TRUE(runner.ok()) << runner.status();
   for (const ActionSpec& a : Actions()) {
+    if (a.kind == ActionKind::kStop) continue;  // runs nothing
     EXPECT_TRUE((*runner)->RunPipeline(**module, std::string(a.pipeline)).ok()) << a.name;
   }
   (*runner)->Invalidate();
+}
+
+TEST(ActionSpaceTest, StopIsLastAndThePassesSetMasksOnlyTheSubPipelines) {
+  EXPECT_EQ(Actions()[StopAction()].name, "stop");
+  EXPECT_EQ(StopAction(), kNumActions - 1);
+  const std::vector<bool> all = AllowedActions(ActionSet::kAll);
+  const std::vector<bool> passes = AllowedActions(*ParseActionSet("passes"));
+  int pipelines = 0;
+  for (int a = 0; a < kNumActions; ++a) {
+    EXPECT_TRUE(all[a]) << Actions()[a].name;
+    const bool pipeline = Actions()[a].kind == ActionKind::kPipeline;
+    pipelines += pipeline;
+    EXPECT_EQ(passes[a], !pipeline) << Actions()[a].name;
+  }
+  EXPECT_TRUE(passes[*ActionIndex("scc-oz-module-inliner")] == false);
+  EXPECT_TRUE(passes[StopAction()]);
+  EXPECT_GE(pipelines, 8);
+  EXPECT_EQ(ParseActionSet("some").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ActionSpaceTest, RejectsAPipelineThatDoesNotParse) {

@@ -213,6 +213,44 @@ TEST_F(LlvmEnvTest, EpisodeEndsAtMaxSteps) {
   EXPECT_EQ(after.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(LlvmEnvTest, StopEndsTheEpisodeWithoutChangingTheModule) {
+  auto env = MakeEnv(RewardSpace::kIrInstructionCountNorm);
+  ASSERT_TRUE(env->Reset((*benchmarks_)[0]).ok());
+  ASSERT_TRUE(env->Step(Seq("sroa")[0]).ok());
+  const uint64_t hash = env->IrHash();
+  auto stopped = env->Step(StopAction());
+  ASSERT_TRUE(stopped.ok()) << stopped.status();
+  EXPECT_TRUE(stopped->done);
+  EXPECT_EQ(stopped->reward, 0.0);
+  EXPECT_EQ(env->IrHash(), hash);
+  EXPECT_EQ(stopped->info.ir_instruction_count, env->IrInstructionCount());
+  EXPECT_EQ(env->actions().back(), StopAction());
+}
+
+// The -Oz sub-pipelines are -Oz cut into pieces: in -Oz's order they come close to -Oz itself.
+TEST_F(LlvmEnvTest, TheOzPiecesInOrderComeWithinAFewPercentOfOz) {
+  auto env = MakeEnv(RewardSpace::kIrInstructionCount);
+  for (const Benchmark& b : *benchmarks_) {
+    ASSERT_TRUE(env->Reset(b).ok());
+    for (int a : Seq("oz-early-simplify,oz-ipo-early,scc-oz-module-inliner,oz-ipo-cleanup,"
+                     "oz-late-function,oz-module-final")) {
+      ASSERT_TRUE(env->Step(a).ok()) << b.name;
+    }
+    const double ratio = static_cast<double>(env->baselines().ir_oz) /
+                         static_cast<double>(env->IrInstructionCount());
+    EXPECT_GT(ratio, 0.9) << b.name;
+    EXPECT_LT(ratio, 1.1) << b.name;
+  }
+}
+
+TEST_F(LlvmEnvTest, RunPipelineGivesOz) {
+  auto env = MakeEnv(RewardSpace::kIrInstructionCount);
+  ASSERT_TRUE(env->Reset((*benchmarks_)[0]).ok());
+  ASSERT_TRUE(env->RunPipeline("default<Oz>").ok());
+  EXPECT_EQ(env->IrInstructionCount(), env->baselines().ir_oz);
+  EXPECT_EQ(env->RunPipeline("function(no-such-pass)").code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(LlvmEnvTest, BadCallsAreErrorsNotCrashes) {
   auto env = MakeEnv();
   EXPECT_EQ(env->Step(0).status().code(), absl::StatusCode::kFailedPrecondition);

@@ -29,6 +29,34 @@ TEST(SacMathTest, CriticTargetMatchesHandComputation) {
   EXPECT_NEAR(y_end.item<double>(), 6.0, 1e-6);
 }
 
+TEST(SacMathTest, TwinMeanTargetUsesTheMeanOfTheCritics) {
+  const double p0 = 0.25, p1 = 0.75, alpha = 0.5, gamma = 0.9;
+  // mean(Q1t, Q2t) = [1.25, 1.5]
+  const double v = p0 * (1.25 - alpha * std::log(p0)) + p1 * (1.5 - alpha * std::log(p1));
+  torch::Tensor probs = T({float(p0), float(p1)}, {1, 2});
+  torch::Tensor y =
+      CriticTarget(T({3.0f}, {1}), T({0.0f}, {1}), probs, probs.log(), T({1.0f, 2.0f}, {1, 2}),
+                   T({1.5f, 1.0f}, {1, 2}), alpha, gamma, 1.0, /*twin_mean=*/true);
+  EXPECT_NEAR(y.item<double>(), 3.0 + gamma * v, 1e-5);
+}
+
+// env.action_set masks actions: the agent never prefers one it may not choose, and its target
+// entropy counts only the allowed ones.
+TEST(SacAgentTest, MaskedActionsAreNeverChosen) {
+  SacOptions o;
+  o.shape = {4, 6, {8}};
+  o.shape.allowed = {false, true, false, true, false, false};
+  o.use_cuda_if_available = false;
+  auto agent = SacAgent::Create(o);
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  const std::vector<int64_t> picks = (*agent)->GreedyActions(torch::randn({64, 4}));
+  for (int64_t a : picks) EXPECT_TRUE(a == 1 || a == 3) << a;
+  o.shape.allowed = {true, false, false, false, false, false};
+  EXPECT_FALSE(SacAgent::Create(o).ok());  // one choice is no choice
+  o.shape.allowed = {true, true};
+  EXPECT_FALSE(SacAgent::Create(o).ok());  // one flag per action
+}
+
 TEST(SacMathTest, PolicyLossMatchesHandComputation) {
   const double p0 = 0.25, p1 = 0.75, alpha = 0.5;
   torch::Tensor probs = T({float(p0), float(p1)}, {1, 2});

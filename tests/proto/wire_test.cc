@@ -48,6 +48,25 @@ TEST(WireTest, RoundTripKeepsEveryField) {
   EXPECT_TRUE(got->batch().truncations(2));
 }
 
+// The sequence pool's input: a forged best sequence (an action the learner does not have, a
+// nonsense ratio) is refused like any bad message.
+TEST(WireTest, StatusBestSequencesAreChecked) {
+  auto status_with = [](int action, double ratio) {
+    proto::ActorMessage m = NewActorMessage(1, 42);
+    proto::BestSequence* b = m.mutable_status()->add_new_bests();
+    b->set_benchmark("bundled/x");
+    b->set_ratio_vs_oz(ratio);
+    b->add_actions(0);
+    b->add_actions(action);
+    return m.SerializeAsString();
+  };
+  EXPECT_TRUE(DecodeActorMessage(status_with(4, 1.02), Expect()).ok());
+  EXPECT_FALSE(DecodeActorMessage(status_with(5, 1.02), Expect()).ok());
+  EXPECT_FALSE(DecodeActorMessage(status_with(-1, 1.02), Expect()).ok());
+  EXPECT_FALSE(DecodeActorMessage(status_with(1, NAN), Expect()).ok());
+  EXPECT_FALSE(DecodeActorMessage(status_with(1, -3), Expect()).ok());
+}
+
 TEST(WireTest, RejectsGarbageAndTruncation) {
   std::mt19937 rng(1);
   int rejected = 0;

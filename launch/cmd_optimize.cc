@@ -1,0 +1,457 @@
+// passrl optimize: a trained policy, its run's sequence library and a search guided by both
+// (optimize/optimizer.h) applied to one program or to every program of a dataset split.
+//   passrl optimize prog.c --policy runs/local -o prog.opt.bc --emit-object prog.o
+//   passrl optimize --dataset debian --split test --sample 150 --policy runs/x --baselines
+// Candidates run in an env worker (a crashing pass costs a candidate). The winner is replayed
+// here with the IR verifier after every pass, must give the count the search reported, must be
+// smaller than -Oz (else -Oz is returned, and the output says so), and a program with main() must
+// print what its -O0 build prints (else -Oz again). --baselines adds random search with the same
+// budget through the same machinery, so the table compares like with like.
+//
+// passrl library: distils a run's sequence pool (RUN/sequences.json) into RUN/library.json.
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "common/durable_file.h"
+#include "common/file_cache.h"
+#include "common/status_macros.h"
+#include "envs/action_space.h"
+#include "envs/llvm_env.h"
+#include "eval/summary.h"
+#include "launch/commands.h"
+#include "launch/config.h"
+#include "launch/policy_source.h"
+#include "learner/sequence_pool.h"
+#include "nlohmann/json.hpp"
+#include "optimize/library.h"
+#include "optimize/optimizer.h"
+
+namespace passrl::launch {
+namespace {
+
+struct OptimizeFlags {
+  envs::DatasetOptions dataset;
+  std::string program, policy, output, object, dataset_name, split = "test", json;
+  std::vector<std::string> benchmarks;
+  int sample = 0;
+  int64_t compilations = 0;
+  double budget = 0;
+  bool baselines = false, no_library = false;
+  uint64_t seed = 1;
+};
+
+// The result a user gets for one program, after the checks.
+struct Final {
+  std::vector<int> actions;
+  int64_t ir = 0, ir_o0 = 0, ir_oz = 0, text = 0, text_o0 = 0, text_oz = 0;
+  std::string source, verdict = "size-only", note;
+  bool fell_back = false;
+  std::string bitcode, object;  // when asked for
+  double Ratio() const { return static_cast<double>(ir_oz) / static_cast<double>(ir); }
+};
+
+absl::StatusOr<std::unique_ptr<envs::LlvmEnv>> FinalEnv(const OptimizeFlags& flags) {
+  envs::EnvOptions o;
+  o.reward = envs::RewardSpace::kIrInstructionCount;
+  o.verify_each_step = true;  // the verifier after every pass of the returned sequence
+  o.cache_dir = flags.dataset.build.cache_dir;
+  o.runtime.measure.warmup_runs = 0;  // validation: one untimed run, output compared with -O0
+  o.runtime.measure.min_runs = 1;
+  o.runtime.measure.max_runs = 1;
+  return envs::LlvmEnv::Create(o);
+}
+
+// Replays `found` in this process and applies the promises: verified, reproducible, never above
+// -Oz, same output as -O0 when runnable.
+absl::StatusOr<Final> Finalize(envs::LlvmEnv& env, const envs::Benchmark& benchmark,
+                               const optimize::OptimizeResult& found, bool want_outputs) {
+  Final f;
+  f.actions = found.actions;
+  f.source = found.source;
+  PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+  for (int a : found.actions) PASSRL_RETURN_IF_ERROR(env.Step(a).status());
+  f.ir = env.IrInstructionCount();
+  if (f.ir != found.ir) {
+    return absl::InternalError(absl::StrCat(benchmark.name, ": the sequence gave ", f.ir,
+                                            " instructions here but ", found.ir, " in the search"));
+  }
+  f.ir_o0 = env.baselines().ir_o0;
+  f.ir_oz = env.baselines().ir_oz;
+  auto fall_back = [&](const std::string& why) -> absl::Status {
+    f.fell_back = true;
+    f.note = why;
+    f.actions.clear();
+    f.source = "-Oz";
+    PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
+    PASSRL_RETURN_IF_ERROR(env.RunPipeline("default<Oz>"));
+    f.ir = env.IrInstructionCount();
+    return absl::OkStatus();
+  };
+  if (f.ir >= f.ir_oz) {
+    PASSRL_RETURN_IF_ERROR(fall_back("nothing found beats -Oz: returning -Oz"));
+  } else if (benchmark.runnable) {
+    PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env.MeasureRuntime());
+    f.verdict = envs::VerdictName(run.verdict);
+    if (run.verdict != envs::Verdict::kOk) {
+      PASSRL_RETURN_IF_ERROR(fall_back(absl::StrCat("the best sequence's build failed its run (",
+                                                    f.verdict, ": ", run.detail,
+                                                    "): returning -Oz")));
+    }
+  }
+  PASSRL_ASSIGN_OR_RETURN(double text, env.Cost(envs::RewardSpace::kObjectTextSize));
+  f.text = static_cast<int64_t>(text);
+  f.text_o0 = env.baselines().text_o0;
+  f.text_oz = env.baselines().text_oz;
+  if (want_outputs) {
+    f.bitcode = env.Bitcode();
+    PASSRL_ASSIGN_OR_RETURN(f.object, env.EmitObject());
+  }
+  return f;
+}
+
+optimize::OptimizeOptions SearchOptionsFor(const OptimizeFlags& flags, const LoadedPolicy& loaded) {
+  optimize::OptimizeOptions o;
+  o.compilations = flags.compilations;
+  o.budget_seconds = flags.budget;
+  if (o.compilations == 0 && o.budget_seconds == 0) o.compilations = 45;
+  o.length = loaded.episode_length;
+  o.horizon = loaded.horizon;
+  o.allowed = loaded.allowed;
+  o.seed = flags.seed;
+  return o;
+}
+
+struct Loaded {
+  LoadedPolicy policy;
+  optimize::SequenceLibrary library;
+  bool has_library = false;
+};
+
+absl::StatusOr<Loaded> LoadAll(const OptimizeFlags& flags) {
+  if (flags.policy.empty()) {
+    return absl::InvalidArgumentError("--policy is required (a run directory, its policy.pb, or "
+                                      "a checkpoint directory)");
+  }
+  Loaded out;
+  PASSRL_ASSIGN_OR_RETURN(out.policy, LoadPolicy(flags.policy));
+  const std::string path = out.policy.run_dir + "/library.json";
+  std::string text;
+  if (!flags.no_library && ReadFileToString(path, &text).ok()) {
+    auto library = optimize::SequenceLibrary::FromJson(text);
+    if (!library.ok()) {
+      return absl::Status(library.status().code(),
+                          absl::StrCat(path, ": ", library.status().message()));
+    }
+    out.library = *std::move(library);
+    out.has_library = true;
+  }
+  return out;
+}
+
+std::unique_ptr<actors::WorkerEnvClient> Worker(const OptimizeFlags& flags) {
+  actors::WorkerOptions w;
+  w.dataset = flags.dataset;
+  w.reward = "IrInstructionCount";
+  return std::make_unique<actors::WorkerEnvClient>(w);
+}
+
+absl::Status OptimizeOne(const OptimizeFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(Loaded loaded, LoadAll(flags));
+  PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark,
+                          envs::LoadBenchmark(flags.program, flags.dataset));
+  const optimize::OptimizeOptions o = SearchOptionsFor(flags, loaded.policy);
+  std::printf("optimize %s with %s%s; budget %s\n", benchmark.name.c_str(),
+              loaded.policy.source.c_str(),
+              loaded.has_library
+                  ? absl::StrCat(" and its library of ", loaded.library.entries.size()).c_str()
+                  : " (no library.json in its run: `passrl library --run DIR` makes one)",
+              o.compilations > 0 ? absl::StrCat(o.compilations, " compilations").c_str()
+                                 : absl::StrCat(o.budget_seconds, " s").c_str());
+  auto worker = Worker(flags);
+  PASSRL_ASSIGN_OR_RETURN(
+      optimize::OptimizeResult found,
+      optimize::Optimize(*worker, loaded.policy.policy.get(),
+                         loaded.has_library ? &loaded.library : nullptr, benchmark.name, o));
+  PASSRL_ASSIGN_OR_RETURN(auto env, FinalEnv(flags));
+  const bool outputs = !flags.output.empty() || !flags.object.empty();
+  PASSRL_ASSIGN_OR_RETURN(Final f, Finalize(*env, benchmark, found, outputs));
+  std::printf("%lld candidates in %.1f s (%lld cut short by a crash or hang)\n",
+              static_cast<long long>(found.compilations), found.seconds,
+              static_cast<long long>(found.failed));
+  if (f.fell_back) std::printf("note: %s\n", f.note.c_str());
+  std::printf("sequence (%zu, from %s): %s\n", f.actions.size(), f.source.c_str(),
+              envs::FormatActionList(f.actions).c_str());
+  std::printf("IR instructions: %lld (-O0 %lld, -Oz %lld): %.4fx -Oz\n", (long long)f.ir,
+              (long long)f.ir_o0, (long long)f.ir_oz, f.Ratio());
+  std::printf(".text bytes: %lld (-O0 %lld, -Oz %lld): %.4fx -Oz\n", (long long)f.text,
+              (long long)f.text_o0, (long long)f.text_oz,
+              static_cast<double>(f.text_oz) / static_cast<double>(std::max<int64_t>(f.text, 1)));
+  std::printf("output check: %s\n", benchmark.runnable
+                                        ? (f.verdict == "ok" ? "same output as -O0" : f.verdict.c_str())
+                                        : "size-only (no main() to run)");
+  if (!flags.output.empty()) {
+    PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.output, f.bitcode));
+    std::printf("wrote %s\n", flags.output.c_str());
+  }
+  if (!flags.object.empty()) {
+    PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.object, f.object));
+    std::printf("wrote %s\n", flags.object.c_str());
+  }
+  return absl::OkStatus();
+}
+
+// What the greedy policy's sequences look like over a dataset (issue: a policy that orders
+// passes, not one that found a macro).
+void PrintPolicyShape(const std::vector<optimize::OptimizeResult>& results) {
+  std::set<std::vector<int>> distinct;
+  std::map<int, int64_t> uses;
+  double gain_all = 0, gain_pipeline = 0;
+  for (const optimize::OptimizeResult& r : results) {
+    distinct.insert(r.policy_actions);
+    int64_t before = r.ir_o0;
+    for (size_t i = 0; i < r.policy_actions.size(); ++i) {
+      const int a = r.policy_actions[i];
+      ++uses[a];
+      const double gain = static_cast<double>(before - r.policy_counts[i]);
+      gain_all += gain;
+      if (envs::Actions()[a].kind == envs::ActionKind::kPipeline) gain_pipeline += gain;
+      before = r.policy_counts[i];
+    }
+  }
+  std::vector<std::pair<int64_t, int>> order;
+  int64_t total = 0;
+  for (const auto& [a, n] : uses) {
+    order.push_back({n, a});
+    total += n;
+  }
+  std::sort(order.rbegin(), order.rend());
+  std::string top;
+  for (size_t i = 0; i < order.size() && i < 8; ++i) {
+    absl::StrAppend(&top, i ? ", " : "", envs::Actions()[order[i].second].name, " ",
+                    absl::StrFormat("%.0f%%", 100.0 * order[i].first / std::max<int64_t>(total, 1)));
+  }
+  std::printf("greedy policy: %zu distinct sequences on %zu programs; %zu actions used; most "
+              "used: %s\n",
+              distinct.size(), results.size(), uses.size(), top.c_str());
+  std::printf("greedy policy: -Oz sub-pipeline actions give %.1f%% of its instruction reduction\n",
+              gain_all > 0 ? 100.0 * gain_pipeline / gain_all : 0.0);
+}
+
+absl::Status OptimizeDataset(const OptimizeFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(Loaded loaded, LoadAll(flags));
+  PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
+  PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
+  std::vector<std::string> names =
+      flags.benchmarks.empty() ? envs::SampleNames(dataset->BenchmarkNames(split), flags.sample)
+                               : flags.benchmarks;
+  if (names.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("no benchmarks in ", flags.dataset_name,
+                                                   " split ", flags.split));
+  }
+  const optimize::OptimizeOptions o = SearchOptionsFor(flags, loaded.policy);
+  optimize::OptimizeOptions random = o;
+  random.strategy = optimize::Strategy::kRandom;
+  std::printf("optimize %zu programs of %s split %s with %s (library: %zu sequences); budget %s "
+              "per program%s\n",
+              names.size(), flags.dataset_name.c_str(), flags.split.c_str(),
+              loaded.policy.source.c_str(), loaded.library.entries.size(),
+              o.compilations > 0 ? absl::StrCat(o.compilations, " compilations").c_str()
+                                 : absl::StrCat(o.budget_seconds, " s").c_str(),
+              flags.baselines ? "; random search with the same budget" : "");
+  auto worker = Worker(flags);
+  PASSRL_ASSIGN_OR_RETURN(auto env, FinalEnv(flags));
+  std::vector<double> greedy_ratios, optimize_ratios, random_ratios;
+  std::vector<optimize::OptimizeResult> results;
+  nlohmann::json rows = nlohmann::json::array();
+  int failed = 0, miscompiles = 0, fallbacks = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto benchmark = dataset->Load(names[i]);
+    absl::StatusOr<optimize::OptimizeResult> found =
+        benchmark.ok() ? optimize::Optimize(*worker, loaded.policy.policy.get(),
+                                            loaded.has_library ? &loaded.library : nullptr,
+                                            names[i], o)
+                       : absl::StatusOr<optimize::OptimizeResult>(benchmark.status());
+    absl::StatusOr<Final> f = found.ok() ? Finalize(*env, *benchmark, *found, false)
+                                         : absl::StatusOr<Final>(found.status());
+    absl::StatusOr<Final> r = absl::UnavailableError("not run");
+    if (f.ok() && flags.baselines) {
+      auto rs = optimize::Optimize(*worker, nullptr, nullptr, names[i], random);
+      r = rs.ok() ? Finalize(*env, *benchmark, *rs, false) : absl::StatusOr<Final>(rs.status());
+    }
+    if (!f.ok()) {
+      ++failed;
+      std::printf("[%zu/%zu] %-44s FAILED: %s\n", i + 1, names.size(), names[i].c_str(),
+                  std::string(f.status().message()).c_str());
+      rows.push_back({{"benchmark", names[i]}, {"error", std::string(f.status().message())}});
+      continue;
+    }
+    results.push_back(*found);
+    const int64_t greedy_ir = found->policy_counts.empty() ? f->ir_o0 : found->policy_counts.back();
+    greedy_ratios.push_back(static_cast<double>(f->ir_oz) / static_cast<double>(greedy_ir));
+    optimize_ratios.push_back(f->Ratio());
+    if (f->verdict != "ok" && f->verdict != "size-only") ++miscompiles;
+    if (f->fell_back) ++fallbacks;
+    std::string random_text;
+    if (r.ok()) {
+      random_ratios.push_back(r->Ratio());
+      random_text = absl::StrFormat("  random %.3fx", r->Ratio());
+    }
+    std::printf("[%zu/%zu] %-44s -Oz %6lld  greedy %.3fx  optimize %.3fx (%s, %lld cand.)%s%s\n",
+                i + 1, names.size(), names[i].c_str(), (long long)f->ir_oz,
+                greedy_ratios.back(), f->Ratio(), f->source.c_str(),
+                (long long)found->compilations, random_text.c_str(),
+                f->verdict == "size-only" ? "" : absl::StrCat("  run: ", f->verdict).c_str());
+    std::fflush(stdout);
+    nlohmann::json row = {{"benchmark", names[i]},      {"ir_o0", f->ir_o0},
+                          {"ir_oz", f->ir_oz},          {"greedy_ir", greedy_ir},
+                          {"greedy_actions", envs::FormatActionList(found->policy_actions)},
+                          {"ir", f->ir},                {"source", f->source},
+                          {"actions", envs::FormatActionList(f->actions)},
+                          {"compilations", found->compilations},
+                          {"seconds", found->seconds},  {"verdict", f->verdict}};
+    if (r.ok()) row["random_ir"] = r->ir;
+    rows.push_back(row);
+  }
+  auto line = [](const char* what, const std::vector<double>& ratios) {
+    if (ratios.empty()) return;
+    const eval::GeomeanSummary g = eval::SummarizeRatios(ratios);
+    std::printf("%-34s geomean over %d: %.4fx -Oz [%.3f, %.3f] (95%% CI)\n", what, g.n, g.geomean,
+                g.low, g.high);
+  };
+  line("greedy policy (one rollout)", greedy_ratios);
+  line("optimize (-Oz floor)", optimize_ratios);
+  line("random search, same budget (-Oz floor)", random_ratios);
+  std::printf("%d failed, %d fell back to -Oz, %d miscompiles caught\n", failed, fallbacks,
+              miscompiles);
+  PrintPolicyShape(results);
+  if (!flags.json.empty()) {
+    nlohmann::json doc = {{"policy", loaded.policy.source},
+                          {"dataset", flags.dataset_name},
+                          {"split", flags.split},
+                          {"compilations", o.compilations},
+                          {"budget_seconds", o.budget_seconds},
+                          {"rows", rows}};
+    PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.json, doc.dump(1)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunOptimize(const OptimizeFlags& flags) {
+  if (flags.program.empty() == flags.dataset_name.empty()) {
+    return absl::InvalidArgumentError("give one PROGRAM (.c, .ll or .bc) or --dataset");
+  }
+  if (flags.compilations < 0 || flags.budget < 0) {
+    return absl::InvalidArgumentError("--compilations and --budget must be >= 0");
+  }
+  if (!flags.dataset_name.empty() && (!flags.output.empty() || !flags.object.empty())) {
+    return absl::InvalidArgumentError("-o and --emit-object are for one PROGRAM, not --dataset");
+  }
+  return flags.program.empty() ? OptimizeDataset(flags) : OptimizeOne(flags);
+}
+
+// passrl library: score the pool's sequences on the programs they came from, distil a cover.
+struct LibraryFlags {
+  envs::DatasetOptions dataset;
+  std::string run;
+  int programs = 40, candidates = 100, size = 64;
+  uint64_t seed = 1;
+};
+
+absl::Status RunLibrary(const LibraryFlags& flags) {
+  std::string text;
+  const std::string pool_path = flags.run + "/sequences.json";
+  PASSRL_RETURN_IF_ERROR(ReadFileToString(pool_path, &text));
+  learner::SequencePool pool;
+  if (absl::Status s = pool.MergeJson(text); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(pool_path, ": ", s.message()));
+  }
+  // Candidates: the distinct pooled sequences, best first; programs: a sample of the pool's.
+  std::vector<std::pair<double, std::vector<int>>> ranked;
+  std::vector<std::string> benchmarks;
+  for (const auto& [name, seq] : pool.Snapshot()) {
+    ranked.push_back({seq.ratio_vs_oz, seq.actions});
+    benchmarks.push_back(name);
+  }
+  if (ranked.empty()) return absl::FailedPreconditionError(pool_path + ": the pool is empty");
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::vector<int>> candidates;
+  std::set<std::vector<int>> seen;
+  for (const auto& [ratio, actions] : ranked) {
+    if (static_cast<int>(candidates.size()) == flags.candidates) break;
+    if (seen.insert(actions).second) candidates.push_back(actions);
+  }
+  benchmarks = envs::SampleNames(benchmarks, flags.programs);
+  std::printf("library: %zu candidate sequences (of %zu pooled) scored on %zu training programs\n",
+              candidates.size(), ranked.size(), benchmarks.size());
+  auto worker = Worker({flags.dataset});
+  std::vector<std::vector<double>> ratio(candidates.size(),
+                                         std::vector<double>(benchmarks.size(), 0));
+  for (size_t p = 0; p < benchmarks.size(); ++p) {
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      optimize::SequenceLibrary one;
+      one.entries.push_back({candidates[c], 0});
+      optimize::OptimizeOptions o;
+      o.compilations = 1;
+      auto r = optimize::Optimize(*worker, nullptr, &one, benchmarks[p], o);
+      if (!r.ok()) {
+        std::printf("  %s: %s (skipped)\n", benchmarks[p].c_str(),
+                    std::string(r.status().message()).c_str());
+        break;
+      }
+      ratio[c][p] = r->RatioVsOz();
+    }
+    std::printf("  [%zu/%zu] %s\n", p + 1, benchmarks.size(), benchmarks[p].c_str());
+    std::fflush(stdout);
+  }
+  const optimize::SequenceLibrary library = optimize::DistillLibrary(candidates, ratio, flags.size);
+  PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.run + "/library.json", library.ToJson()));
+  std::printf("library: %zu sequences; on the scoring programs the best of them averages %.4fx "
+              "-Oz (-Oz floor); wrote %s/library.json\n",
+              library.entries.size(), library.mean_best, flags.run.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddOptimizeCommand(CLI::App& app) {
+  auto flags = std::make_shared<OptimizeFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "optimize", "optimize a program (or a dataset split) with a trained policy and its library");
+  cmd->add_option("program", flags->program, "a .c, .ll or .bc file");
+  cmd->add_option("--policy", flags->policy, "a run directory, its policy.pb, or a checkpoint");
+  cmd->add_option("-o,--output", flags->output, "write the optimized module (bitcode)");
+  cmd->add_option("--emit-object", flags->object, "write the object file");
+  cmd->add_option("--compilations", flags->compilations,
+                  "candidate sequences to evaluate (default 45 when no --budget)");
+  cmd->add_option("--budget", flags->budget, "seconds of search per program");
+  cmd->add_option("--dataset", flags->dataset_name, "instead of PROGRAM: every program of a split");
+  cmd->add_option("--split", flags->split, "with --dataset: train, validation, test or all");
+  cmd->add_option("--sample", flags->sample, "with --dataset: this many programs (stable sample)");
+  cmd->add_option("-b,--benchmark", flags->benchmarks, "with --dataset: these programs");
+  cmd->add_flag("--baselines", flags->baselines,
+                "with --dataset: also random search with the same budget");
+  cmd->add_flag("--no-library", flags->no_library, "ignore the run's library.json");
+  cmd->add_option("--json", flags->json, "with --dataset: write the rows as JSON");
+  cmd->add_option("--seed", flags->seed, "seed of sampled rollouts, mutations and random search");
+  AddDatasetFlags(*cmd, flags->dataset);
+  cmd->callback([flags] { CommandStatus() = RunOptimize(*flags); });
+
+  auto lib = std::make_shared<LibraryFlags>();
+  CLI::App* lcmd = app.add_subcommand(
+      "library", "distil a run's sequence pool (sequences.json) into its library.json");
+  lcmd->add_option("--run", lib->run, "the run directory")->required();
+  lcmd->add_option("--programs", lib->programs, "training programs to score candidates on");
+  lcmd->add_option("--candidates", lib->candidates, "pooled sequences scored (best first)");
+  lcmd->add_option("--size", lib->size, "most sequences in the library");
+  AddDatasetFlags(*lcmd, lib->dataset);
+  lcmd->callback([lib] { CommandStatus() = RunLibrary(*lib); });
+}
+
+}  // namespace passrl::launch

@@ -1,0 +1,156 @@
+// `passrl optimize` and `passrl library` as a user runs them: the result is never above -Oz, the
+// printed sequence applied with opt-16 gives the printed count, the written module is that
+// module, and bad inputs are one-line errors.
+#include <cstdio>
+#include <cstdlib>
+
+#include "actors/observation.h"
+#include "absl/strings/str_cat.h"
+#include "common/durable_file.h"
+#include "common/file_cache.h"
+#include "common/subprocess.h"
+#include "envs/action_space.h"
+#include "gtest/gtest.h"
+#include "launch/config.h"
+#include "learner/checkpoint.h"
+#include "learner/sac.h"
+#include "tests/test_util.h"
+
+namespace passrl {
+namespace {
+
+constexpr char kGood[] =
+    "oz-early-simplify,oz-ipo-early,scc-oz-module-inliner,oz-ipo-cleanup,oz-late-function,"
+    "oz-module-final";
+
+// A run dir with one checkpoint of an untrained agent, and optionally a library.json.
+std::string MakeRun(const std::string& name, uint64_t action_space_hash, const std::string& library) {
+  const std::string run = testing::TempDir() + "/" + name;
+  learner::SacOptions o;
+  o.shape = {actors::kObservationDim, envs::kNumActions, {32}};
+  o.use_cuda_if_available = false;
+  o.seed = 5;
+  auto agent = *learner::SacAgent::Create(o);
+  auto store = learner::CheckpointStore::Open({run + "/checkpoints"});
+  EXPECT_TRUE(store.ok());
+  learner::CheckpointContents c;
+  c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
+  c.agent_state = *agent->SaveState();
+  launch::TrainConfig config;
+  config.actor.episode_length = 4;
+  config.learner.sac.shape.hidden = {32};
+  c.config_yaml = launch::DescribeConfig(config);
+  EXPECT_TRUE(store->Write(c).ok());
+  if (!library.empty()) {
+    FILE* f = std::fopen((run + "/library.json").c_str(), "w");
+    std::fputs(library.c_str(), f);
+    std::fclose(f);
+  }
+  return run;
+}
+
+SubprocessResult Passrl(std::vector<std::string> args) {
+  setenv("PASSRL_CACHE_DIR", testing::TestDatasetOptions().build.cache_dir.c_str(), 1);
+  args.insert(args.begin(), PASSRL_BINARY);
+  SubprocessOptions options;
+  options.timeout_seconds = 600;
+  auto r = RunSubprocess(args, options);
+  EXPECT_TRUE(r.ok());
+  return *r;
+}
+
+// The number right after `label` in the output (-1 if absent).
+int64_t Printed(const std::string& out, const std::string& label) {
+  const size_t at = out.find(label);
+  EXPECT_NE(at, std::string::npos) << label << "\n" << out;
+  if (at == std::string::npos) return -1;
+  return std::strtoll(out.c_str() + at + label.size(), nullptr, 10);
+}
+
+// IR instructions of a bitcode file, as `passrl env` counts them.
+int64_t CountOf(const std::string& bitcode_file) {
+  const SubprocessResult r = Passrl({"env", "-b", bitcode_file});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return Printed(r.out, "IR instructions -O0 ");
+}
+
+// The rest of the line after `label`.
+std::string LineAfter(const std::string& out, const std::string& label) {
+  const size_t at = out.find(label);
+  if (at == std::string::npos) return "";
+  const size_t from = at + label.size();
+  return out.substr(from, out.find('\n', from) - from);
+}
+
+TEST(OptimizeTest, ResultBeatsOzAndItsSequenceReplaysWithOpt16) {
+  const std::string run = MakeRun(
+      "with_library", envs::ActionSpaceHash(),
+      absl::StrCat(R"({"sequences": [{"actions": ")", kGood, R"("}]})"));
+  const std::string program = testing::SourceDir() + "/datasets/programs/nqueens.c";
+  const std::string out_bc = testing::TempDir() + "/nqueens.opt.bc";
+  const SubprocessResult r = Passrl({"optimize", program, "--policy", run + "/checkpoints",
+                                     "--compilations", "4", "-o", out_bc});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const int64_t ir = Printed(r.out, "IR instructions: ");
+  const int64_t oz = Printed(r.out.substr(r.out.find("IR instructions: ")), "-Oz ");
+  EXPECT_LT(ir, oz);  // the library's sequence beats -Oz here (202 < 206)
+  EXPECT_NE(r.out.find("output check: same output as -O0"), std::string::npos) << r.out;
+  const std::string sequence = LineAfter(LineAfter(r.out, "sequence ("), "): ");
+  ASSERT_FALSE(sequence.empty()) << r.out;
+  // The printed sequence, as opt-16 pipelines on the program's unoptimised module (its IR as
+  // passrl prints it), counted by passrl reading opt-16's output as a benchmark.
+  const SubprocessResult o0 = Passrl({"env", "-b", program, "--print-ir"});
+  ASSERT_EQ(o0.exit_code, 0) << o0.err;
+  const std::string in = testing::TempDir() + "/nqueens.o0.ll", opt = testing::TempDir() + "/o.bc";
+  ASSERT_TRUE(ReplaceFileDurably(in, o0.out.substr(o0.out.find("; ModuleID"))).ok());
+  std::string pipeline;
+  const std::vector<int> actions = *envs::ParseActionList(sequence);
+  for (int a : actions) {
+    pipeline += (pipeline.empty() ? "" : ",") + std::string(envs::Actions()[a].pipeline);
+  }
+  auto ran = RunSubprocess({"opt-16", "-passes=" + pipeline, in, "-o", opt}, {});
+  ASSERT_TRUE(ran.ok() && ran->exit_code == 0) << (ran.ok() ? ran->err : "");
+  EXPECT_EQ(CountOf(opt), ir);
+  EXPECT_EQ(CountOf(out_bc), ir);  // the written module is the reported one
+}
+
+TEST(OptimizeTest, FallsBackToOzWhenNothingBeatsIt) {
+  // One compilation of an untrained policy on a 4-step episode, no library.
+  const std::string run = MakeRun("no_library", envs::ActionSpaceHash(), "");
+  const std::string program = testing::SourceDir() + "/datasets/programs/crc32_table.c";
+  const std::string out_bc = testing::TempDir() + "/crc.bc";
+  const SubprocessResult r =
+      Passrl({"optimize", program, "--policy", run + "/checkpoints", "--compilations", "1", "-o", out_bc});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  const int64_t ir = Printed(r.out, "IR instructions: ");
+  const int64_t oz = Printed(r.out.substr(r.out.find("IR instructions: ")), "-Oz ");
+  EXPECT_LE(ir, oz);
+  if (r.out.find("note: nothing found beats -Oz: returning -Oz") != std::string::npos) {
+    EXPECT_EQ(ir, oz);
+    EXPECT_NE(r.out.find("from -Oz"), std::string::npos) << r.out;
+  }
+  EXPECT_EQ(CountOf(out_bc), ir);
+}
+
+TEST(OptimizeTest, BadInputsAreOneLineErrors) {
+  const std::string program = testing::SourceDir() + "/datasets/programs/nqueens.c";
+  auto one_line = [](const SubprocessResult& r, const std::string& needle) {
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+    EXPECT_LE(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  };
+  one_line(Passrl({"optimize", program, "--policy", "/nonexistent/run"}), "no such file");
+  one_line(Passrl({"optimize", program}), "--policy is required");
+  const std::string other = MakeRun("other_space", envs::ActionSpaceHash() + 1, "");
+  one_line(Passrl({"optimize", program, "--policy", other + "/checkpoints"}), "action");
+  const std::string run = MakeRun("bad_inputs", envs::ActionSpaceHash(), "");
+  const std::string junk = testing::TempDir() + "/junk.ll";
+  ASSERT_TRUE(ReplaceFileDurably(junk, "this is not IR\n").ok());
+  one_line(Passrl({"optimize", junk, "--policy", run + "/checkpoints"}), "junk.ll");
+  const std::string bad_library = MakeRun("bad_library", envs::ActionSpaceHash(),
+                                          R"({"sequences": [{"actions": "frobnicate"}]})");
+  one_line(Passrl({"optimize", program, "--policy", bad_library + "/checkpoints"}), "frobnicate");
+}
+
+}  // namespace
+}  // namespace passrl

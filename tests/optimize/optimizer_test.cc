@@ -1,0 +1,80 @@
+// The optimizer against a real env worker: a crashing candidate costs only itself, the best
+// prefix wins, budgets are exact, and random search stays inside the allowed actions.
+#include "optimize/optimizer.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "envs/action_space.h"
+#include "gtest/gtest.h"
+#include "tests/test_util.h"
+
+namespace passrl::optimize {
+namespace {
+
+constexpr char kBenchmark[] = "bundled/nqueens";
+constexpr char kGood[] =
+    "oz-early-simplify,oz-ipo-early,scc-oz-module-inliner,oz-ipo-cleanup,oz-late-function,"
+    "oz-module-final";
+
+std::unique_ptr<actors::WorkerEnvClient> Worker() {
+  actors::WorkerOptions w;
+  w.executable = PASSRL_BINARY;
+  w.dataset = testing::TestDatasetOptions();
+  w.reward = "IrInstructionCount";
+  return std::make_unique<actors::WorkerEnvClient>(w);
+}
+
+TEST(OptimizerTest, ACrashingCandidateIsSkippedAndTheNextOneWins) {
+  const int crash = *envs::ActionIndex("gvn");
+  setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
+  SequenceLibrary lib;
+  lib.entries.push_back({*envs::ParseActionList("sroa,gvn,instcombine"), 0});
+  lib.entries.push_back({*envs::ParseActionList(kGood), 0});
+  auto worker = Worker();
+  OptimizeOptions o;
+  o.compilations = 2;
+  auto r = Optimize(*worker, nullptr, &lib, kBenchmark, o);
+  unsetenv("PASSRL_TEST_CRASH_ACTION");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->compilations, 2);
+  EXPECT_EQ(r->failed, 1);
+  EXPECT_EQ(r->source, "library");
+  EXPECT_LT(r->ir, r->ir_oz);  // the -Oz pieces in order beat -Oz on nqueens (202 vs 206)
+  // The best prefix of the good sequence: nothing after its last improvement.
+  const std::vector<int> good = *envs::ParseActionList(kGood);
+  ASSERT_LE(r->actions.size(), good.size());
+  EXPECT_TRUE(std::equal(r->actions.begin(), r->actions.end(), good.begin()));
+}
+
+TEST(OptimizerTest, RandomSearchUsesOnlyAllowedActionsAndItsBudget) {
+  auto worker = Worker();
+  OptimizeOptions o;
+  o.strategy = Strategy::kRandom;
+  o.compilations = 5;
+  o.length = 8;
+  o.allowed = envs::AllowedActions(envs::ActionSet::kPasses);
+  auto r = Optimize(*worker, nullptr, nullptr, kBenchmark, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->compilations, 5);
+  EXPECT_LT(r->ir, r->ir_o0);
+  for (int a : r->actions) {
+    EXPECT_TRUE(o.allowed[a]) << envs::Actions()[a].name;
+    EXPECT_NE(a, envs::StopAction());
+  }
+}
+
+TEST(OptimizerTest, BadOptionsAndBenchmarksAreErrors) {
+  auto worker = Worker();
+  OptimizeOptions o;
+  o.compilations = 0;
+  o.budget_seconds = 0;
+  EXPECT_EQ(Optimize(*worker, nullptr, nullptr, kBenchmark, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.compilations = 2;
+  auto missing = Optimize(*worker, nullptr, nullptr, "bundled/no_such_program", o);
+  EXPECT_FALSE(missing.ok());
+}
+
+}  // namespace
+}  // namespace passrl::optimize
