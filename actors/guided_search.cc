@@ -32,6 +32,22 @@ std::vector<int> TopActions(Policy& policy, const std::vector<float>& features, 
 
 }  // namespace
 
+int GreedyWithoutNoOps::Next(Policy& policy, const std::vector<int64_t>& observation,
+                             absl::Span<const float> features) {
+  if (last_action_ >= 0 && observation == last_observation_) {
+    excluded_.push_back(last_action_);
+    if (static_cast<int>(excluded_.size()) >= patience_) return -1;
+  } else {
+    excluded_.clear();
+  }
+  std::vector<float> p = policy.Probabilities(features);
+  for (int a : excluded_) p[static_cast<size_t>(a)] = -1;
+  const int best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+  last_observation_ = observation;
+  last_action_ = best;
+  return best == envs::StopAction() || p[static_cast<size_t>(best)] <= 0 ? -1 : best;
+}
+
 absl::Status BeamOptions::Validate() const {
   if (width < 1) return absl::InvalidArgumentError("beam width must be >= 1");
   if (length < 1) return absl::InvalidArgumentError("search length must be >= 1");
@@ -44,11 +60,12 @@ absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
                                            envs::RewardSpace metric, Horizon horizon) {
   const double start = MonotonicSeconds();
   PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env.Reset(benchmark));
+  GreedyWithoutNoOps greedy;
   for (int step = 0; step < length; ++step) {
-    const int action = policy.Act(Featurize(obs.values, step, length, horizon));
+    const int action = greedy.Next(policy, obs.values, Featurize(obs.values, step, length, horizon));
+    if (action < 0) break;  // stop, or nothing left that changes the module
     PASSRL_ASSIGN_OR_RETURN(envs::StepResult result, env.Step(action));
     obs = std::move(result.observation);
-    if (action == envs::StopAction()) break;  // the policy says nothing more helps
   }
   SearchResult r;
   r.actions = env.actions();

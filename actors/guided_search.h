@@ -21,7 +21,26 @@ struct SearchResult {
   double seconds = 0;
 };
 
-// The greedy policy for `length` steps from a fresh Reset of `benchmark`.
+// The greedy policy's choice, step by step, without repeating a no-op: a greedy Markov policy
+// whose action leaves the module unchanged would choose it again forever (the same state), so
+// an action seen to change nothing (the observation is the same after it) is excluded in that
+// state and the next most likely one is taken; a changed state clears the exclusions. Ends (-1)
+// at stop, or after `patience` no-ops in a row. One object per rollout.
+class GreedyWithoutNoOps {
+ public:
+  explicit GreedyWithoutNoOps(int patience = 3) : patience_(patience) {}
+  int Next(Policy& policy, const std::vector<int64_t>& observation,
+           absl::Span<const float> features);
+
+ private:
+  int patience_;
+  std::vector<int64_t> last_observation_;
+  int last_action_ = -1;
+  std::vector<int> excluded_;
+};
+
+// The greedy policy (GreedyWithoutNoOps) for at most `length` steps from a fresh Reset of
+// `benchmark`.
 // `horizon` must be the one the policy was trained with (it shapes the observation).
 absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
                                            const envs::Benchmark& benchmark, int length,

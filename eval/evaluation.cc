@@ -356,6 +356,13 @@ void WriteReport(const std::vector<EvalRow>& rows, const EvalOptions& options,
     }
     if (m.failed > 0) std::printf("; %d benchmarks FAILED (see their rows)", m.failed);
     std::printf("\n");
+    if (method == "greedy") {
+      std::vector<PolicyTrace> traces;
+      for (const EvalRow& r : rows) {
+        if (r.method == method && !r.failed()) traces.push_back({r.actions, r.ir_o0, {}});
+      }
+      std::printf("        %-13s %s\n", "", DescribeSequences(traces).c_str());
+    }
     j["geomean"][method] = {
         {"ir_ratio_vs_oz", Finite(ir.geomean)},
         {"text_ratio_vs_oz", Finite(text.geomean)},

@@ -206,43 +206,6 @@ absl::Status OptimizeOne(const OptimizeFlags& flags) {
   return absl::OkStatus();
 }
 
-// What the greedy policy's sequences look like over a dataset (issue: a policy that orders
-// passes, not one that found a macro).
-void PrintPolicyShape(const std::vector<optimize::OptimizeResult>& results) {
-  std::set<std::vector<int>> distinct;
-  std::map<int, int64_t> uses;
-  double gain_all = 0, gain_pipeline = 0;
-  for (const optimize::OptimizeResult& r : results) {
-    distinct.insert(r.policy_actions);
-    int64_t before = r.ir_o0;
-    for (size_t i = 0; i < r.policy_actions.size(); ++i) {
-      const int a = r.policy_actions[i];
-      ++uses[a];
-      const double gain = static_cast<double>(before - r.policy_counts[i]);
-      gain_all += gain;
-      if (envs::Actions()[a].kind == envs::ActionKind::kPipeline) gain_pipeline += gain;
-      before = r.policy_counts[i];
-    }
-  }
-  std::vector<std::pair<int64_t, int>> order;
-  int64_t total = 0;
-  for (const auto& [a, n] : uses) {
-    order.push_back({n, a});
-    total += n;
-  }
-  std::sort(order.rbegin(), order.rend());
-  std::string top;
-  for (size_t i = 0; i < order.size() && i < 8; ++i) {
-    absl::StrAppend(&top, i ? ", " : "", envs::Actions()[order[i].second].name, " ",
-                    absl::StrFormat("%.0f%%", 100.0 * order[i].first / std::max<int64_t>(total, 1)));
-  }
-  std::printf("greedy policy: %zu distinct sequences on %zu programs; %zu actions used; most "
-              "used: %s\n",
-              distinct.size(), results.size(), uses.size(), top.c_str());
-  std::printf("greedy policy: -Oz sub-pipeline actions give %.1f%% of its instruction reduction\n",
-              gain_all > 0 ? 100.0 * gain_pipeline / gain_all : 0.0);
-}
-
 absl::Status OptimizeDataset(const OptimizeFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(Loaded loaded, LoadAll(flags));
   PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
@@ -329,7 +292,11 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
   line("random search, same budget (-Oz floor)", random_ratios);
   std::printf("%d failed, %d fell back to -Oz, %d miscompiles caught\n", failed, fallbacks,
               miscompiles);
-  PrintPolicyShape(results);
+  std::vector<eval::PolicyTrace> traces;
+  for (const optimize::OptimizeResult& r : results) {
+    traces.push_back({r.policy_actions, r.ir_o0, r.policy_counts});
+  }
+  std::printf("greedy policy: %s\n", eval::DescribeSequences(traces).c_str());
   if (!flags.json.empty()) {
     nlohmann::json doc = {{"policy", loaded.policy.source},
                           {"dataset", flags.dataset_name},

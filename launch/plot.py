@@ -6,7 +6,8 @@
   launch/plot.py eval EVAL.csv [--out FILE.png]  grouped bars of the ratios in an eval CSV
                                                  (default FILE.png: EVAL.png next to the CSV)
 
-`run` writes return.png, ratio_vs_oz.png, losses.png, alpha.png, throughput.png and summary.png.
+`run` writes return.png, ratio_vs_oz.png, losses.png, alpha.png, throughput.png, summary.png and,
+when the run logged a learning curve, validation.png.
 The x axis is the learner's elapsed_seconds, in hours (minutes for runs under 2 hours). A resumed
 run appends to the same metrics.jsonl and its elapsed_seconds (cumulative) goes on from its
 checkpoint's: a dotted vertical line marks each resume, found where elapsed_seconds went back to a
@@ -50,6 +51,7 @@ METRIC_LABELS = {
     "transitions_per_second": "transitions / s",
     "updates_per_second": "updates / s",
     "replay_size": "replay size (transitions)",
+    "validation_geomean": "validation geomean vs -Oz (greedy, held-out)",
 }
 
 # A resume is a wall-clock gap this much longer than the elapsed_seconds gap (seconds), at least.
@@ -250,6 +252,12 @@ def plot_metric(ax, m, key, color="C0", label=None, log_if_wide=False):
     y = m.columns[key]
     for begin, end in m.pieces:
         xs, ys = m.x[begin:end], y[begin:end]
+        if np.count_nonzero(np.isfinite(ys)) < 0.2 * max(len(ys), 1):
+            # A sparse metric (the learning curve, a point every few minutes): its points,
+            # joined, without smoothing over the gaps.
+            keep = np.isfinite(ys)
+            ax.plot(xs[keep], ys[keep], color=color, linewidth=1.2, marker="o", markersize=3)
+            continue
         window = min(smoothing_window(m.n), end - begin)
         seg_finite = ys[np.isfinite(ys)]
         if seg_finite.size and np.ptp(seg_finite) <= 1e-12 * np.max(np.abs(seg_finite)):
@@ -348,6 +356,11 @@ def plot_run(run_dir, out_dir):
     figure_panels(m, os.path.join(out_dir, "throughput.png"), "throughput",
                   [("transitions_per_second", "C0", False), ("updates_per_second", "C1", False),
                    ("replay_size", "C7", False)])
+    if m.has("validation_geomean"):
+        figure_panels(m, os.path.join(out_dir, "validation.png"),
+                      "learning curve on the validation split",
+                      [("validation_geomean", "C2", False)],
+                      ref_lines={"validation_geomean": (1.0, "-Oz")})
     figure_panels(m, os.path.join(out_dir, "summary.png"), "summary",
                   [("mean_episode_return", "C0", False), ("best_ratio_vs_oz", "C2", False),
                    ("loss/critic", "C3", True), ("alpha", "C4", True),

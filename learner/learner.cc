@@ -354,8 +354,12 @@ void Learner::Validate(double now, bool wait) {
       std::printf("learner: validation at %.1f min (%lld updates): %.4f\n",
                   validation_elapsed_ / 60, static_cast<long long>(validation_updates_),
                   *validation_score_);
-      metrics_->Write(validation_updates_, {{"validation_geomean", *validation_score_},
-                                            {"validation_minutes", validation_elapsed_ / 60}});
+      // At the current step and time (metrics stay in order); the policy's own are beside.
+      metrics_->Write(updates_.load(),
+                      {{"validation_geomean", *validation_score_},
+                       {"validation_policy_seconds", validation_elapsed_},
+                       {"validation_policy_updates", static_cast<double>(validation_updates_)},
+                       {"elapsed_seconds", Elapsed()}});
     } else {
       std::printf("learner: validation failed: %s\n",
                   std::string(validation_score_.status().message()).c_str());

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "actors/guided_search.h"
 #include "envs/action_space.h"
 
 namespace passrl::optimize {
@@ -156,9 +157,11 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
     return run.Finish();
   }
   if (policy != nullptr) {
+    actors::GreedyWithoutNoOps greedy;
     absl::Status s = evaluate("policy", [&](int step, const std::vector<int64_t>& obs) {
       return step < options.length
-                 ? policy->Act(actors::Featurize(obs, step, options.length, options.horizon))
+                 ? greedy.Next(*policy, obs,
+                               actors::Featurize(obs, step, options.length, options.horizon))
                  : -1;
     });
     if (!s.ok()) return s;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "envs/action_space.h"
 #include "gtest/gtest.h"
 
 namespace passrl::eval {
@@ -43,6 +44,25 @@ TEST(SummaryTest, DeterministicForASeedAndEmptyIsNaN) {
   const std::vector<double> r = {0.9, 1.2, 1.05, 0.7, 1.3};
   EXPECT_EQ(SummarizeRatios(r, 500, 3).low, SummarizeRatios(r, 500, 3).low);
   EXPECT_TRUE(std::isnan(SummarizeRatios({}).geomean));
+}
+
+}  // namespace
+}  // namespace passrl::eval
+
+namespace passrl::eval {
+namespace {
+
+TEST(DescribeSequencesTest, CountsDistinctSequencesUsesAndThePipelineShare) {
+  const std::vector<int> a = *envs::ParseActionList("scc-oz-module-inliner,instcombine");
+  const std::vector<int> b = *envs::ParseActionList("sroa,instcombine,instcombine");
+  // 100 -> 40 by the pipeline, -> 30 by instcombine; 100 -> 90 -> 80 -> 80 by single passes.
+  const std::string s = DescribeSequences({{a, 100, {40, 30}}, {a, 100, {40, 30}}, {b, 100, {90, 80, 80}}});
+  EXPECT_NE(s.find("2 distinct sequences on 3 programs; 3 actions used"), std::string::npos) << s;
+  EXPECT_NE(s.find("most used: instcombine 57%"), std::string::npos) << s;  // 4 of 7
+  // 120 of the 160 instructions removed came from the pipeline action.
+  EXPECT_NE(s.find("give 75.0% of the instruction reduction"), std::string::npos) << s;
+  // Unknown counts: no share claimed.
+  EXPECT_EQ(DescribeSequences({{a, 100, {}}}).find("reduction"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "launch/config.h"
 
+#include "envs/action_space.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -113,6 +114,25 @@ TEST(ConfigTest, PairsThatCannotWorkAreNamedWithTheFile) {
       << beats;
   EXPECT_TRUE(Mentions(pair({"actor.learner_lost_seconds=1"}), "actor.learner_lost_seconds"));
   EXPECT_TRUE(pair({"actor.learner_lost_seconds=0", "learner.port=5555"}).ok());
+  // A learning curve on programs the run trains on would not show generalization.
+  absl::Status curve = pair({"dataset.name=debian", "dataset.split=validation"});
+  EXPECT_TRUE(Mentions(curve, "validation.split") && Mentions(curve, "dataset split")) << curve;
+  EXPECT_TRUE(Mentions(pair({"dataset.name=debian", "dataset.split=all"}), "validation.split"));
+  EXPECT_TRUE(pair({"dataset.name=debian", "dataset.split=all", "validation.every_seconds=0"}).ok());
+  EXPECT_TRUE(pair({"dataset.name=debian", "dataset.split=all", "validation.dataset=csmith"}).ok());
+}
+
+TEST(ConfigTest, ActionSetMasksThePolicyShape) {
+  auto all = LoadTrainConfig("", {});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->action_set, "all");
+  auto passes = LoadTrainConfig("", {"env.action_set=passes"});
+  ASSERT_TRUE(passes.ok());
+  const std::vector<bool> allowed = passes->LearnerForThisBuild().sac.shape.allowed;
+  EXPECT_EQ(allowed, envs::AllowedActions(envs::ActionSet::kPasses));
+  EXPECT_FALSE(allowed[*envs::ActionIndex("scc-oz-module-inliner")]);
+  auto bad = LoadTrainConfig("", {"env.action_set=some"});
+  EXPECT_TRUE(Mentions(bad.status(), "env.action_set")) << bad.status();
 }
 
 }  // namespace

@@ -163,6 +163,21 @@ class PlotTest(unittest.TestCase):
         for name in RUN_PNGS:
             self.assert_png(os.path.join(run_dir, "plots", name))
 
+    def test_run_with_a_learning_curve_draws_validation_png(self):
+        lines = [metric_record(i, 1.7e9 + i, 1.0 + i) for i in range(60)]
+        for at, score in ((10, 0.8), (30, 0.95), (50, 1.02)):  # sparse points between reports
+            lines.insert(at, {"step": at, "time": 1.7e9 + at, "elapsed_seconds": 1.0 + at,
+                              "validation_geomean": score, "validation_policy_seconds": at - 1})
+        run_dir = self.make_run(lines)
+        rc, stdout, stderr = self.plot("run", run_dir)
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(stderr, "")
+        self.assert_png(os.path.join(run_dir, "plots", "validation.png"))
+        # Without a curve there is no validation.png (RUN_PNGS are always written).
+        plain = self.make_run([metric_record(i, 1.7e9 + i, 1.0 + i) for i in range(5)], "plain")
+        self.assertEqual(self.plot("run", plain)[0], 0)
+        self.assertFalse(os.path.exists(os.path.join(plain, "plots", "validation.png")))
+
     def test_run_with_only_nulls_before_the_first_update(self):
         lines = [metric_record(0, 1.7e9 + i, 1.0 + i, updates_started=False) for i in range(3)]
         rc, _, stderr = self.plot("run", self.make_run(lines))
