@@ -57,7 +57,8 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   expect.action_space_hash = envs::ActionSpaceHash();
   expect.obs_dim = kObservationDim;
   expect.num_actions = envs::kNumActions;
-  int hellos = 0, heartbeats = 0, transitions = 0, goodbyes = 0;
+  int hellos = 0, heartbeats = 0, transitions = 0, goodbyes = 0, bests = 0;
+  std::set<std::string> best_benchmarks;  // a status may come before the batch of its episode
   bool saw_version_5 = false;
   std::set<std::string> benchmarks;
   const std::vector<float> params(static_cast<size_t>(count), 0.01f);
@@ -84,8 +85,11 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
       transitions += b.actions_size();
       for (int j = 0; j < b.actions_size(); ++j) {
         benchmarks.insert(b.benchmark_names(b.benchmark_ids(j)));
-        EXPECT_EQ(b.truncations(j), b.steps(j) == 4);  // the episode's last step
-        EXPECT_EQ(b.terminals(j), b.steps(j) == 4);    // ... is terminal (Horizon::kTerminal)
+        // The episode's last step is terminal (Horizon::kTerminal); so is stop, at any step
+        // (the untrained policy is uniform, so it sometimes stops).
+        const bool stop = b.actions(j) == envs::StopAction();
+        EXPECT_EQ(b.truncations(j), b.steps(j) == 4 && !stop);
+        EXPECT_EQ(b.terminals(j), b.steps(j) == 4 || stop);
         if (b.policy_versions(j) == 5) saw_version_5 = true;
         EXPECT_NE(b.policy_versions(j), 4u);
       }
@@ -96,6 +100,12 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
           break;
         case proto::ActorStatus::HEARTBEAT:
           ++heartbeats;
+          for (const proto::BestSequence& best : decoded->status().new_bests()) {
+            best_benchmarks.insert(best.benchmark());
+            EXPECT_GT(best.ratio_vs_oz(), 0);
+            EXPECT_GE(best.actions_size(), 1);
+            ++bests;
+          }
           break;
         case proto::ActorStatus::GOODBYE:
           ++goodbyes;
@@ -108,6 +118,8 @@ TEST(ActorTest, StreamsTransitionsAdoptsWeightsAndStops) {
   run.join();
   EXPECT_EQ(hellos, 1);
   EXPECT_GE(heartbeats, 1);
+  EXPECT_GE(bests, 1);  // improvements on its benchmarks went to the learner's sequence pool
+  for (const std::string& b : best_benchmarks) EXPECT_TRUE(benchmarks.count(b)) << b;
   EXPECT_EQ(goodbyes, 1);
   EXPECT_GT(transitions, 8);
   EXPECT_TRUE(saw_version_5);
@@ -295,6 +307,9 @@ TEST(ActorTest, BootstrapHorizonDropsTheTimeFeatureAndKeepsTheLastStepOpen) {
   for (const proto::TransitionBatch& b : batches) {
     EXPECT_FALSE(b.terminals(0));
     EXPECT_EQ(b.truncations(0), b.steps(0) == 1);
+    // sroa again changes nothing: the no-op penalty, and nothing else.
+    if (b.steps(0) == 1) EXPECT_FLOAT_EQ(b.rewards(0), -static_cast<float>(o.noop_penalty));
+    if (b.steps(0) == 0) EXPECT_GT(b.rewards(0), 0.f);
     EXPECT_EQ(b.observations(kObservationDim - 1), 0.f);
     EXPECT_EQ(b.next_observations(kObservationDim - 1), 0.f);
   }

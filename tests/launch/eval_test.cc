@@ -110,7 +110,8 @@ TEST(EvalTest, TableEqualsADirectReplayOfTheSameSequences) {
     }
     const auto actions = envs::ParseActionList(row["actions"].get<std::string>());
     ASSERT_TRUE(actions.ok());
-    if (method == "greedy") EXPECT_EQ(actions->size(), 6u);
+    // The greedy rollout ends early at stop or when nothing changes the module any more.
+    if (method == "greedy") EXPECT_GE(actions->size(), 1u);
     EXPECT_LE(actions->size(), 6u);
     for (int a : *actions) ASSERT_TRUE(env->Step(a).ok());
     EXPECT_EQ(row["ir_policy"].get<int64_t>(), env->IrInstructionCount());
