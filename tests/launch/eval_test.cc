@@ -16,6 +16,7 @@
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
 #include "nlohmann/json.hpp"
+#include "tests/launch/untrained_run.h"
 #include "tests/test_util.h"
 
 namespace passrl {
@@ -27,22 +28,7 @@ const std::vector<std::string> kBenchmarks = {"bundled/crc32_table", "bundled/by
 // A run dir with one checkpoint of an untrained agent (a seeded random policy).
 std::string MakeCheckpoint(uint64_t action_space_hash) {
   const std::string run = testing::TempDir();
-  learner::SacOptions o;
-  o.shape = {actors::kObservationDim, envs::kNumActions, {32}};
-  o.use_cuda_if_available = false;
-  o.seed = 5;
-  auto agent = *learner::SacAgent::Create(o);
-  auto store = learner::CheckpointStore::Open({run + "/checkpoints"});
-  EXPECT_TRUE(store.ok());
-  learner::CheckpointContents c;
-  c.counters.policy_version = 9;
-  c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
-  c.agent_state = *agent->SaveState();
-  launch::TrainConfig config;
-  config.actor.episode_length = 6;
-  config.learner.sac.shape.hidden = {32};
-  c.config_yaml = launch::DescribeConfig(config);
-  EXPECT_TRUE(store->Write(c).ok());
+  testing::WriteUntrainedCheckpoint(run, action_space_hash, /*episode_length=*/6);
   return run;
 }
 

@@ -14,6 +14,7 @@
 #include "launch/config.h"
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
+#include "tests/launch/untrained_run.h"
 #include "tests/test_util.h"
 
 namespace passrl {
@@ -26,21 +27,7 @@ constexpr char kGood[] =
 // A run dir with one checkpoint of an untrained agent, and optionally a library.json.
 std::string MakeRun(const std::string& name, uint64_t action_space_hash, const std::string& library) {
   const std::string run = testing::TempDir() + "/" + name;
-  learner::SacOptions o;
-  o.shape = {actors::kObservationDim, envs::kNumActions, {32}};
-  o.use_cuda_if_available = false;
-  o.seed = 5;
-  auto agent = *learner::SacAgent::Create(o);
-  auto store = learner::CheckpointStore::Open({run + "/checkpoints"});
-  EXPECT_TRUE(store.ok());
-  learner::CheckpointContents c;
-  c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
-  c.agent_state = *agent->SaveState();
-  launch::TrainConfig config;
-  config.actor.episode_length = 4;
-  config.learner.sac.shape.hidden = {32};
-  c.config_yaml = launch::DescribeConfig(config);
-  EXPECT_TRUE(store->Write(c).ok());
+  testing::WriteUntrainedCheckpoint(run, action_space_hash, /*episode_length=*/4);
   if (!library.empty()) {
     FILE* f = std::fopen((run + "/library.json").c_str(), "w");
     std::fputs(library.c_str(), f);

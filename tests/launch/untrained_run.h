@@ -1,0 +1,37 @@
+// For tests of the commands that read a trained policy (eval, optimize): a run directory with
+// one checkpoint of an untrained agent (a seeded random policy, hidden layer of 32) whose stored
+// config has `episode_length`. `action_space_hash` other than this build's makes a foreign run.
+#pragma once
+
+#include <string>
+
+#include "actors/observation.h"
+#include "envs/action_space.h"
+#include "gtest/gtest.h"
+#include "launch/config.h"
+#include "learner/checkpoint.h"
+#include "learner/sac.h"
+
+namespace passrl::testing {
+
+inline void WriteUntrainedCheckpoint(const std::string& run, uint64_t action_space_hash,
+                                     int episode_length, uint64_t policy_version = 9) {
+  learner::SacOptions o;
+  o.shape = {actors::kObservationDim, envs::kNumActions, {32}};
+  o.use_cuda_if_available = false;
+  o.seed = 5;
+  auto agent = *learner::SacAgent::Create(o);
+  auto store = learner::CheckpointStore::Open({run + "/checkpoints"});
+  ASSERT_TRUE(store.ok()) << store.status();
+  learner::CheckpointContents c;
+  c.counters.policy_version = policy_version;
+  c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
+  c.agent_state = *agent->SaveState();
+  launch::TrainConfig config;
+  config.actor.episode_length = episode_length;
+  config.learner.sac.shape.hidden = {32};
+  c.config_yaml = launch::DescribeConfig(config);
+  ASSERT_TRUE(store->Write(c).ok());
+}
+
+}  // namespace passrl::testing
