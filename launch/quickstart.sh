@@ -18,3 +18,5 @@ echo "quickstart: metrics in runs/quickstart/metrics.jsonl, TensorBoard logs in 
 echo "            per-actor results in runs/quickstart/summary.json, checkpoints in"
 echo "            runs/quickstart/checkpoints (launch/train_local.sh --resume runs/quickstart goes on),"
 echo "            learning curves and the eval chart in runs/quickstart/plots/"
+echo "quickstart: next, optimize a program with it: build/launch/passrl library --run runs/quickstart &&"
+echo "            build/launch/passrl optimize datasets/programs/nqueens.c --policy runs/quickstart -o nq.bc"
