@@ -44,6 +44,14 @@ std::vector<bool> AllowedActions(ActionSet set) {
   return allowed;
 }
 
+std::vector<int> SearchActions(const std::vector<bool>& allowed) {
+  std::vector<int> out;
+  for (int a = 0; a < kNumActions; ++a) {
+    if ((allowed.empty() || allowed[static_cast<size_t>(a)]) && a != StopAction()) out.push_back(a);
+  }
+  return out;
+}
+
 absl::StatusOr<int> ActionIndex(absl::string_view name) {
   for (int i = 0; i < NumActions(); ++i) {
     if (kActions[i].name == name) return i;

@@ -49,6 +49,10 @@ const char* ActionSetName(ActionSet set);
 // One flag per action: may the agent choose it under `set`.
 std::vector<bool> AllowedActions(ActionSet set);
 
+// The actions a search may generate under `allowed` (empty: all): every allowed one except stop,
+// which changes nothing. Used by envs/search.h and optimize/.
+std::vector<int> SearchActions(const std::vector<bool>& allowed);
+
 // Id of the action called `name`; NotFound names the unknown pass.
 absl::StatusOr<int> ActionIndex(absl::string_view name);
 

@@ -70,7 +70,7 @@ absl::Status SearchOptions::Validate() const {
   if (!allowed.empty() && allowed.size() != static_cast<size_t>(kNumActions)) {
     return absl::InvalidArgumentError("search: one allowed flag per action expected");
   }
-  if (SearchActions(*this).empty()) return absl::InvalidArgumentError("search: no action allowed");
+  if (SearchActions(allowed).empty()) return absl::InvalidArgumentError("search: no action allowed");
   return absl::OkStatus();
 }
 
@@ -84,15 +84,6 @@ absl::Status CheckSearchable(const LlvmEnv& env) {
 }
 }  // namespace
 
-std::vector<int> SearchActions(const SearchOptions& options) {
-  std::vector<int> out;
-  for (int a = 0; a < kNumActions; ++a) {
-    const bool allowed = options.allowed.empty() || options.allowed[static_cast<size_t>(a)];
-    if (allowed && a != StopAction()) out.push_back(a);
-  }
-  return out;
-}
-
 absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchmark,
                                           const SearchOptions& options,
                                           const SearchProgress& progress) {
@@ -101,7 +92,7 @@ absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchma
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
   SearchState state(env, options, progress);
   std::mt19937_64 rng(options.seed);
-  const std::vector<int> choices = SearchActions(options);
+  const std::vector<int> choices = SearchActions(options.allowed);
   std::uniform_int_distribution<size_t> pick(0, choices.size() - 1);
   while (!state.OutOfTime()) {
     if (options.max_episodes > 0 && state.result().episodes >= options.max_episodes) break;
@@ -128,7 +119,7 @@ absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchma
     auto snapshot = env.TakeSnapshot();
     int best_action = -1;
     int64_t best_cost = current;
-    for (int a : SearchActions(options)) {
+    for (int a : SearchActions(options.allowed)) {
       if (state.OutOfTime()) break;
       env.Restore(*snapshot);
       PASSRL_ASSIGN_OR_RETURN(StepResult step, env.Step(a));

@@ -25,7 +25,7 @@ struct SearchOptions {
   int64_t max_episodes = 0;  // random search: stop after this many episodes (0: budget only)
   int64_t max_steps = 0;     // stop after this many measured states, "compilations" (0: none)
   uint64_t seed = 1;
-  std::vector<bool> allowed;  // actions the search may use (envs::AllowedActions); empty: all
+  std::vector<bool> allowed;  // actions it may use (envs::AllowedActions; SearchActions); empty: all
   std::function<double()> clock;  // seconds, monotonic; default: steady_clock
   absl::Status Validate() const;
 };
@@ -41,9 +41,6 @@ struct SearchResult {
     return best_cost > 0 ? static_cast<double>(oz_cost) / static_cast<double>(best_cost) : 0;
   }
 };
-
-// The actions a search tries: the allowed ones, never stop (it changes nothing).
-std::vector<int> SearchActions(const SearchOptions& options);
 
 // Called about once a second with the best result so far.
 using SearchProgress = std::function<void(const SearchResult&)>;

@@ -161,6 +161,7 @@ absl::StatusOr<std::vector<EvalRow>> BaselineRows(envs::LlvmEnv& env,
     search.max_steps = budget;
     search.episode_length = options.length;
     search.seed = options.seed;
+    search.allowed = options.allowed;
     auto result = m == "random" ? envs::RandomSearch(env, benchmark, search)
                                 : envs::GreedySearch(env, benchmark, search);
     if (!result.ok()) return result.status();

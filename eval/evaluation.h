@@ -36,6 +36,7 @@ struct EvalOptions {
   // Compilations each search gets; 0: the most any policy method used on that benchmark.
   int64_t baseline_compilations = 0;
   uint64_t seed = 1;  // random search
+  std::vector<bool> allowed;  // the policy's action set (env.action_set), for the searches too
 };
 
 // The baseline methods' names in rows, after the policy's "greedy" and "beam".

@@ -136,6 +136,7 @@ absl::Status RunEval(const EvalFlags& flags) {
   options.validate = flags.validate;
   options.baselines = !flags.no_baselines;
   options.baseline_compilations = flags.baseline_compilations;
+  options.allowed = loaded.allowed;  // the searches get the policy's action set
   if (flags.rows_only) return EvaluateHere(flags, policy, options);
   std::ofstream csv, json_out;
   if (!flags.csv.empty()) {

@@ -11,8 +11,7 @@
 // passrl library: distils a run's sequence pool (RUN/sequences.json) into RUN/library.json.
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -127,10 +126,15 @@ optimize::OptimizeOptions SearchOptionsFor(const OptimizeFlags& flags, const Loa
   return o;
 }
 
+std::string BudgetText(const optimize::OptimizeOptions& o) {
+  return o.compilations > 0 ? absl::StrCat(o.compilations, " compilations")
+                            : absl::StrCat(o.budget_seconds, " s");
+}
+
 struct Loaded {
   LoadedPolicy policy;
-  optimize::SequenceLibrary library;
-  bool has_library = false;
+  std::optional<optimize::SequenceLibrary> library;  // the run's library.json, if any
+  const optimize::SequenceLibrary* Library() const { return library ? &*library : nullptr; }
 };
 
 absl::StatusOr<Loaded> LoadAll(const OptimizeFlags& flags) {
@@ -149,14 +153,13 @@ absl::StatusOr<Loaded> LoadAll(const OptimizeFlags& flags) {
                           absl::StrCat(path, ": ", library.status().message()));
     }
     out.library = *std::move(library);
-    out.has_library = true;
   }
   return out;
 }
 
-std::unique_ptr<actors::WorkerEnvClient> Worker(const OptimizeFlags& flags) {
+std::unique_ptr<actors::WorkerEnvClient> Worker(const envs::DatasetOptions& dataset) {
   actors::WorkerOptions w;
-  w.dataset = flags.dataset;
+  w.dataset = dataset;
   w.reward = "IrInstructionCount";
   return std::make_unique<actors::WorkerEnvClient>(w);
 }
@@ -168,16 +171,15 @@ absl::Status OptimizeOne(const OptimizeFlags& flags) {
   const optimize::OptimizeOptions o = SearchOptionsFor(flags, loaded.policy);
   std::printf("optimize %s with %s%s; budget %s\n", benchmark.name.c_str(),
               loaded.policy.source.c_str(),
-              loaded.has_library
-                  ? absl::StrCat(" and its library of ", loaded.library.entries.size()).c_str()
+              loaded.library
+                  ? absl::StrCat(" and its library of ", loaded.library->entries.size()).c_str()
                   : " (no library.json in its run: `passrl library --run DIR` makes one)",
-              o.compilations > 0 ? absl::StrCat(o.compilations, " compilations").c_str()
-                                 : absl::StrCat(o.budget_seconds, " s").c_str());
-  auto worker = Worker(flags);
+              BudgetText(o).c_str());
+  auto worker = Worker(flags.dataset);
   PASSRL_ASSIGN_OR_RETURN(
       optimize::OptimizeResult found,
       optimize::Optimize(*worker, loaded.policy.policy.get(),
-                         loaded.has_library ? &loaded.library : nullptr, benchmark.name, o));
+                         loaded.Library(), benchmark.name, o));
   PASSRL_ASSIGN_OR_RETURN(auto env, FinalEnv(flags));
   const bool outputs = !flags.output.empty() || !flags.object.empty();
   PASSRL_ASSIGN_OR_RETURN(Final f, Finalize(*env, benchmark, found, outputs));
@@ -223,11 +225,10 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
   std::printf("optimize %zu programs of %s split %s with %s (library: %zu sequences); budget %s "
               "per program%s\n",
               names.size(), flags.dataset_name.c_str(), flags.split.c_str(),
-              loaded.policy.source.c_str(), loaded.library.entries.size(),
-              o.compilations > 0 ? absl::StrCat(o.compilations, " compilations").c_str()
-                                 : absl::StrCat(o.budget_seconds, " s").c_str(),
+              loaded.policy.source.c_str(), loaded.library ? loaded.library->entries.size() : 0,
+              BudgetText(o).c_str(),
               flags.baselines ? "; random search with the same budget" : "");
-  auto worker = Worker(flags);
+  auto worker = Worker(flags.dataset);
   PASSRL_ASSIGN_OR_RETURN(auto env, FinalEnv(flags));
   std::vector<double> greedy_ratios, optimize_ratios, random_ratios;
   std::vector<optimize::OptimizeResult> results;
@@ -237,7 +238,7 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
     auto benchmark = dataset->Load(names[i]);
     absl::StatusOr<optimize::OptimizeResult> found =
         benchmark.ok() ? optimize::Optimize(*worker, loaded.policy.policy.get(),
-                                            loaded.has_library ? &loaded.library : nullptr,
+                                            loaded.Library(),
                                             names[i], o)
                        : absl::StatusOr<optimize::OptimizeResult>(benchmark.status());
     absl::StatusOr<Final> f = found.ok() ? Finalize(*env, *benchmark, *found, false)
@@ -327,7 +328,6 @@ struct LibraryFlags {
   envs::DatasetOptions dataset;
   std::string run;
   int programs = 40, candidates = 100, size = 64;
-  uint64_t seed = 1;
 };
 
 absl::Status RunLibrary(const LibraryFlags& flags) {
@@ -357,16 +357,12 @@ absl::Status RunLibrary(const LibraryFlags& flags) {
   benchmarks = envs::SampleNames(benchmarks, flags.programs);
   std::printf("library: %zu candidate sequences (of %zu pooled) scored on %zu training programs\n",
               candidates.size(), ranked.size(), benchmarks.size());
-  auto worker = Worker({flags.dataset});
+  auto worker = Worker(flags.dataset);
   std::vector<std::vector<double>> ratio(candidates.size(),
                                          std::vector<double>(benchmarks.size(), 0));
   for (size_t p = 0; p < benchmarks.size(); ++p) {
     for (size_t c = 0; c < candidates.size(); ++c) {
-      optimize::SequenceLibrary one;
-      one.entries.push_back({candidates[c], 0});
-      optimize::OptimizeOptions o;
-      o.compilations = 1;
-      auto r = optimize::Optimize(*worker, nullptr, &one, benchmarks[p], o);
+      auto r = optimize::EvaluateSequence(*worker, benchmarks[p], candidates[c]);
       if (!r.ok()) {
         std::printf("  %s: %s (skipped)\n", benchmarks[p].c_str(),
                     std::string(r.status().message()).c_str());

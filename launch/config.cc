@@ -281,8 +281,8 @@ absl::Status TrainConfig::CheckPairs() const {
     }
   }
   if (validation.every_seconds > 0) {
+    const std::string dataset = ValidationDataset();
     for (const MixEntry& entry : TrainingMix(*this).value_or(std::vector<MixEntry>{})) {
-      const std::string dataset = validation.dataset.empty() ? ValidationDataset() : validation.dataset;
       if (entry.dataset == dataset && (entry.split == validation.split || entry.split == "all")) {
         return conflict(absl::StrCat("validation.split ", validation.split, " of ", dataset,
                                      " is also trained on (dataset split ", entry.split,

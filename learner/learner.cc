@@ -350,21 +350,7 @@ void Learner::Validate(double now, bool wait) {
   if (validation_thread_.joinable()) {
     if (!wait && !validation_done_.load()) return;
     validation_thread_.join();
-    if (validation_score_.ok()) {
-      std::printf("learner: validation at %.1f min (%lld updates): %.4f\n",
-                  validation_elapsed_ / 60, static_cast<long long>(validation_updates_),
-                  *validation_score_);
-      // At the current step and time (metrics stay in order); the policy's own are beside.
-      metrics_->Write(updates_.load(),
-                      {{"validation_geomean", *validation_score_},
-                       {"validation_policy_seconds", validation_elapsed_},
-                       {"validation_policy_updates", static_cast<double>(validation_updates_)},
-                       {"elapsed_seconds", Elapsed()}});
-    } else {
-      std::printf("learner: validation failed: %s\n",
-                  std::string(validation_score_.status().message()).c_str());
-    }
-    std::fflush(stdout);
+    RecordValidation();
   }
   if (wait || now - last_validation_ < options_.validation_seconds) return;
   last_validation_ = now;
@@ -377,6 +363,24 @@ void Learner::Validate(double now, bool wait) {
     validation_score_ = validator_->Score(file);
     validation_done_ = true;
   });
+}
+
+void Learner::RecordValidation() {
+  if (validation_score_.ok()) {
+    std::printf("learner: validation at %.1f min (%lld updates): %.4f\n",
+                validation_elapsed_ / 60, static_cast<long long>(validation_updates_),
+                *validation_score_);
+    // At the current step and time (metrics stay in order); the policy's own are beside.
+    metrics_->Write(updates_.load(),
+                    {{"validation_geomean", *validation_score_},
+                     {"validation_policy_seconds", validation_elapsed_},
+                     {"validation_policy_updates", static_cast<double>(validation_updates_)},
+                     {"elapsed_seconds", Elapsed()}});
+  } else {
+    std::printf("learner: validation failed: %s\n",
+                std::string(validation_score_.status().message()).c_str());
+  }
+  std::fflush(stdout);
 }
 
 absl::Status Learner::Run() {

@@ -84,6 +84,7 @@ class Learner {
   // Starts a validation of the current policy when one is due and none runs; writes finished
   // ones to the metrics. `wait`: block for the one in flight (the end of Run).
   void Validate(double now, bool wait);
+  void RecordValidation();  // the joined thread's score: printed and written to the metrics
   void WriteSummary(double elapsed);
 
   LearnerOptions options_;

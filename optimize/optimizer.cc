@@ -5,11 +5,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/status_macros.h"
 #include "actors/guided_search.h"
 #include "envs/action_space.h"
 
 namespace passrl::optimize {
 namespace {
+
+constexpr char kPolicy[] = "policy";
 
 // Chooses each candidate's next action: fixed sequences ignore the observation, rollouts use it.
 // Returns -1 to end the candidate.
@@ -18,14 +21,13 @@ using NextAction = std::function<int(int step, const std::vector<int64_t>& obser
 class Run {
  public:
   Run(actors::EnvClient& env, const std::string& benchmark, const OptimizeOptions& options)
-      : env_(env), benchmark_(benchmark), options_(options), rng_(options.seed) {
+      : env_(env),
+        benchmark_(benchmark),
+        options_(options),
+        rng_(options.seed),
+        choices_(envs::SearchActions(options.allowed)) {
     clock_ = options.clock ? options.clock : [] { return MonotonicSeconds(); };
     start_ = clock_();
-    for (int a = 0; a < envs::kNumActions; ++a) {
-      if ((options.allowed.empty() || options.allowed[a]) && a != envs::StopAction()) {
-        choices_.push_back(a);
-      }
-    }
   }
 
   bool Done() const {
@@ -50,6 +52,7 @@ class Run {
       result_.source = "none";
     }
     ++result_.compilations;
+    const bool trace = source == kPolicy;  // the greedy rollout's steps are reported
     std::vector<int> actions;
     std::vector<int64_t> observation = std::move(outcome->observation);
     for (int step = 0; step < kMaxSteps; ++step) {
@@ -61,7 +64,7 @@ class Run {
         ++result_.failed;  // crashed or hung: the prefix before it stands
         break;
       }
-      if (source == "policy") {
+      if (trace) {
         result_.policy_actions.push_back(action);
         result_.policy_counts.push_back(stepped->ir_instruction_count);
       }
@@ -113,7 +116,7 @@ class Run {
   std::mt19937_64 rng_;
   std::function<double()> clock_;
   double start_ = 0;
-  std::vector<int> choices_;
+  const std::vector<int> choices_;  // what random actions are drawn from
   bool measured_ = false;
   OptimizeResult result_;
 };
@@ -136,6 +139,7 @@ absl::Status OptimizeOptions::Validate() const {
   if (!allowed.empty() && allowed.size() != static_cast<size_t>(envs::kNumActions)) {
     return absl::InvalidArgumentError("one allowed flag per action expected");
   }
+  if (envs::SearchActions(allowed).empty()) return absl::InvalidArgumentError("no action allowed");
   return absl::OkStatus();
 }
 
@@ -158,7 +162,7 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
   }
   if (policy != nullptr) {
     actors::GreedyWithoutNoOps greedy;
-    absl::Status s = evaluate("policy", [&](int step, const std::vector<int64_t>& obs) {
+    absl::Status s = evaluate(kPolicy, [&](int step, const std::vector<int64_t>& obs) {
       return step < options.length
                  ? greedy.Next(*policy, obs,
                                actors::Featurize(obs, step, options.length, options.horizon))
@@ -182,6 +186,16 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
     }
     if (!s.ok()) return s;
   }
+  return run.Finish();
+}
+
+absl::StatusOr<OptimizeResult> EvaluateSequence(actors::EnvClient& env,
+                                                const std::string& benchmark,
+                                                const std::vector<int>& actions) {
+  OptimizeOptions one;
+  one.compilations = 1;
+  Run run(env, benchmark, one);
+  PASSRL_RETURN_IF_ERROR(run.Evaluate("sequence", Fixed(actions)));
   return run.Finish();
 }
 

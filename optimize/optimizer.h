@@ -51,6 +51,12 @@ struct OptimizeResult {
   double RatioVsOz() const { return ir > 0 ? static_cast<double>(ir_oz) / static_cast<double>(ir) : 0; }
 };
 
+// One candidate alone (`passrl library` scores its candidates with it): the best prefix of
+// `actions` from the unoptimised module.
+absl::StatusOr<OptimizeResult> EvaluateSequence(actors::EnvClient& env,
+                                                const std::string& benchmark,
+                                                const std::vector<int>& actions);
+
 // `policy` and `library` may be null (their candidates are skipped).
 absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* policy,
                                         const SequenceLibrary* library,

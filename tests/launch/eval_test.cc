@@ -16,7 +16,7 @@
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
 #include "nlohmann/json.hpp"
-#include "tests/launch/untrained_run.h"
+#include "tests/launch/command_fixtures.h"
 #include "tests/test_util.h"
 
 namespace passrl {
@@ -32,14 +32,8 @@ std::string MakeCheckpoint(uint64_t action_space_hash) {
   return run;
 }
 
-SubprocessResult Passrl(std::vector<std::string> args) {
-  args.insert(args.begin(), PASSRL_BINARY);
-  SubprocessOptions options;
-  options.timeout_seconds = 600;
-  auto r = RunSubprocess(args, options);
-  EXPECT_TRUE(r.ok());
-  return *r;
-}
+using testing::RunPassrl;
+SubprocessResult Passrl(std::vector<std::string> args) { return RunPassrl(std::move(args)); }
 
 TEST(EvalTest, TableEqualsADirectReplayOfTheSameSequences) {
   setenv("PASSRL_CACHE_DIR", testing::TestDatasetOptions().build.cache_dir.c_str(), 1);

@@ -14,7 +14,7 @@
 #include "launch/config.h"
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
-#include "tests/launch/untrained_run.h"
+#include "tests/launch/command_fixtures.h"
 #include "tests/test_util.h"
 
 namespace passrl {
@@ -28,22 +28,13 @@ constexpr char kGood[] =
 std::string MakeRun(const std::string& name, uint64_t action_space_hash, const std::string& library) {
   const std::string run = testing::TempDir() + "/" + name;
   testing::WriteUntrainedCheckpoint(run, action_space_hash, /*episode_length=*/4);
-  if (!library.empty()) {
-    FILE* f = std::fopen((run + "/library.json").c_str(), "w");
-    std::fputs(library.c_str(), f);
-    std::fclose(f);
-  }
+  if (!library.empty()) EXPECT_TRUE(ReplaceFileDurably(run + "/library.json", library).ok());
   return run;
 }
 
 SubprocessResult Passrl(std::vector<std::string> args) {
   setenv("PASSRL_CACHE_DIR", testing::TestDatasetOptions().build.cache_dir.c_str(), 1);
-  args.insert(args.begin(), PASSRL_BINARY);
-  SubprocessOptions options;
-  options.timeout_seconds = 600;
-  auto r = RunSubprocess(args, options);
-  EXPECT_TRUE(r.ok());
-  return *r;
+  return testing::RunPassrl(std::move(args));
 }
 
 // The number right after `label` in the output (-1 if absent).

@@ -1,11 +1,14 @@
 // For tests of the commands that read a trained policy (eval, optimize): a run directory with
 // one checkpoint of an untrained agent (a seeded random policy, hidden layer of 32) whose stored
-// config has `episode_length`. `action_space_hash` other than this build's makes a foreign run.
+// config has `episode_length` (an `action_space_hash` other than this build's makes a foreign
+// run), and the built `passrl` run as a user runs it.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "actors/observation.h"
+#include "common/subprocess.h"
 #include "envs/action_space.h"
 #include "gtest/gtest.h"
 #include "launch/config.h"
@@ -32,6 +35,16 @@ inline void WriteUntrainedCheckpoint(const std::string& run, uint64_t action_spa
   config.learner.sac.shape.hidden = {32};
   c.config_yaml = launch::DescribeConfig(config);
   ASSERT_TRUE(store->Write(c).ok());
+}
+
+// `passrl ARGS...` with a 10-minute limit; a failure to start at all fails the test.
+inline SubprocessResult RunPassrl(std::vector<std::string> args) {
+  args.insert(args.begin(), PASSRL_BINARY);
+  SubprocessOptions options;
+  options.timeout_seconds = 600;
+  auto r = RunSubprocess(args, options);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *std::move(r) : SubprocessResult{};
 }
 
 }  // namespace passrl::testing
