@@ -179,7 +179,9 @@ void Actor::StartEpisode() {
   ++episode_id_;
   actions_.clear();
   episode_return_ = 0;
-  observation_ = Featurize(outcome->observation, 0, options_.episode_length, options_.horizon);
+  start_observation_ = outcome->observation;
+  observation_ = Featurize(start_observation_, outcome->observation, actions_,
+                           options_.episode_length, options_.horizon);
   raw_observation_ = std::move(outcome->observation);
 }
 
@@ -204,8 +206,8 @@ bool Actor::RunEpisodeStep() {
   // terminal too under Horizon::kTerminal, where the agent sees the time left).
   const bool terminal =
       outcome->done || (outcome->truncated && options_.horizon == Horizon::kTerminal);
-  std::vector<float> next =
-      Featurize(outcome->observation, step + 1, options_.episode_length, options_.horizon);
+  std::vector<float> next = Featurize(start_observation_, outcome->observation, actions_,
+                                      options_.episode_length, options_.horizon);
   // A pass that changed no feature did nothing the agent can see: it costs a little, so stopping
   // is worth more than filling the episode with no-ops.
   double reward = outcome->reward;

@@ -107,7 +107,8 @@ class Actor {
   std::string benchmark_;
   std::vector<int> actions_;
   std::vector<float> observation_;
-  std::vector<int64_t> raw_observation_;  // the env's, before featurizing
+  std::vector<int64_t> raw_observation_;    // the env's, before featurizing
+  std::vector<int64_t> start_observation_;  // the env's at reset
   double episode_return_ = 0;
   std::deque<double> recent_returns_;
   std::map<std::string, double> best_ratio_;  // per benchmark

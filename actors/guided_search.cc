@@ -60,9 +60,11 @@ absl::StatusOr<SearchResult> GreedyRollout(envs::LlvmEnv& env, Policy& policy,
                                            envs::RewardSpace metric, Horizon horizon) {
   const double start = MonotonicSeconds();
   PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env.Reset(benchmark));
+  const std::vector<int64_t> start_values = obs.values;
   GreedyWithoutNoOps greedy;
   for (int step = 0; step < length; ++step) {
-    const int action = greedy.Next(policy, obs.values, Featurize(obs.values, step, length, horizon));
+    const int action = greedy.Next(
+        policy, obs.values, Featurize(start_values, obs.values, env.actions(), length, horizon));
     if (action < 0) break;  // stop, or nothing left that changes the module
     PASSRL_ASSIGN_OR_RETURN(envs::StepResult result, env.Step(action));
     obs = std::move(result.observation);
@@ -92,7 +94,8 @@ absl::StatusOr<SearchResult> BeamSearch(envs::LlvmEnv& env, Policy& policy,
     std::vector<BeamState> children;
     std::set<uint64_t> seen;
     for (const BeamState& parent : beam) {
-      const std::vector<float> features = Featurize(parent.observation, depth, options.length, options.horizon);
+      const std::vector<float> features = Featurize(
+          root.observation, parent.observation, parent.actions, options.length, options.horizon);
       for (int action : TopActions(policy, features, options.width)) {
         if (out_of_time()) break;
         env.Restore(*parent.snapshot);

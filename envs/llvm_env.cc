@@ -1,5 +1,7 @@
 #include "envs/llvm_env.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -198,6 +200,7 @@ absl::StatusOr<StepResult> LlvmEnv::Stop() {
 
 double LlvmEnv::RewardFor(double previous_cost, double cost) const {
   const RewardSpec& spec = Spec(options_.reward);
+  if (spec.log) return std::log(std::max(previous_cost, 1.0)) - std::log(std::max(cost, 1.0));
   const double delta = previous_cost - cost;
   if (!spec.normalized) return delta;
   if (spec.runtime) return delta / std::max(runtime_baselines_.o3_seconds, 1e-9);

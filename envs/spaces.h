@@ -24,6 +24,8 @@ enum class ObservationSpace {
 enum class RewardSpace {
   kIrInstructionCount,      // raw: instructions removed by the step
   kIrInstructionCountNorm,  // (C_prev - C_now) / (C_O0 - C_Oz): episode return 1.0 at -Oz
+  kIrInstructionCountLog,   // log C_prev - log C_now: the return is log(C_O0 / C_final), so the
+                            // mean return is the log of the geomean ratio the evaluation reports
   kObjectTextSize,          // raw: bytes of .text removed by the step
   kObjectTextSizeNorm,      // as above, normalised by the -O0 to -Oz .text difference
   kRuntime,                 // raw: seconds of run time saved by the step (median of timed runs)
@@ -44,6 +46,7 @@ struct RewardSpec {
   bool object_size;  // needs codegen (slower: an in-memory object per step)
   bool runtime;      // needs build + timed runs (much slower; runnable benchmarks only)
   absl::string_view description;
+  bool log = false;  // reward log(prev) - log(now) of the cost (counts floored at 1)
 };
 
 absl::Span<const ObservationSpec> ObservationSpecs();

@@ -10,7 +10,6 @@
 #include "actors/observation.h"
 #include "common/clock.h"
 #include "envs/action_space.h"
-#include "envs/features.h"
 #include "launch/commands.h"
 #include "learner/checkpoint.h"
 #include "replay/hdf5_export.h"
@@ -23,13 +22,6 @@ struct ReplayFlags {
   bool fallback = false;
 };
 
-std::vector<std::string> FeatureNames() {
-  std::vector<std::string> names;
-  for (const std::string& f : envs::AutophaseFeatureNames()) names.push_back("log1p_" + f);
-  names.push_back("episode_fraction");
-  return names;
-}
-
 absl::Status Export(const ReplayFlags& flags) {
   auto loaded = learner::LoadLatestCheckpoint(flags.source, flags.fallback);
   if (!loaded.ok()) return loaded.status();
@@ -39,7 +31,7 @@ absl::Status Export(const ReplayFlags& flags) {
   }
   replay::ExportMetadata meta;
   for (const envs::ActionSpec& a : envs::Actions()) meta.action_names.emplace_back(a.name);
-  meta.feature_names = FeatureNames();
+  meta.feature_names = actors::ObservationNames();
   meta.benchmark_names = loaded->benchmarks;
   meta.action_space_hash = absl::StrFormat("%016x", loaded->spaces.action_space_hash);
   meta.config_yaml = loaded->config_yaml;

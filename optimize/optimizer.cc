@@ -13,10 +13,13 @@ namespace passrl::optimize {
 namespace {
 
 constexpr char kPolicy[] = "policy";
+constexpr char kOzPieces[] = "oz-pieces";
 
 // Chooses each candidate's next action: fixed sequences ignore the observation, rollouts use it.
-// Returns -1 to end the candidate.
-using NextAction = std::function<int(int step, const std::vector<int64_t>& observation)>;
+// Sees the Autophase counts at reset and now, and the actions so far; returns -1 to end the
+// candidate.
+using NextAction = std::function<int(const std::vector<int64_t>& start,
+                                     const std::vector<int64_t>& now, const std::vector<int>& actions)>;
 
 class Run {
  public:
@@ -54,9 +57,10 @@ class Run {
     ++result_.compilations;
     const bool trace = source == kPolicy;  // the greedy rollout's steps are reported
     std::vector<int> actions;
+    const std::vector<int64_t> start = outcome->observation;
     std::vector<int64_t> observation = std::move(outcome->observation);
     for (int step = 0; step < kMaxSteps; ++step) {
-      const int action = next(step, observation);
+      const int action = next(start, observation, actions);
       if (action < 0 || action == envs::StopAction()) break;
       actions.push_back(action);
       auto stepped = env_.Step(action);
@@ -94,10 +98,10 @@ class Run {
     return s;
   }
 
-  int Sample(actors::Policy& policy, int step, const std::vector<int64_t>& observation) {
+  int Sample(actors::Policy& policy, const std::vector<int64_t>& start,
+             const std::vector<int64_t>& now, const std::vector<int>& actions) {
     const std::vector<float> p = policy.Probabilities(
-        actors::Featurize(observation, std::min(step, options_.length), options_.length,
-                          options_.horizon));
+        actors::Featurize(start, now, actions, options_.length, options_.horizon));
     return std::discrete_distribution<int>(p.begin(), p.end())(rng_);
   }
 
@@ -122,8 +126,9 @@ class Run {
 };
 
 NextAction Fixed(const std::vector<int>& actions) {
-  return [actions](int step, const std::vector<int64_t>&) {
-    return step < static_cast<int>(actions.size()) ? actions[step] : -1;
+  return [actions](const std::vector<int64_t>&, const std::vector<int64_t>&,
+                   const std::vector<int>& so_far) {
+    return so_far.size() < actions.size() ? actions[so_far.size()] : -1;
   };
 }
 
@@ -162,13 +167,22 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
   }
   if (policy != nullptr) {
     actors::GreedyWithoutNoOps greedy;
-    absl::Status s = evaluate(kPolicy, [&](int step, const std::vector<int64_t>& obs) {
-      return step < options.length
-                 ? greedy.Next(*policy, obs,
-                               actors::Featurize(obs, step, options.length, options.horizon))
+    absl::Status s = evaluate(kPolicy, [&](const std::vector<int64_t>& start,
+                                           const std::vector<int64_t>& now,
+                                           const std::vector<int>& actions) {
+      return static_cast<int>(actions.size()) < options.length
+                 ? greedy.Next(*policy, now,
+                               actors::Featurize(start, now, actions, options.length,
+                                                 options.horizon))
                  : -1;
     });
     if (!s.ok()) return s;
+  }
+  const std::vector<int> oz = envs::OzAsActions();
+  if (std::all_of(oz.begin(), oz.end(), [&](int a) {
+        return options.allowed.empty() || options.allowed[static_cast<size_t>(a)];
+      })) {
+    if (absl::Status s = evaluate(kOzPieces, Fixed(oz)); !s.ok()) return s;
   }
   if (library != nullptr) {
     for (const LibraryEntry& e : library->entries) {
@@ -178,8 +192,12 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
   for (int64_t i = 0; !run.Done(); ++i) {
     absl::Status s;
     if (policy != nullptr && i % 2 == 0) {
-      s = run.Evaluate("sampled", [&](int step, const std::vector<int64_t>& obs) {
-        return step < options.length ? run.Sample(*policy, step, obs) : -1;
+      s = run.Evaluate("sampled", [&](const std::vector<int64_t>& start,
+                                      const std::vector<int64_t>& now,
+                                      const std::vector<int>& actions) {
+        return static_cast<int>(actions.size()) < options.length
+                   ? run.Sample(*policy, start, now, actions)
+                   : -1;
       });
     } else {
       s = run.Evaluate("mutation", Fixed(run.Mutate(run.result().actions)));

@@ -142,6 +142,26 @@ TEST_F(LlvmEnvTest, NormalizedRewardsTelescopeToTheFinalRatio) {
   }
 }
 
+// The return is the log of the -O0 to final ratio: what the evaluation's geomean averages.
+TEST_F(LlvmEnvTest, LogRewardsTelescopeToTheLogOfTheRatio) {
+  const Benchmark& b = (*benchmarks_)[0];
+  auto env = MakeEnv(RewardSpace::kIrInstructionCountLog);
+  ASSERT_TRUE(env->Reset(b).ok());
+  double total = 0;
+  int64_t before = env->IrInstructionCount();
+  for (int a : Seq(kSequence)) {
+    auto step = env->Step(a);
+    ASSERT_TRUE(step.ok());
+    const int64_t now = step->info.ir_instruction_count;
+    EXPECT_NEAR(step->reward, std::log(static_cast<double>(before) / static_cast<double>(now)), 1e-12);
+    before = now;
+    total += step->reward;
+  }
+  EXPECT_NEAR(total, std::log(static_cast<double>(env->baselines().ir_o0) / static_cast<double>(before)),
+              1e-9);
+  EXPECT_GT(total, 0);  // kSequence shrinks the module
+}
+
 TEST(NormalizationTest, ScaleIsTheO0ToOzGapOrO0WhenOzDoesNotShrink) {
   EXPECT_EQ(NormalizationScale(1000, 400), 600);
   EXPECT_EQ(NormalizationScale(1070, 1866), 1070);  // bundled/bytecode_vm: -Oz grows it
@@ -232,8 +252,7 @@ TEST_F(LlvmEnvTest, TheOzPiecesInOrderComeWithinAFewPercentOfOz) {
   auto env = MakeEnv(RewardSpace::kIrInstructionCount);
   for (const Benchmark& b : *benchmarks_) {
     ASSERT_TRUE(env->Reset(b).ok());
-    for (int a : Seq("oz-early-simplify,oz-ipo-early,scc-oz-module-inliner,oz-ipo-cleanup,"
-                     "oz-late-function,oz-module-final")) {
+    for (int a : OzAsActions()) {
       ASSERT_TRUE(env->Step(a).ok()) << b.name;
     }
     const double ratio = static_cast<double>(env->baselines().ir_oz) /
