@@ -67,7 +67,7 @@ class EnvClient {
 struct WorkerOptions {
   std::string executable = "/proc/self/exe";  // the passrl binary
   envs::DatasetOptions dataset;
-  std::string reward = "IrInstructionCountNorm";
+  std::string reward = "IrInstructionCountLog";  // the training default (README, "Rewards")
   double step_timeout_seconds = 60;    // a pass taking longer is treated as hung
   double reset_timeout_seconds = 300;  // first Reset of a benchmark compiles it
   int max_steps = 0;                   // episode step limit (EnvClient); 0: none

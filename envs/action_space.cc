@@ -5,7 +5,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/check.h"
 #include "common/hash.h"
 
 namespace passrl::envs {
@@ -51,17 +50,6 @@ std::vector<int> SearchActions(const std::vector<bool>& allowed) {
     if ((allowed.empty() || allowed[static_cast<size_t>(a)]) && a != StopAction()) out.push_back(a);
   }
   return out;
-}
-
-std::vector<int> OzAsActions() {
-  static const std::vector<int> ids = [] {
-    auto parsed = ParseActionList(
-        "oz-early-simplify,oz-ipo-early,scc-oz-module-inliner,oz-ipo-cleanup,oz-late-function,"
-        "oz-module-final");
-    PASSRL_CHECK(parsed.ok());
-    return *parsed;
-  }();
-  return ids;
 }
 
 absl::StatusOr<int> ActionIndex(absl::string_view name) {

@@ -53,10 +53,6 @@ std::vector<bool> AllowedActions(ActionSet set);
 // which changes nothing. Used by envs/search.h and optimize/.
 std::vector<int> SearchActions(const std::vector<bool>& allowed);
 
-// -Oz spelled in actions: its sub-pipelines in -Oz's order. Within a few percent of -Oz
-// (tests/envs/llvm_env_test.cc), so a search seeded with it refines -Oz instead of re-finding it.
-std::vector<int> OzAsActions();
-
 // Id of the action called `name`; NotFound names the unknown pass.
 absl::StatusOr<int> ActionIndex(absl::string_view name);
 

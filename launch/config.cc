@@ -83,7 +83,8 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("env.noop_penalty", &a.noop_penalty,
            "subtracted from the reward of a step that changes nothing (stop costs nothing)"),
       Bind("env.reward", &c.worker.reward,
-           "IrInstructionCountNorm, ObjectTextSizeNorm, RuntimeNorm, ..."),
+           "IrInstructionCountLog (return: log of -O0/final), IrInstructionCountNorm, "
+           "ObjectTextSizeNorm, RuntimeNorm, ..."),
       Bind("env.step_timeout_seconds", &c.worker.step_timeout_seconds,
            "a pass running longer is treated as hung: worker restarted, episode truncated"),
       Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),

@@ -13,7 +13,6 @@ namespace passrl::optimize {
 namespace {
 
 constexpr char kPolicy[] = "policy";
-constexpr char kOzPieces[] = "oz-pieces";
 
 // Chooses each candidate's next action: fixed sequences ignore the observation, rollouts use it.
 // Sees the Autophase counts at reset and now, and the actions so far; returns -1 to end the
@@ -177,12 +176,6 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
                  : -1;
     });
     if (!s.ok()) return s;
-  }
-  const std::vector<int> oz = envs::OzAsActions();
-  if (std::all_of(oz.begin(), oz.end(), [&](int a) {
-        return options.allowed.empty() || options.allowed[static_cast<size_t>(a)];
-      })) {
-    if (absl::Status s = evaluate(kOzPieces, Fixed(oz)); !s.ok()) return s;
   }
   if (library != nullptr) {
     for (const LibraryEntry& e : library->entries) {

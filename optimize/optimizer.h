@@ -3,10 +3,8 @@
 // costs that candidate, not the command), and keeps the lowest IR instruction count any prefix
 // reached. With Strategy::kGuided the candidates come, in order, from
 //   1. the policy's greedy rollout,
-//   2. -Oz spelled in actions (envs::OzAsActions; where the action set allows its pieces), so
-//      that mutations start from -Oz's neighbourhood,
-//   3. the sequence library (optimize/library.h), most useful first,
-//   4. then alternately a rollout sampled from the policy and a mutation of the best so far
+//   2. the sequence library (optimize/library.h), most useful first,
+//   3. then alternately a rollout sampled from the policy and a mutation of the best so far
 //      (one action replaced, inserted or deleted),
 // until `compilations` candidates or `budget_seconds` are spent. Strategy::kRandom draws uniformly
 // random sequences instead: the baseline, through the same machinery and budget. -Oz is not a
@@ -43,7 +41,7 @@ struct OptimizeOptions {
 struct OptimizeResult {
   std::vector<int> actions;  // the best sequence found (a prefix of a candidate)
   int64_t ir = 0, ir_o0 = 0, ir_oz = 0;
-  std::string source;  // the generator that found it: policy, oz-pieces, library, sampled, mutation, random
+  std::string source;        // the generator that found it: policy, library, sampled, mutation, random
   int64_t compilations = 0;  // candidates evaluated
   int64_t failed = 0;        // candidates cut short by a crash or hang
   double seconds = 0;

@@ -137,7 +137,10 @@ absl::StatusOr<proto::LearnerMessage> DecodeLearnerMessage(absl::string_view byt
   if (!envelope.ok()) return envelope;
   if (m.stop()) return m;
   if (m.obs_dim() != expect.obs_dim || m.num_actions() != expect.num_actions) {
-    return absl::InvalidArgumentError("network shape differs from the actor's");
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network shape differs from this build's: the policy observes ", m.obs_dim(),
+        " floats and chooses among ", m.num_actions(), " actions, this build ", expect.obs_dim,
+        " and ", expect.num_actions, " (trained by another passrl version? retrain, or use that one)"));
   }
   if (static_cast<int64_t>(m.parameters().size()) != parameter_count * 4) {
     return absl::InvalidArgumentError(absl::StrCat("weights of ", m.parameters().size(),

@@ -190,7 +190,7 @@ TEST_P(EnvClientConformanceTest, HangingPassTimesOut) {
 TEST(WorkerEnvClientTest, MatchesTheInProcessEnvironment) {
   WorkerEnvClient worker(Options());
   auto local = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
-                                           envs::RewardSpace::kIrInstructionCountNorm);
+                                           *envs::ParseRewardSpace(Options().reward));
   auto a = worker.Reset("bundled/nqueens");
   auto b = local->Reset("bundled/nqueens");
   ASSERT_TRUE(a.ok() && b.ok()) << a.status() << b.status();

@@ -137,5 +137,21 @@ TEST(WireTest, LearnerMessageChecksWeights) {
   EXPECT_TRUE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), 4).ok());
 }
 
+// A policy from an older observation layout is refused, and the error says both sizes.
+TEST(WireTest, LearnerMessageOfAnotherObservationSizeNamesBoth) {
+  proto::LearnerMessage m;
+  m.set_schema_version(kSchemaVersion);
+  m.set_action_space_hash(42);
+  m.set_obs_dim(57);
+  m.set_num_actions(5);
+  std::vector<float> w = {1, 2, 3, 4};
+  m.set_parameters(std::string(reinterpret_cast<const char*>(w.data()), w.size() * 4));
+  auto decoded = DecodeLearnerMessage(m.SerializeAsString(), Expect(), 4);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.status().message().find("observes 57 floats"), absl::string_view::npos)
+      << decoded.status();
+  EXPECT_NE(decoded.status().message().find("this build 3"), absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace passrl::wire
