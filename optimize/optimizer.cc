@@ -14,11 +14,16 @@ namespace {
 
 constexpr char kPolicy[] = "policy";
 
-// Chooses each candidate's next action: fixed sequences ignore the observation, rollouts use it.
-// Sees the Autophase counts at reset and now, and the actions so far; returns -1 to end the
-// candidate.
-using NextAction = std::function<int(const std::vector<int64_t>& start,
-                                     const std::vector<int64_t>& now, const std::vector<int>& actions)>;
+// What a candidate's generator sees before each step.
+struct CandidateState {
+  const std::vector<int64_t>& start;  // the Autophase counts at reset
+  const std::vector<int64_t>& now;    // ... after `actions`
+  const std::vector<int>& actions;    // taken so far
+};
+
+// Chooses each candidate's next action: fixed sequences ignore the state, rollouts use it.
+// Returns -1 to end the candidate.
+using NextAction = std::function<int(const CandidateState&)>;
 
 class Run {
  public:
@@ -59,7 +64,7 @@ class Run {
     const std::vector<int64_t> start = outcome->observation;
     std::vector<int64_t> observation = std::move(outcome->observation);
     for (int step = 0; step < kMaxSteps; ++step) {
-      const int action = next(start, observation, actions);
+      const int action = next({start, observation, actions});
       if (action < 0 || action == envs::StopAction()) break;
       actions.push_back(action);
       auto stepped = env_.Step(action);
@@ -97,10 +102,19 @@ class Run {
     return s;
   }
 
-  int Sample(actors::Policy& policy, const std::vector<int64_t>& start,
-             const std::vector<int64_t>& now, const std::vector<int>& actions) {
-    const std::vector<float> p = policy.Probabilities(
-        actors::Featurize(start, now, actions, options_.length, options_.horizon));
+  // The policy's input in `state`: the observation it was trained on.
+  std::vector<float> Features(const CandidateState& state) const {
+    return actors::Featurize(state.start, state.now, state.actions, options_.length,
+                             options_.horizon);
+  }
+  // Whether the candidate is still inside the policy's episode length (rollouts end there).
+  bool InEpisode(const CandidateState& state) const {
+    return static_cast<int>(state.actions.size()) < options_.length;
+  }
+
+  int Sample(actors::Policy& policy, const CandidateState& state) {
+    if (!InEpisode(state)) return -1;
+    const std::vector<float> p = policy.Probabilities(Features(state));
     return std::discrete_distribution<int>(p.begin(), p.end())(rng_);
   }
 
@@ -125,9 +139,9 @@ class Run {
 };
 
 NextAction Fixed(const std::vector<int>& actions) {
-  return [actions](const std::vector<int64_t>&, const std::vector<int64_t>&,
-                   const std::vector<int>& so_far) {
-    return so_far.size() < actions.size() ? actions[so_far.size()] : -1;
+  return [actions](const CandidateState& state) {
+    const size_t step = state.actions.size();
+    return step < actions.size() ? actions[step] : -1;
   };
 }
 
@@ -166,14 +180,8 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
   }
   if (policy != nullptr) {
     actors::GreedyWithoutNoOps greedy;
-    absl::Status s = evaluate(kPolicy, [&](const std::vector<int64_t>& start,
-                                           const std::vector<int64_t>& now,
-                                           const std::vector<int>& actions) {
-      return static_cast<int>(actions.size()) < options.length
-                 ? greedy.Next(*policy, now,
-                               actors::Featurize(start, now, actions, options.length,
-                                                 options.horizon))
-                 : -1;
+    absl::Status s = evaluate(kPolicy, [&](const CandidateState& state) {
+      return run.InEpisode(state) ? greedy.Next(*policy, state.now, run.Features(state)) : -1;
     });
     if (!s.ok()) return s;
   }
@@ -185,13 +193,8 @@ absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* 
   for (int64_t i = 0; !run.Done(); ++i) {
     absl::Status s;
     if (policy != nullptr && i % 2 == 0) {
-      s = run.Evaluate("sampled", [&](const std::vector<int64_t>& start,
-                                      const std::vector<int64_t>& now,
-                                      const std::vector<int>& actions) {
-        return static_cast<int>(actions.size()) < options.length
-                   ? run.Sample(*policy, start, now, actions)
-                   : -1;
-      });
+      s = run.Evaluate("sampled",
+                       [&](const CandidateState& state) { return run.Sample(*policy, state); });
     } else {
       s = run.Evaluate("mutation", Fixed(run.Mutate(run.result().actions)));
     }
