@@ -80,11 +80,12 @@ absl::Status Actor::Run() {
     push_.set(zmq::sockopt::linger, 2000);
     push_.set(zmq::sockopt::reconnect_ivl_max, 5000);
     push_.connect(options_.transitions_endpoint);
-    sub_.set(zmq::sockopt::conflate, 1);
+    sub_.set(zmq::sockopt::rcvhwm, 8);  // versions queued between polls; the last is adopted
     sub_.set(zmq::sockopt::subscribe, "");
     sub_.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
     sub_.set(zmq::sockopt::reconnect_ivl_max, 5000);
     sub_.connect(options_.weights_endpoint);
+    weights_connected_ = options_.weights_endpoint;
   } catch (const zmq::error_t& e) {
     return absl::InvalidArgumentError(absl::StrCat("actor ", options_.actor_id,
                                                    ": cannot connect to ",
@@ -111,6 +112,16 @@ absl::Status Actor::Run() {
           "the run from its checkpoint to continue)",
           options_.actor_id, options_.weights_endpoint, now - last_weights_));
     }
+    if (!options_.weights_fallback_endpoint.empty() &&
+        weights_connected_ != options_.weights_fallback_endpoint &&
+        now - last_weights_ > options_.relay_silence_seconds) {
+      std::fprintf(stderr,
+                   "actor %d: the node's weights relay at %s is silent for %.0f s; subscribing to "
+                   "the learner at %s directly\n",
+                   options_.actor_id, weights_connected_.c_str(), now - last_weights_,
+                   options_.weights_fallback_endpoint.c_str());
+      Resubscribe(options_.weights_fallback_endpoint);
+    }
     if (now - last_weights_ > options_.learner_silence_seconds &&
         now - last_warning_ > options_.learner_silence_seconds) {
       std::fprintf(stderr, "actor %d: no weights from the learner at %s for %.0f s; still trying\n",
@@ -123,16 +134,28 @@ absl::Status Actor::Run() {
   return absl::OkStatus();
 }
 
+// Drains the weights socket: adopts the last weights that arrived (decoding only that one), obeys
+// a stop, and reconnects when a keepalive names a version this actor does not hold.
 void Actor::PollWeights() {
-  zmq::message_t message;
-  while (sub_.recv(message, zmq::recv_flags::dontwait)) {
-    wire::Expectations expect;
-    expect.action_space_hash = envs::ActionSpaceHash();
-    expect.obs_dim = kObservationDim;
-    expect.num_actions = envs::kNumActions;
-    auto decoded = wire::DecodeLearnerMessage(
-        absl::string_view(static_cast<const char*>(message.data()), message.size()), expect,
+  wire::Expectations expect;
+  expect.action_space_hash = envs::ActionSpaceHash();
+  expect.obs_dim = kObservationDim;
+  expect.num_actions = envs::kNumActions;
+  auto decode = [&](const zmq::message_t& m) {
+    return wire::DecodeLearnerMessage(
+        absl::string_view(static_cast<const char*>(m.data()), m.size()), expect,
         policy_->parameter_count());
+  };
+  zmq::message_t message, newest;
+  std::optional<proto::LearnerMessage> keepalive;
+  while (sub_.recv(message, zmq::recv_flags::dontwait)) {
+    auto header = wire::PeekLearnerMessage(
+        absl::string_view(static_cast<const char*>(message.data()), message.size()));
+    if (header.ok() && header->has_parameters && !header->stop) {
+      newest = std::move(message);
+      continue;
+    }
+    auto decoded = decode(message);
     if (!decoded.ok()) {
       ++stats_.bad_weights;
       continue;
@@ -142,17 +165,44 @@ void Actor::PollWeights() {
       stop_ = true;
       return;
     }
-    // A restarted learner (new run id) counts versions afresh: adopt whatever it sends.
-    if (decoded->run_id() == learner_run_id_ && decoded->version() <= policy_->version()) continue;
-    learner_run_id_ = decoded->run_id();
-    const float* p = reinterpret_cast<const float*>(decoded->parameters().data());
-    if (policy_->SetWeights(decoded->version(), absl::MakeConstSpan(p, policy_->parameter_count()))
-            .ok()) {
-      ++stats_.versions_adopted;
-    } else {
+    keepalive = *std::move(decoded);
+  }
+  if (newest.size() > 0) {
+    auto decoded = decode(newest);
+    if (!decoded.ok()) {
       ++stats_.bad_weights;
+    } else {
+      last_weights_ = clock_();
+      // A restarted learner (new run id) counts versions afresh: adopt whatever it sends.
+      if (decoded->run_id() != learner_run_id_ || decoded->version() > policy_->version()) {
+        learner_run_id_ = decoded->run_id();
+        if (policy_->SetWeights(decoded->version(), wire::Parameters(*decoded)).ok()) {
+          ++stats_.versions_adopted;
+        } else {
+          ++stats_.bad_weights;
+        }
+      }
     }
   }
+  // A version this actor never got (dropped on the way): reconnect; the welcome brings it.
+  if (keepalive && !(keepalive->run_id() == learner_run_id_ &&
+                     keepalive->version() <= policy_->version()) &&
+      clock_() - last_resubscribe_ > 2) {
+    Resubscribe(weights_connected_);
+  }
+}
+
+void Actor::Resubscribe(const std::string& endpoint) {
+  last_resubscribe_ = clock_();
+  try {
+    sub_.disconnect(weights_connected_);
+    sub_.connect(endpoint);
+    weights_connected_ = endpoint;
+  } catch (const zmq::error_t& e) {
+    std::fprintf(stderr, "actor %d: cannot resubscribe to %s: %s\n", options_.actor_id,
+                 endpoint.c_str(), e.what());
+  }
+  last_weights_ = clock_();  // give the new connection its own silence window
 }
 
 void Actor::StartEpisode() {

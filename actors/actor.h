@@ -1,6 +1,9 @@
 // The actor process's loop: roll out episodes with the current policy in an isolated environment,
-// batch transitions and PUSH them to the learner, adopt new weights between steps (SUB with
-// ZMQ_CONFLATE: only the newest version matters), and send heartbeats with statistics.
+// batch transitions and PUSH them to the learner, adopt new weights between steps (the newest of
+// those queued; not ZMQ_CONFLATE, which would let a keepalive replace the weights before they are
+// read), and send heartbeats with statistics. A keepalive
+// that names a version this actor never got (dropped for a slow subscriber) makes it reconnect,
+// and the publisher's welcome brings the latest; a silent relay makes it subscribe to the learner.
 //
 // Resilience: a crashed or hung env worker ends the episode (truncated), writes a crash report
 // that reproduces it, and the actor goes on; while the learner is unreachable, sends back off
@@ -32,7 +35,11 @@ namespace passrl::actors {
 struct ActorOptions {
   int actor_id = 1;
   std::string transitions_endpoint;  // learner's PULL, e.g. tcp://host:5555
-  std::string weights_endpoint;      // learner's PUB
+  std::string weights_endpoint;      // learner's PUB, or this node's relay (proto/weights_relay.h)
+  // With a relay: the learner's own weights endpoint, used when the relay stays silent for
+  // `relay_silence_seconds` (its host process died); empty: no fallback.
+  std::string weights_fallback_endpoint;
+  double relay_silence_seconds = 10;
   std::vector<std::string> benchmarks;
   // One weight per benchmark (a dataset mix): episodes draw benchmarks with these weights (seeded
   // by `seed`); empty: round robin over `benchmarks`.
@@ -77,6 +84,7 @@ class Actor {
 
  private:
   void PollWeights();
+  void Resubscribe(const std::string& endpoint);  // reconnect the weights socket (to `endpoint`)
   bool RunEpisodeStep();  // false if the episode ended
   void EndEpisode();
   void UpdateBest(const EnvOutcome& outcome);  // best ratio vs -Oz per benchmark
@@ -96,6 +104,8 @@ class Actor {
   ActorStats stats_;
   bool stop_ = false;
   double start_ = 0, last_heartbeat_ = 0, last_weights_ = 0, last_warning_ = 0;
+  double last_resubscribe_ = 0;
+  std::string weights_connected_;  // the endpoint sub_ is connected to
   double backoff_ = 0.1;
   double reset_backoff_ = 0;
   uint64_t learner_run_id_ = 0;

@@ -2,8 +2,8 @@
 # The CUDA check, for a machine with an NVIDIA GPU: builds passrl against that machine's CUDA
 # LibTorch (python3 torch's torch/share/cmake/Torch; Debian's libtorch-dev is CPU-only) in
 # build-cuda/, runs the CUDA tests (SAC update, checkpoint round trips, learner resume; they skip
-# on machines without CUDA) and the SAC update benchmark on CUDA against the CPU, and prints one
-# summary.
+# on machines without CUDA), the SAC update benchmark on CUDA against the CPU and the learner's
+# update loop on CUDA (batch 256 and 1024, with how many actors it serves), and prints one summary.
 #   benchmarks/gpu_check.sh            # needs launch/setup.sh's packages installed
 #   benchmarks/gpu_check.sh --carried  # needs only g++, CMake, Ninja, python3 torch (CUDA) and
 #                                      # .gpu-deps/ (benchmarks/gpu_deps.sh): a learner-only build
@@ -164,6 +164,7 @@ cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTorch_DIR="$TORCH_DIR" 
 grep -E 'passrl learner-only|CUDA|Caffe2|Torch' "$B/cmake.log" | head -12 | cut -c1-240 |
   sed 's/^/gpu_check: cmake: /'
 ninja -C "$B" -j "$(nproc)" learner_sac_test learner_resume_test passrl_sac_bench \
+  passrl_learner_loop_bench \
   > "$B/build.log" 2>&1 || { show "$B/build.log" 30; fail "build (see $B/build.log)"; }
 say "configured and built in $((SECONDS - start)) s"
 
@@ -188,12 +189,38 @@ bench() {
     echo null
   fi
 }
+# The learner's whole update loop on CUDA (sampling from a replay, batches made and copied, the
+# update): samples consumed per second at batch $1, old loop against new; JSON or null.
+loop() {
+  local log="$B/loop_bench_batch_$1.log" line
+  "$B/benchmarks/passrl_learner_loop_bench" --device cuda --updates "$2" --reps 3 --batch "$1" \
+    > "$log" 2>&1
+  line=$(tail -1 "$log")
+  if python3 -c 'import json, sys; json.loads(sys.argv[1])' "$line" 2>/dev/null; then
+    echo "$line"
+  else
+    show "$log" 10 >&2
+    echo null
+  fi
+}
 BENCH=$(bench 256 200)
 BENCH_BIG=$(bench 4096 100)
+LOOP=$(loop 256 300)
+LOOP_BIG=$(loop 1024 200)
 say "SAC updates, batch 256: $BENCH"
 say "SAC updates, batch 4096: $BENCH_BIG"
-[ "$BENCH" != null ] && [ "$BENCH_BIG" != null ] || TESTS_OK=0
-printf '{"ok": %s, "mode": "%s", "torch": "%s", "cuda": "%s", "sac_batch_256": %s, "sac_batch_4096": %s}\n' \
+say "update loop, batch 256: $LOOP"
+say "update loop, batch 1024: $LOOP_BIG"
+# IR-count actors one such learner serves at samples_per_insert 1, 4, 8 (an actor: ~4,400
+# transitions/s, BENCHMARKS.md "learner capacity").
+for l in "$LOOP" "$LOOP_BIG"; do
+  [ "$l" = null ] && continue
+  python3 -c 'import json, sys; r = json.loads(sys.argv[1]); s = r["new_samples_per_second"]
+print("gpu_check: batch %d: %.0f samples/s serves %s IR-count actors at samples_per_insert 1, 4, 8"
+      % (r["batch"], s, ", ".join("%.0f" % (s / (k * 4400)) for k in (1, 4, 8))))' "$l"
+done
+[ "$BENCH" != null ] && [ "$BENCH_BIG" != null ] && [ "$LOOP" != null ] || TESTS_OK=0
+printf '{"ok": %s, "mode": "%s", "torch": "%s", "cuda": "%s", "sac_batch_256": %s, "sac_batch_4096": %s, "loop_batch_256": %s, "loop_batch_1024": %s}\n' \
   "$([ $TESTS_OK = 1 ] && echo true || echo false)" "$MODE" "$TORCH_VERSION" "$TORCH_CUDA" \
-  "$BENCH" "$BENCH_BIG" | tee "$B/gpu_check.json"
+  "$BENCH" "$BENCH_BIG" "$LOOP" "$LOOP_BIG" | tee "$B/gpu_check.json"
 [ $TESTS_OK = 1 ]

@@ -1,5 +1,9 @@
-// passrl train: one MPI job. Rank 0 is the learner, every other rank an actor. MPI gives each
-// process its role and carries the learner's endpoints to the actors (one broadcast), and then
+// passrl train: one MPI job. Rank 0 is the learner, every other rank an actor, unless --role says
+// otherwise (MPMD: `mpirun -np 1 passrl train --role learner : -np 64 passrl train --role actor`,
+// so the learner can sit on a GPU node and actors fill CPU nodes; exactly one rank may be the
+// learner). MPI gives each process its role and carries the learner's endpoints to the actors (one
+// broadcast); the first actor on each node relays the weights to its node (actor.relay_weights,
+// proto/weights_relay.h). Then
 // every rank leaves MPI (MPI_Finalize) at once: all data flows over ZeroMQ, so a slow or lost
 // actor never blocks the learner, and a rank that dies later is no MPI failure (with
 // `srun --mpi=pmix`, a rank dying inside MPI cancels the whole step; under mpirun, pass
@@ -14,6 +18,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "actors/actor.h"
 #include "actors/observation.h"
+#include "common/fd_limit.h"
 #include "common/host.h"
 #include "common/pinning.h"
 #include "common/status_macros.h"
@@ -33,6 +39,7 @@
 #include "launch/commands.h"
 #include "launch/config.h"
 #include "learner/learner.h"
+#include "proto/weights_relay.h"
 
 namespace passrl::launch {
 namespace {
@@ -43,7 +50,19 @@ struct TrainFlags {
   std::vector<std::string> overrides;
   envs::DatasetOptions dataset;
   bool print_config = false;
+  std::string role = "auto";  // auto (rank 0 learns), learner, actor
 };
+
+// Where this rank sits in the job, decided before MPI is left.
+struct Placement {
+  int rank = 0, world = 1;
+  int learner_rank = 0;
+  int actor_index = 0;       // 0-based among the actors
+  int local_rank = 0;        // among all ranks on this node (core pinning)
+  int node_actor_rank = 0;   // among the actors on this node (0 hosts the relay)
+};
+
+constexpr int64_t kLearnerFileLimit = 16384;  // ~8,000 actors' connections
 
 learner::Learner* g_learner = nullptr;
 void StopLearner(int signal) {
@@ -53,13 +72,13 @@ void CheckpointLearner(int) {
   if (g_learner) g_learner->RequestCheckpoint();
 }
 
-// Rank 0 sends a string to everyone; then this rank is done with MPI. Every rank calls it exactly
-// once, on every path.
-std::string Broadcast(std::string value) {
+// The learner rank sends a string to everyone; then this rank is done with MPI. Every rank calls
+// it exactly once, on every path.
+std::string Broadcast(std::string value, int root) {
   int size = static_cast<int>(value.size());
-  MPI_Bcast(&size, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&size, 1, MPI_INT, root, MPI_COMM_WORLD);
   value.resize(size);
-  MPI_Bcast(value.data(), size, MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Bcast(value.data(), size, MPI_CHAR, root, MPI_COMM_WORLD);
   MPI_Finalize();
   return value;
 }
@@ -126,7 +145,10 @@ absl::Status RunLearner(const TrainConfig& c, const envs::DatasetOptions& datase
   o.resume_from = resume;
   o.resume_fallback = resume_fallback;
   o.config_yaml = DescribeConfig(c);
-  zmq::context_t context(1);
+  // Two connections per actor (transitions, weights): room for thousands, or say how many.
+  absl::Status fds = EnsureFileLimit(kLearnerFileLimit, "a learner with thousands of actors");
+  if (!fds.ok()) std::printf("learner: %s\n", std::string(fds.message()).c_str());
+  zmq::context_t context(o.io_threads);
   auto learner = learner::Learner::Create(o, &context, MakeValidator(c, dataset));
   if (!learner.ok()) {
     announce("");  // tell the actors there is nothing to connect to
@@ -150,9 +172,53 @@ absl::Status RunLearner(const TrainConfig& c, const envs::DatasetOptions& datase
   return ran;
 }
 
-absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset, int rank,
-                      int local_rank) {
-  const std::string endpoints = Broadcast("");
+// The node's weights relay when this actor hosts it (null otherwise), and where this actor
+// subscribes: the node's relay with the learner as fallback, or the learner.
+struct WeightsRoute {
+  std::unique_ptr<wire::WeightsRelay> relay;
+  std::string endpoint, fallback;
+};
+
+absl::StatusOr<WeightsRoute> RouteWeights(const TrainConfig& c, const Placement& where,
+                                          const std::string& announced, const std::string& direct) {
+  WeightsRoute route;
+  route.endpoint = direct;
+  if (!c.relay_weights) return route;
+  wire::RelayOptions r;
+  r.upstream = direct;
+  r.bind = wire::NodeRelayEndpoint(announced);
+  if (!c.learner.curve_dir.empty()) {
+    // Through a relay actors still authenticate: the relay serves with the learner's keys.
+    auto server = wire::LoadServerKeys(c.learner.curve_dir);
+    if (!server.ok()) {
+      if (where.node_actor_rank == 0) {
+        std::printf("actor %d: no weights relay (%s); actors subscribe to the learner\n",
+                    where.actor_index + 1, std::string(server.status().message()).c_str());
+      }
+      return route;
+    }
+    r.downstream_curve = *std::move(server);
+    PASSRL_ASSIGN_OR_RETURN(r.upstream_curve,
+                            wire::LoadClientKeys(c.learner.curve_dir, c.actor_key));
+  }
+  route.endpoint = r.bind;
+  route.fallback = direct;
+  if (where.node_actor_rank != 0) return route;
+  auto relay = wire::WeightsRelay::Start(std::move(r));
+  if (!relay.ok()) {  // the others fall back to the learner after relay_silence_seconds
+    std::printf("actor %d: %s\n", where.actor_index + 1,
+                std::string(relay.status().message()).c_str());
+    route.endpoint = direct;
+    route.fallback.clear();
+    return route;
+  }
+  route.relay = *std::move(relay);
+  return route;
+}
+
+absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
+                      const Placement& where) {
+  const std::string endpoints = Broadcast("", where.learner_rank);
   if (endpoints.empty()) return absl::UnavailableError("the learner failed to start");
   std::vector<std::string> parts = absl::StrSplit(endpoints, '\n');
   std::string transitions = parts[1], weights = parts[2];
@@ -161,6 +227,9 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
     transitions = absl::StrCat("tcp://127.0.0.1:", transitions.substr(transitions.rfind(':') + 1));
     weights = absl::StrCat("tcp://127.0.0.1:", weights.substr(weights.rfind(':') + 1));
   }
+  const int rank = where.actor_index + 1;  // actor ids start at 1
+  const int local_rank = where.local_rank;
+  PASSRL_ASSIGN_OR_RETURN(WeightsRoute route, RouteWeights(c, where, parts[2], weights));
   int cpu = -1;
   if (c.pin) {
     auto cores = AllowedPhysicalCores();
@@ -173,7 +242,8 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   actors::ActorOptions o = c.actor;
   o.actor_id = rank;
   o.transitions_endpoint = transitions;
-  o.weights_endpoint = weights;
+  o.weights_endpoint = route.endpoint;
+  o.weights_fallback_endpoint = route.fallback;
   PASSRL_ASSIGN_OR_RETURN(BenchmarkMix mix, Benchmarks(c, dataset));
   o.benchmarks = std::move(mix.names);
   o.benchmark_weights = std::move(mix.weights);
@@ -234,6 +304,38 @@ absl::StatusOr<TrainConfig> LoadRunConfig(const TrainFlags& flags) {
   return LoadTrainConfig(config, overrides);
 }
 
+// Every rank's role and indices (collective: every rank calls it once). Exactly one learner.
+absl::Status Place(const std::string& role, Placement* where) {
+  MPI_Comm_rank(MPI_COMM_WORLD, &where->rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &where->world);
+  const int learns = role == "learner" || (role == "auto" && where->rank == 0) ? 1 : 0;
+  std::vector<int> roles(static_cast<size_t>(where->world));
+  MPI_Allgather(&learns, 1, MPI_INT, roles.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  // Node-local indices: among all ranks (pinning), and among the actors (the relay host).
+  MPI_Comm node, actors, node_actors;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, where->rank, MPI_INFO_NULL, &node);
+  MPI_Comm_rank(node, &where->local_rank);
+  MPI_Comm_split(MPI_COMM_WORLD, learns, where->rank, &actors);
+  MPI_Comm_rank(actors, &where->actor_index);
+  MPI_Comm_split_type(actors, MPI_COMM_TYPE_SHARED, where->rank, MPI_INFO_NULL, &node_actors);
+  MPI_Comm_rank(node_actors, &where->node_actor_rank);
+  for (MPI_Comm* comm : {&node, &actors, &node_actors}) MPI_Comm_free(comm);
+  const int learners = static_cast<int>(std::count(roles.begin(), roles.end(), 1));
+  where->learner_rank = static_cast<int>(std::find(roles.begin(), roles.end(), 1) - roles.begin());
+  if (where->world < 2) {
+    return absl::FailedPreconditionError(
+        "passrl train needs at least 2 MPI ranks (1 learner + actors): run it under "
+        "mpirun -np N or srun");
+  }
+  if (learners != 1 || where->world - learners < 1) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "passrl train needs exactly one learner rank and at least one actor; this job has ",
+        learners, " learner(s) among ", where->world,
+        " ranks (--role learner on one rank, --role actor or auto on the others)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunTrain(const TrainFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));
   if (flags.print_config) {
@@ -242,30 +344,20 @@ absl::Status RunTrain(const TrainFlags& flags) {
   }
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-  int rank = 0, world = 1;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &world);
-  // Local rank: this rank's index among the ranks on its node (collective: every rank calls it).
-  MPI_Comm node;
-  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node);
-  int local_rank = 0;
-  MPI_Comm_rank(node, &local_rank);
-  MPI_Comm_free(&node);
-  absl::Status status;
-  if (world < 2) {
-    status = absl::FailedPreconditionError(
-        "passrl train needs at least 2 MPI ranks (1 learner + actors): run it under "
-        "mpirun -np N or srun");
-  } else if (rank == 0) {
+  Placement where;
+  absl::Status status = Place(flags.role, &where);
+  if (status.ok() && where.rank == where.learner_rank) {
     std::error_code ec;
     std::filesystem::create_directories(c.learner.run_dir, ec);
     std::ofstream(c.learner.run_dir + "/config.yaml") << DescribeConfig(c);
-    status = RunLearner(c, flags.dataset, world, flags.resume, flags.resume_fallback,
-                        [](const std::string& endpoints) { Broadcast(endpoints); });
-  } else {
+    status = RunLearner(c, flags.dataset, where.world, flags.resume, flags.resume_fallback,
+                        [&where](const std::string& endpoints) {
+                          Broadcast(endpoints, where.learner_rank);
+                        });
+  } else if (status.ok()) {
     signal(SIGUSR1, SIG_IGN);
     signal(SIGUSR2, SIG_IGN);
-    status = RunActor(c, flags.dataset, rank, local_rank);
+    status = RunActor(c, flags.dataset, where);
   }
   int finalized = 0;
   MPI_Finalized(&finalized);
@@ -290,6 +382,10 @@ void AddTrainCommand(CLI::App& app) {
       "--resume-fallback", flags->resume_fallback,
       "if the latest checkpoint is corrupt or incomplete, resume from the newest good one");
   cmd->add_flag("--print-config", flags->print_config, "print the resolved config and exit");
+  cmd->add_option("--role", flags->role,
+                  "this rank's role: auto (rank 0 learns, the others act), learner or actor (MPMD: "
+                  "mpirun -np 1 passrl train --role learner : -np N passrl train --role actor)")
+      ->check(CLI::IsMember({"auto", "learner", "actor"}));
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunTrain(*flags); });
 }
@@ -298,8 +394,15 @@ void AddTrainCommand(CLI::App& app) {
 // actors did not (mpirun --enable-recovery / srun --kill-on-bad-exit=0 keep them running until
 // actor.learner_lost_seconds). They reconnect to the same host and ports by themselves and adopt
 // the resumed learner's weights (a new run id). Needs fixed learner.port and learner.weights_port.
+// passrl learner [--config C]: a fresh learner alone (built-in defaults without --config), for
+// actors started elsewhere at those ports (`passrl loadgen` starts one so).
 absl::Status RunStandaloneLearner(const TrainFlags& flags) {
-  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));  // --resume is required
+  PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));
+  if (flags.resume.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.learner.run_dir, ec);
+    std::ofstream(c.learner.run_dir + "/config.yaml") << DescribeConfig(c);
+  }
   if (c.learner.port == 0 || c.learner.weights_port == 0) {
     return absl::FailedPreconditionError(
         "a standalone learner must listen where the job's actors reconnect: set learner.port and "
@@ -312,13 +415,15 @@ absl::Status RunStandaloneLearner(const TrainFlags& flags) {
 void AddLearnerCommand(CLI::App& app) {
   auto flags = std::make_shared<TrainFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "learner", "Restart a run's learner alone (no MPI); the job's running actors rejoin it");
+      "learner",
+      "Restart a run's learner alone (no MPI; the job's running actors rejoin it), or start a "
+      "fresh one with --config for actors started elsewhere (fixed learner.port/weights_port)");
   cmd->add_option("--resume", flags->resume, "the run directory to continue")
-      ->required()
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("--resume-fallback", flags->resume_fallback,
                 "if the latest checkpoint is damaged, resume from the newest good one");
-  cmd->add_option("--config,-c", flags->config, "config (default: the run's config.yaml)")
+  cmd->add_option("--config,-c", flags->config,
+                  "config (default with --resume: the run's config.yaml)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--set", flags->overrides, "override a config key");
   cmd->callback([flags] { CommandStatus() = RunStandaloneLearner(*flags); });

@@ -31,6 +31,7 @@ void AddSearchCommand(CLI::App& app);
 void AddMeasureCommand(CLI::App& app);
 void AddTrainCommand(CLI::App& app);
 void AddLearnerCommand(CLI::App& app);
+void AddLoadgenCommand(CLI::App& app);
 void AddEvalCommand(CLI::App& app);
 void AddReplayCommand(CLI::App& app);
 void AddKeysCommand(CLI::App& app);

@@ -39,6 +39,7 @@ struct TrainConfig {
   std::string action_set = "all";       // envs::ActionSet by name
   bool isolate = true;                  // env worker subprocess per actor
   bool pin = true;
+  bool relay_weights = true;  // the first actor on each node relays weights to the others (ipc)
   std::string host;  // address actors connect to; empty: the learner's hostname
 
   // validation.dataset, or the training dataset (a mix's first entry).

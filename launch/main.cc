@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddOptimizeCommand(app);
   passrl::launch::AddReplayCommand(app);
   passrl::launch::AddLearnerCommand(app);
+  passrl::launch::AddLoadgenCommand(app);
   passrl::launch::AddKeysCommand(app);
   passrl::launch::AddEnvWorkerCommand(app);
   try {

@@ -65,9 +65,10 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromRun(const std::string& run_dir,
   if (!weights.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": ", weights.status().message()));
   }
-  const float* p = reinterpret_cast<const float*>(weights->parameters().data());
-  PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(
-      weights->version(), absl::MakeConstSpan(p, out.policy->parameter_count())));
+  if (wire::IsKeepalive(*weights)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": holds no weights"));
+  }
+  PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(weights->version(), wire::Parameters(*weights)));
   out.source = path;
   out.run_dir = run_dir;
   out.allowed = shape.allowed;

@@ -1,5 +1,8 @@
 #include "learner/learner.h"
 
+#include <sched.h>
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,19 +13,21 @@
 #include "common/clock.h"
 #include "common/durable_file.h"
 #include "common/status_macros.h"
+#include "learner/batch_sampler.h"
 #include "learner/ingest.h"
 #include "nlohmann/json.hpp"
 #include "passrl.pb.h"
 #include "proto/curve.h"
+#include "proto/weights_publisher.h"
 #include "proto/wire.h"
 #include "zmq.hpp"
 
 namespace passrl::learner {
 
 struct Learner::Transport {
-  explicit Transport(zmq::context_t* context)
-      : pull(*context, zmq::socket_type::pull), pub(*context, zmq::socket_type::pub) {}
-  zmq::socket_t pull, pub;
+  explicit Transport(zmq::context_t* context) : pull(*context, zmq::socket_type::pull) {}
+  zmq::socket_t pull;
+  std::optional<wire::WeightsPublisher> weights;  // the update loop's own
   std::unique_ptr<wire::ZapAuthenticator> zap;  // with curve_dir: admits authorized actors
   proto::ActorMessage scratch;  // the ingest thread's reused decode target (its thread only)
 };
@@ -32,9 +37,32 @@ struct Learner::ActorInfo {
   uint64_t transitions = 0;  // received and inserted
   double last_heard = 0;     // steady seconds
   bool reported_silent = false;
+  int silent_reports = 0;  // 1 once it was ever reported silent
 };
 
 namespace {
+
+// Messages queued per actor connection before ZeroMQ stops reading from it (TCP then pushes back
+// to the actor, whose own queue holds 256): bounds the learner's queued input at N x 4 messages
+// (~60 KB each at 32 transitions of 236 floats: ~240 MB for 1,000 actors at worst, ~0 when it
+// keeps up).
+constexpr int kReceiveHwm = 4;
+// Pending connections per socket (capped by net.core.somaxconn): a thousand actors start together.
+constexpr int kConnectBacklog = 4096;
+
+// CPUs this process may run on (its affinity mask: a Slurm task's cpuset, for example).
+int AvailableCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
+}
+
+// Peak resident set of this process (getrusage: kilobytes on Linux).
+int64_t MaxRssBytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+}
 
 int BoundPort(zmq::socket_t& socket) {
   const std::string endpoint = socket.get(zmq::sockopt::last_endpoint);
@@ -54,6 +82,12 @@ absl::Status LearnerOptions::Validate() const {
   if (!(samples_per_insert > 0))
     return absl::InvalidArgumentError("learner.samples_per_insert must be > 0");
   if (publish_every < 1) return absl::InvalidArgumentError("learner.publish_every must be >= 1");
+  if (io_threads < 1) return absl::InvalidArgumentError("learner.io_threads must be >= 1");
+  if (torch_threads < 0) return absl::InvalidArgumentError("learner.torch_threads must be >= 0");
+  if (prefetch != "auto" && prefetch != "on" && prefetch != "off") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("learner.prefetch must be auto, on or off, not '", prefetch, "'"));
+  }
   if (duration_seconds < 0) return absl::InvalidArgumentError("run.duration_seconds must be >= 0");
   if (!(validation_seconds >= 0))
     return absl::InvalidArgumentError("validation.every_seconds must be >= 0");
@@ -104,34 +138,41 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
         options.run_dir, " already holds checkpoints of a run: continue it with --resume ",
         options.run_dir, ", or choose another run.dir"));
   }
+  std::optional<wire::CurveServerKeys> keys;
   if (!options.curve_dir.empty()) {
-    auto keys = wire::LoadServerKeys(options.curve_dir);
-    if (!keys.ok()) return keys.status();
+    auto loaded = wire::LoadServerKeys(options.curve_dir);
+    if (!loaded.ok()) return loaded.status();
+    keys = *std::move(loaded);
     auto zap = wire::ZapAuthenticator::Start(context, keys->authorized);
     if (!zap.ok()) return zap.status();
     l->io_->zap = *std::move(zap);
     wire::MakeCurveServer(l->io_->pull, *keys);
-    wire::MakeCurveServer(l->io_->pub, *keys);
     std::printf("learner: CurveZMQ on; %zu authorized actor keys from %s\n",
                 keys->authorized.size(), options.curve_dir.c_str());
   }
   try {
     // Bounded memory against floods and absurd messages: size cap, receive high-water mark.
     l->io_->pull.set(zmq::sockopt::maxmsgsize, wire::kMaxMessageBytes);
-    l->io_->pull.set(zmq::sockopt::rcvhwm, 1000);
+    // Per connection: with N actors the queue holds at most N x kReceiveHwm messages.
+    l->io_->pull.set(zmq::sockopt::rcvhwm, kReceiveHwm);
     l->io_->pull.set(zmq::sockopt::rcvtimeo, 100);
+    l->io_->pull.set(zmq::sockopt::backlog, kConnectBacklog);
     l->io_->pull.bind(absl::StrCat("tcp://", options.bind_host, ":",
                                options.port == 0 ? "*" : std::to_string(options.port)));
-    l->io_->pub.set(zmq::sockopt::sndhwm, 4);
-    l->io_->pub.bind(
-        absl::StrCat("tcp://", options.bind_host, ":",
-                     options.weights_port == 0 ? "*" : std::to_string(options.weights_port)));
   } catch (const zmq::error_t& e) {
     return absl::UnavailableError(
         absl::StrCat("learner cannot bind its sockets on ", options.bind_host, ": ", e.what()));
   }
+  wire::PublisherOptions p;
+  p.bind = absl::StrCat("tcp://", options.bind_host, ":",
+                        options.weights_port == 0 ? "*" : std::to_string(options.weights_port));
+  p.curve = keys ? &*keys : nullptr;
+  auto weights = wire::WeightsPublisher::Bind(context, p);
+  if (!weights.ok()) return weights.status();
+  l->io_->weights.emplace(*std::move(weights));
   l->port_ = BoundPort(l->io_->pull);
-  l->weights_port_ = BoundPort(l->io_->pub);
+  const std::string bound = l->io_->weights->endpoint();
+  l->weights_port_ = std::stoi(bound.substr(bound.rfind(':') + 1));
   return l;
 }
 
@@ -310,7 +351,7 @@ Learner::ActorInfo& Learner::Actor(int id) {
   return *info;
 }
 
-std::string Learner::WeightsMessage(bool stop) {
+std::string Learner::WeightsMessage(Sent kind, bool half) {
   proto::LearnerMessage m;
   m.set_schema_version(wire::kSchemaVersion);
   m.set_action_space_hash(options_.action_space_hash);
@@ -318,16 +359,14 @@ std::string Learner::WeightsMessage(bool stop) {
   m.set_run_id(run_id_);
   m.set_obs_dim(options_.sac.shape.obs_dim);
   m.set_num_actions(options_.sac.shape.num_actions);
-  m.set_stop(stop);
-  if (!stop) {
-    const std::vector<float> params = agent_->PolicyParameters();
-    m.set_parameters(std::string(reinterpret_cast<const char*>(params.data()), params.size() * 4));
-  }
+  m.set_stop(kind == Sent::kStop);
+  m.set_published_unix_seconds(UnixSeconds());
+  if (kind == Sent::kWeights) wire::SetParameters(agent_->PolicyParameters(), half, &m);
   return m.SerializeAsString();
 }
 
-void Learner::Publish(bool stop) {
-  io_->pub.send(zmq::buffer(WeightsMessage(stop)), zmq::send_flags::dontwait);
+void Learner::Publish(Sent kind) {
+  io_->weights->Send(WeightsMessage(kind, options_.weights_float16), kind != Sent::kKeepalive);
 }
 
 // The policy as the actors receive it (a LearnerMessage), for `passrl eval --policy`.
@@ -338,7 +377,7 @@ void Learner::SaveSequences(const std::string& json) {
 
 void Learner::SavePolicy(const std::string& name) {
   absl::Status s =
-      ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(false));
+      ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(Sent::kWeights, false));
   if (!s.ok()) {
     std::printf("learner: %s; keeping the previous policy file\n",
                 std::string(s.message()).c_str());
@@ -391,11 +430,20 @@ absl::Status Learner::Run() {
   start_ = MonotonicSeconds();
   last_validation_ = start_ - options_.validation_seconds;  // a first point before training
   last_report_ = start_.load();
-  double last_publish = 0, last_snapshot = last_report_, last_checkpoint = last_report_;
+  double last_publish = start_.load(), last_snapshot = last_report_, last_checkpoint = last_report_;
   int64_t last_checkpoint_updates = updates_.load();
   if (version_ == 0) version_ = 1;
+  Publish(Sent::kWeights);  // the first version: what actors act with until the next
   SacLosses losses;
-  replay::SampledBatch batch;
+  const int cpus = AvailableCpus();
+  torch::set_num_threads(options_.torch_threads > 0 ? options_.torch_threads : cpus);
+  const bool prefetch = options_.prefetch == "on" ||
+                        (options_.prefetch == "auto" &&
+                         (agent_->device().is_cuda() || torch::get_num_threads() < cpus));
+  BatchSampler sampler(replay_.get(), options_.batch_size, agent_->device(), prefetch);
+  std::printf("learner: %d update threads, %s\n", torch::get_num_threads(),
+              prefetch ? "a sampler thread prepares batches" : "batches sampled between updates");
+  ReadyBatch batch;
   const CheckpointOptions& ckpt = options_.checkpoint;
   while (!stop_) {
     const double now = MonotonicSeconds();
@@ -408,9 +456,11 @@ absl::Status Learner::Run() {
       last_checkpoint_updates = updates_.load();
       continue;
     }
-    // Late joiners never saw earlier broadcasts: repeat the current weights every second.
+    // Each version is sent once (late joiners get it as the welcome); otherwise a keepalive a
+    // second tells actors the learner is alive and which version is current.
+    io_->weights->Service();
     if (now - last_publish >= 1.0) {
-      Publish(false);
+      Publish(Sent::kKeepalive);
       last_publish = now;
     }
     if (now - last_report_ >= options_.progress_seconds) Report(now, Elapsed(), losses);
@@ -426,16 +476,8 @@ absl::Status Learner::Run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));  // wait for data
       continue;
     }
-    if (!replay_->Sample(options_.batch_size, &batch)) continue;
-    const int64_t bs = batch.size, d = batch.obs_dim;
-    SacBatch sb;
-    sb.observations = torch::from_blob(batch.observations.data(), {bs, d}).clone();
-    sb.next_observations = torch::from_blob(batch.next_observations.data(), {bs, d}).clone();
-    sb.actions = torch::from_blob(batch.actions.data(), {bs}, torch::kInt64).clone();
-    sb.rewards = torch::from_blob(batch.rewards.data(), {bs}).clone();
-    sb.terminals = torch::from_blob(batch.terminals.data(), {bs}).clone();
-    sb.weights = torch::from_blob(batch.weights.data(), {bs}).clone();
-    losses = agent_->Update(sb);
+    if (!sampler.Next(&batch)) continue;
+    losses = agent_->Update(batch.tensors);
     if (options_.replay.prioritized) {
       for (float& e : losses.td_errors) e += 1e-3f;
       replay_->UpdatePriorities(batch.sequences, losses.td_errors);
@@ -445,7 +487,7 @@ absl::Status Learner::Run() {
     const int64_t updates = ++updates_;
     if (updates % options_.publish_every == 0) {
       ++version_;
-      Publish(false);
+      Publish(Sent::kWeights);
       last_publish = now;
     }
   }
@@ -453,7 +495,7 @@ absl::Status Learner::Run() {
   Report(MonotonicSeconds(), elapsed, losses);
   // Tell actors to stop (a few times: PUB drops messages for a subscriber that is reconnecting).
   for (int i = 0; i < 5; ++i) {
-    Publish(true);
+    Publish(Sent::kStop);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // goodbyes and last batches
@@ -495,6 +537,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
             "without it\n",
             id, now - info.last_heard, info.last.hostname().c_str(), info.last.pid());
         info.reported_silent = true;
+        info.silent_reports = 1;
       }
     }
   }
@@ -542,12 +585,20 @@ void Learner::WriteSummary(double elapsed) {
   s["last_policy_loss"] =
       std::isfinite(last_policy_) ? nlohmann::json(last_policy_) : nlohmann::json(nullptr);
   s["alpha"] = agent_->alpha();
+  s["weights_messages"] = io_->weights->counters().messages;
+  s["weights_bytes_sent"] = io_->weights->counters().bytes;  // once per message, not per actor
+  s["weights_subscriptions"] = io_->weights->counters().subscriptions;
+  s["max_rss_bytes"] = MaxRssBytes();
   if (io_->zap) {
     s["handshakes_allowed"] = io_->zap->allowed();
     s["handshakes_denied"] = io_->zap->denied();
   }
   MutexLock lock(&mu_);
   for (const auto& [reason, count] : rejections_) s["rejections"][reason] = count;
+  int silent = 0;
+  for (const auto& [id, entry] : actors_) silent += entry->silent_reports;
+  s["actors_known"] = actors_.size();
+  s["actors_reported_silent"] = silent;  // actors reported silent at least once
   for (const auto& [id, entry] : actors_) {
     const ActorInfo& info = *entry;
     nlohmann::json a;

@@ -1,6 +1,7 @@
 // The learner process (MPI rank 0): an ingest thread PULLs transition batches and statuses from
 // actors, validates them (proto/wire.h) and fills the replay buffer; the update loop samples,
-// runs discrete SAC, and PUBlishes the policy's weights every `publish_every` updates. A
+// runs discrete SAC, and publishes the policy's weights every `publish_every` updates (once per
+// version; a small keepalive each second otherwise; proto/weights_publisher.h). A
 // sample-to-insert rate limiter (as in Reverb) keeps learning speed matched to data speed. Each
 // second it prints a progress line and writes metrics (JSONL + TensorBoard) in the run dir; at the
 // end it tells actors to stop, writes a final checkpoint and summary.json. Checkpoints
@@ -75,9 +76,11 @@ class Learner {
   CheckpointSpaces Spaces() const;  // what this learner's networks and transitions mean
   void IngestLoop();
   void Ingest(const void* data, size_t size);
-  std::string WeightsMessage(bool stop);  // a serialized proto::LearnerMessage
+  enum class Sent { kWeights, kKeepalive, kStop };
+  // A serialized proto::LearnerMessage; `half`: float16 weights (the wire's option).
+  std::string WeightsMessage(Sent kind, bool half);
   ActorInfo& Actor(int id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // created on first use
-  void Publish(bool stop);
+  void Publish(Sent kind);
   void SavePolicy(const std::string& name);
   void SaveSequences(const std::string& json);  // RUN/sequences.json
   void Report(double now, double elapsed, const SacLosses& losses);

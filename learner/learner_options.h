@@ -19,6 +19,13 @@ struct LearnerOptions {
   int64_t warmup_transitions = 1000;  // no update before the buffer holds this many
   double samples_per_insert = 8;      // rate limiter: sampled transitions per inserted one
   int publish_every = 50;             // updates between weight broadcasts
+  int io_threads = 2;                 // ZeroMQ I/O threads (socket reads and writes)
+  // LibTorch intra-op threads for the update; 0: one per CPU this process may run on.
+  int torch_threads = 0;
+  // A sampler thread assembles the next batch during the update: "auto" (on with CUDA, or when
+  // the update's threads leave a CPU free), "on", "off" (measured: BENCHMARKS.md).
+  std::string prefetch = "auto";
+  bool weights_float16 = false;       // broadcast the policy as float16 (half the bytes)
   double duration_seconds = 120;      // then stop (0: until SIGTERM/SIGINT)
   double heartbeat_timeout_seconds = 30;
   double progress_seconds = 1;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -33,6 +34,25 @@ absl::Status DecodeActorMessageInto(absl::string_view bytes, const Expectations&
 absl::StatusOr<proto::LearnerMessage> DecodeLearnerMessage(absl::string_view bytes,
                                                            const Expectations& expect,
                                                            int64_t parameter_count);
+
+// A policy's weights in a LearnerMessage: float32, or IEEE float16 (round to nearest even) when
+// `half`. Parameters() reads either back as float32; call it on a message DecodeLearnerMessage
+// accepted (a keepalive has none).
+void SetParameters(const std::vector<float>& params, bool half, proto::LearnerMessage* m);
+std::vector<float> Parameters(const proto::LearnerMessage& m);
+// Neither weights nor stop: the learner is alive and at m.version().
+inline bool IsKeepalive(const proto::LearnerMessage& m) {
+  return !m.stop() && m.parameters().empty();
+}
+
+// What a weights subscriber needs to know of a LearnerMessage without copying its weights (the
+// load generator reads thousands of them a second). Unchecked: for measuring, not for acting.
+struct WeightsHeader {
+  uint64_t version = 0, run_id = 0;
+  double published_unix_seconds = 0;
+  bool has_parameters = false, stop = false;
+};
+absl::StatusOr<WeightsHeader> PeekLearnerMessage(absl::string_view bytes);
 
 // Stamps schema version and action-space hash.
 proto::ActorMessage NewActorMessage(int actor_id, uint64_t action_space_hash);

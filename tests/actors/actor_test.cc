@@ -2,12 +2,17 @@
 // batches that decode, heartbeats; adopt newer weights only; and stop when told.
 #include "actors/actor.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <fstream>
 #include <set>
 #include <map>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "actors/observation.h"
 #include "envs/action_space.h"
 #include "gtest/gtest.h"
@@ -353,6 +358,100 @@ TEST(ActorTest, WeightedBenchmarksAreDrawnInProportion) {
   EXPECT_FALSE(o.Validate().ok()) << "one weight per benchmark";
   o.benchmark_weights = {0, 0, 0};
   EXPECT_FALSE(o.Validate().ok());
+}
+
+// Runs an actor until a transition acts with policy `version`. `serve(seen)` is called every
+// ~20 ms to send weights; once `seen`, it must send a stop. Returns the actor's stats.
+ActorStats RunUntilVersion(ActorOptions o, zmq::context_t& context, zmq::socket_t& pull,
+                           uint64_t version, const std::function<void(bool)>& serve) {
+  o.benchmarks = {"bundled/nqueens"};
+  o.episode_length = 3;
+  o.batch_transitions = 1;
+  o.max_seconds = 60;
+  auto env = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
+                                         envs::RewardSpace::kIrInstructionCountNorm, 3);
+  Actor actor(o, std::move(env), *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1),
+              &context);
+  std::atomic<bool> done{false};
+  std::thread run([&] {
+    EXPECT_TRUE(actor.Run().ok());
+    done = true;
+  });
+  wire::Expectations expect;
+  expect.action_space_hash = envs::ActionSpaceHash();
+  expect.obs_dim = kObservationDim;
+  expect.num_actions = envs::kNumActions;
+  pull.set(zmq::sockopt::rcvtimeo, 20);
+  bool seen = false;
+  for (int i = 0; i < 3000 && !done; ++i) {
+    serve(seen);
+    zmq::message_t m;
+    if (!pull.recv(m)) continue;
+    auto decoded = wire::DecodeActorMessage(
+        absl::string_view(static_cast<const char*>(m.data()), m.size()), expect);
+    EXPECT_TRUE(decoded.ok());
+    if (!decoded.ok()) continue;
+    if (!decoded->has_batch()) continue;
+    for (uint64_t v : decoded->batch().policy_versions()) seen |= v == version;
+  }
+  EXPECT_TRUE(seen);
+  run.join();
+  return actor.stats();
+}
+
+// The learner sent version 2 while this actor was not listening (a slow subscriber's drop): the
+// keepalive naming 2 makes it reconnect, and the publisher's welcome brings 2.
+TEST(ActorTest, AKeepaliveNamingAMissedVersionBringsItThroughTheWelcome) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull), xpub(context, zmq::socket_type::xpub);
+  pull.bind("tcp://127.0.0.1:*");
+  xpub.bind("tcp://127.0.0.1:*");
+  ActorOptions o;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = xpub.get(zmq::sockopt::last_endpoint);
+  auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
+  const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
+  proto::LearnerMessage keepalive;
+  keepalive.ParseFromString(Weights(2, params));
+  keepalive.clear_parameters();
+  int subscriptions = 0, calls = 0;
+  const ActorStats stats = RunUntilVersion(o, context, pull, 2, [&](bool seen) {
+    if (seen) {
+      xpub.send(zmq::buffer(Weights(2, params, /*stop=*/true)));
+      return;
+    }
+    zmq::message_t m;
+    while (xpub.recv(m, zmq::recv_flags::dontwait)) {
+      // The first subscription is the actor joining: only now does the welcome hold version 2,
+      // so the actor can get it only by reconnecting.
+      if (++subscriptions == 1) xpub.set(zmq::sockopt::xpub_welcome_msg, Weights(2, params));
+    }
+    if (subscriptions > 0 && ++calls % 5 == 0) {  // ~ every 100 ms, a learner's is 1 s
+      xpub.send(zmq::buffer(keepalive.SerializeAsString()));
+    }
+  });
+  // Version 2 was only ever the welcome of a connection made after the actor joined: the actor
+  // acting with it proves it reconnected.
+  EXPECT_EQ(stats.versions_adopted, 1u);
+}
+
+// The node's relay is gone (nothing listens at its ipc endpoint): the actor subscribes to the
+// learner directly after relay_silence_seconds.
+TEST(ActorTest, FallsBackToTheLearnerWhenTheRelayIsSilent) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull), pub(context, zmq::socket_type::pub);
+  pull.bind("tcp://127.0.0.1:*");
+  pub.bind("tcp://127.0.0.1:*");
+  ActorOptions o;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = absl::StrCat("ipc:///tmp/passrl-no-relay-", getpid(), ".ipc");
+  o.weights_fallback_endpoint = pub.get(zmq::sockopt::last_endpoint);
+  o.relay_silence_seconds = 0.5;
+  auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
+  const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
+  const ActorStats stats = RunUntilVersion(
+      o, context, pull, 7, [&](bool seen) { pub.send(zmq::buffer(Weights(7, params, seen))); });
+  EXPECT_EQ(stats.versions_adopted, 1u);
 }
 
 TEST(ActorTest, RejectsBadOptions) {

@@ -156,6 +156,58 @@ std::vector<std::string> Mpirun(int ranks, const std::vector<std::string>& args)
   return cmd;
 }
 
+// MPMD with the learner last (`mpirun -np 2 ... --role actor : -np 1 ... --role learner`): the
+// actors find it at rank 2, the first actor relays the weights to the other over ipc://, and both
+// act with new versions. Two learners are refused with one clear line.
+TEST(TrainMpiTest, MpmdRolesPutTheLearnerOnAnyRankAndActorsShareARelay) {
+  const std::string run = testing::TempDir() + "/mpmd-run";
+  auto part = [&](const char* role, int ranks) {
+    std::vector<std::string> p = {"-np", std::to_string(ranks), PASSRL_BINARY, "train",
+                                  "--role", role, "--config",
+                                  testing::SourceDir() + "/cluster_configs/local.yaml"};
+    for (const std::string& set :
+         {std::string("run.duration_seconds=25"), "run.dir=" + run,
+          std::string("replay.capacity=20000"), std::string("learner.warmup_transitions=256"),
+          std::string("learner.publish_every=10"), std::string("sac.hidden=[32]"),
+          std::string("checkpoint.every_seconds=0")}) {
+      p.insert(p.end(), {"--set", set});
+    }
+    p.insert(p.end(), {"--datasets-dir", testing::SourceDir() + "/datasets", "--cache-dir",
+                       testing::TestDatasetOptions().build.cache_dir});
+    return p;
+  };
+  std::vector<std::string> cmd = {"mpirun", "--oversubscribe", "--bind-to", "none"};
+  if (getuid() == 0) cmd.push_back("--allow-run-as-root");
+  std::vector<std::string> actors = part("actor", 2), learner = part("learner", 1);
+  std::vector<std::string> mpmd = cmd;
+  mpmd.insert(mpmd.end(), actors.begin(), actors.end());
+  mpmd.push_back(":");
+  mpmd.insert(mpmd.end(), learner.begin(), learner.end());
+  SubprocessOptions options;
+  options.timeout_seconds = 300;
+  auto r = RunSubprocess(mpmd, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->ok()) << r->Describe() << "\n" << r->out << r->err;
+  std::ifstream in(run + "/summary.json");
+  ASSERT_TRUE(in) << "no summary.json";
+  nlohmann::json s = nlohmann::json::parse(in);
+  for (const char* id : {"1", "2"}) {
+    ASSERT_TRUE(s["actors"].contains(id)) << s.dump(2);
+    EXPECT_GT(s["actors"][id]["transitions_received"].get<int64_t>(), 0) << "actor " << id;
+    EXPECT_GE(s["actors"][id]["versions_adopted"].get<int64_t>(), 2) << "actor " << id;
+  }
+  EXPECT_EQ(s["weights_subscriptions"].get<int64_t>(), 1) << "one relay for the node's actors";
+
+  std::vector<std::string> two = cmd;
+  std::vector<std::string> learners = part("learner", 2);
+  two.insert(two.end(), learners.begin(), learners.end());
+  auto refused = RunSubprocess(two, options);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->ok());
+  EXPECT_NE((refused->out + refused->err).find("exactly one learner rank"), std::string::npos)
+      << refused->out << refused->err;
+}
+
 // kill -9 of one actor rank: with `mpirun --enable-recovery` (launch/train_local.sh) the learner
 // reports it silent and training goes on with the others to a clean end and a final checkpoint.
 // Then `--resume` continues that run from the checkpoint: counters, version and replay.

@@ -137,6 +137,47 @@ TEST(WireTest, LearnerMessageChecksWeights) {
   EXPECT_TRUE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), 4).ok());
 }
 
+// float16 weights: half the bytes, every value within float16's rounding (2^-11 relative) of the
+// float32 one, tiny values to the subnormal step, huge ones saturated; NaN rejected; keepalives
+// (no weights) accepted and recognised.
+TEST(WireTest, Float16WeightsRoundTripWithinTolerance) {
+  std::vector<float> w;
+  for (int i = -2000; i <= 2000; ++i) w.push_back(static_cast<float>(i) * 0.0137f);
+  w.push_back(3e-6f);     // subnormal in float16
+  w.push_back(-1e-9f);    // below its smallest subnormal: signed zero
+  w.push_back(70000.f);   // beyond its range: saturates at 65504
+  w.push_back(65504.f);
+  proto::LearnerMessage m;
+  m.set_schema_version(kSchemaVersion);
+  m.set_action_space_hash(42);
+  m.set_obs_dim(3);
+  m.set_num_actions(5);
+  SetParameters(w, /*half=*/true, &m);
+  EXPECT_EQ(m.parameters().size(), w.size() * 2);
+  const int64_t n = static_cast<int64_t>(w.size());
+  auto decoded = DecodeLearnerMessage(m.SerializeAsString(), Expect(), n);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_FALSE(IsKeepalive(*decoded));
+  const std::vector<float> back = Parameters(*decoded);
+  ASSERT_EQ(back.size(), w.size());
+  for (size_t i = 0; i + 4 < w.size(); ++i) {
+    EXPECT_LE(std::fabs(back[i] - w[i]), std::fabs(w[i]) * (1.0f / 2048) + 1e-7f) << w[i];
+  }
+  EXPECT_NEAR(back[w.size() - 4], 3e-6f, 6e-8f);  // the subnormal step is 2^-24
+  EXPECT_EQ(back[w.size() - 3], 0.f);
+  EXPECT_EQ(back[w.size() - 2], 65504.f);
+  EXPECT_EQ(back[w.size() - 1], 65504.f);
+  EXPECT_FALSE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), n + 1).ok());
+  std::string bytes = m.parameters();
+  bytes[1] = static_cast<char>(0x7e);  // exponent all ones: NaN
+  m.set_parameters(bytes);
+  EXPECT_FALSE(DecodeLearnerMessage(m.SerializeAsString(), Expect(), n).ok());
+  m.clear_parameters();
+  auto keepalive = DecodeLearnerMessage(m.SerializeAsString(), Expect(), n);
+  ASSERT_TRUE(keepalive.ok());
+  EXPECT_TRUE(IsKeepalive(*keepalive));
+}
+
 // A policy from an older observation layout is refused, and the error says both sizes.
 TEST(WireTest, LearnerMessageOfAnotherObservationSizeNamesBoth) {
   proto::LearnerMessage m;

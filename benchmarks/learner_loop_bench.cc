@@ -1,0 +1,120 @@
+// The learner's update loop, old against new, in one run: samples consumed per second (updates x
+// batch / time). Old: LibTorch's default intra-op threads (1 on this 2-core VM) and each batch
+// sampled between updates. New: the learner's defaults (learner.torch_threads 0: one per CPU;
+// learner.prefetch auto: a sampler thread when CUDA or a free CPU). Same replay (random
+// transitions of the real observation size), same network, reps interleaved; medians and their
+// ratio as one JSON line. --prefetch on|off and --torch-threads N override the new loop's.
+//   build/benchmarks/passrl_learner_loop_bench [--batch 256] [--updates 200] [--reps 3]
+//       [--torch-threads N] [--prefetch auto|on|off] [--device cpu|cuda] [--prioritized 0|1]
+#include <sched.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "actors/observation.h"
+#include "envs/action_space.h"
+#include "learner/batch_sampler.h"
+#include "learner/sac.h"
+#include "replay/replay_buffer.h"
+
+namespace passrl::learner {
+namespace {
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::unique_ptr<replay::ReplayBuffer> FilledReplay(int64_t n, bool prioritized) {
+  replay::ReplayOptions o;
+  o.capacity = n;
+  o.obs_dim = actors::kObservationDim;
+  o.prioritized = prioritized;
+  auto replay = *replay::ReplayBuffer::Create(o);
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> feature(0.f, 6.f), reward(-0.05f, 0.1f);
+  std::uniform_int_distribution<int> action(0, envs::kNumActions - 1);
+  std::vector<float> obs(static_cast<size_t>(o.obs_dim)), next(obs.size());
+  replay::Transition t;
+  for (int64_t i = 0; i < n; ++i) {
+    for (float& x : obs) x = feature(rng);
+    for (float& x : next) x = feature(rng);
+    t.observation = obs;
+    t.next_observation = next;
+    t.action = action(rng);
+    t.reward = reward(rng);
+    t.episode_id = static_cast<uint64_t>(i / 24);
+    t.step = static_cast<int32_t>(i % 24);
+    replay->Insert(t);
+  }
+  return replay;
+}
+
+// Samples consumed per second over `updates` updates, the learner's loop body.
+double Consumed(SacAgent& agent, replay::ReplayBuffer& replay, int batch, int updates,
+                bool prefetch, bool prioritized) {
+  BatchSampler sampler(&replay, batch, agent.device(), prefetch);
+  ReadyBatch b;
+  const auto start = std::chrono::steady_clock::now();
+  for (int k = 0; k < updates;) {
+    if (!sampler.Next(&b)) continue;
+    SacLosses l = agent.Update(b.tensors);
+    if (prioritized) replay.UpdatePriorities(b.sequences, l.td_errors);
+    ++k;
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return static_cast<double>(updates) * batch / s;
+}
+
+int Main(int argc, char** argv) {
+  int batch = 256, updates = 200, reps = 3, threads = 0, prioritized = 0;
+  std::string device = "cpu", prefetch = "auto";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--updates")) updates = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--torch-threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];
+    if (!std::strcmp(argv[i], "--prioritized")) prioritized = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--prefetch")) prefetch = argv[i + 1];
+  }
+  const int old_threads = torch::get_num_threads();  // LibTorch's default
+  cpu_set_t set;
+  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  const int new_threads = threads > 0 ? threads : cpus;
+  SacOptions o;
+  o.shape = {actors::kObservationDim, envs::kNumActions, {256, 256}};
+  o.use_cuda_if_available = device == "cuda";
+  auto agent = *SacAgent::Create(o);
+  if (device == "cuda" && !agent->device().is_cuda()) {
+    std::fprintf(stderr, "--device cuda: no CUDA device\n");
+    return 1;
+  }
+  auto replay = FilledReplay(100000, prioritized != 0);
+  const bool new_prefetch =
+      prefetch == "on" || (prefetch == "auto" && (agent->device().is_cuda() || new_threads < cpus));
+  Consumed(*agent, *replay, batch, 10, false, prioritized);  // warm
+  std::vector<double> old_loop, new_loop;
+  for (int r = 0; r < reps; ++r) {
+    torch::set_num_threads(old_threads);
+    old_loop.push_back(Consumed(*agent, *replay, batch, updates, false, prioritized));
+    torch::set_num_threads(new_threads);
+    new_loop.push_back(Consumed(*agent, *replay, batch, updates, new_prefetch, prioritized));
+  }
+  std::printf(
+      "{\"device\": \"%s\", \"batch\": %d, \"prioritized\": %d, \"old_threads\": %d, "
+      "\"new_threads\": %d, \"new_prefetch\": %s, \"old_samples_per_second\": %.0f, "
+      "\"new_samples_per_second\": %.0f, \"ratio\": %.3f, \"new_updates_per_second\": %.1f}\n",
+      agent->device().str().c_str(), batch, prioritized, old_threads, new_threads,
+      new_prefetch ? "true" : "false", Median(old_loop), Median(new_loop),
+      Median(new_loop) / Median(old_loop), Median(new_loop) / batch);
+  return 0;
+}
+
+}  // namespace
+}  // namespace passrl::learner
+
+int main(int argc, char** argv) { return passrl::learner::Main(argc, argv); }
