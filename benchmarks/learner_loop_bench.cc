@@ -1,7 +1,7 @@
 // The learner's update loop, old against new, in one run: samples consumed per second (updates x
 // batch / time). Old: LibTorch's default intra-op threads (1 on this 2-core VM) and each batch
-// sampled between updates. New: the learner's defaults (learner.torch_threads 0: one per CPU;
-// learner.prefetch auto: a sampler thread when CUDA or a free CPU). Same replay (random
+// sampled between updates. New: the learner's defaults (learner.torch_threads 0: its CPUs less
+// two; learner.prefetch auto: a sampler thread with CUDA). Same replay (random
 // transitions of the real observation size), same network, reps interleaved; medians and their
 // ratio as one JSON line. --prefetch on|off and --torch-threads N override the new loop's.
 //   build/benchmarks/passrl_learner_loop_bench [--batch 256] [--updates 200] [--reps 3]
@@ -17,6 +17,7 @@
 #include "actors/observation.h"
 #include "envs/action_space.h"
 #include "learner/batch_sampler.h"
+#include "learner/learner_options.h"
 #include "learner/sac.h"
 #include "replay/replay_buffer.h"
 
@@ -84,7 +85,10 @@ int Main(int argc, char** argv) {
   const int old_threads = torch::get_num_threads();  // LibTorch's default
   cpu_set_t set;
   const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-  const int new_threads = threads > 0 ? threads : cpus;
+  LearnerOptions learner;  // the learner's own rule for threads and prefetching
+  learner.torch_threads = threads;
+  learner.prefetch = prefetch;
+  const int new_threads = learner.UpdateThreads(cpus);
   SacOptions o;
   o.shape = {actors::kObservationDim, envs::kNumActions, {256, 256}};
   o.use_cuda_if_available = device == "cuda";
@@ -94,8 +98,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   auto replay = FilledReplay(100000, prioritized != 0);
-  const bool new_prefetch =
-      prefetch == "on" || (prefetch == "auto" && (agent->device().is_cuda() || new_threads < cpus));
+  const bool new_prefetch = learner.Prefetch(agent->device().is_cuda());
   Consumed(*agent, *replay, batch, 10, false, prioritized);  // warm
   std::vector<double> old_loop, new_loop;
   for (int r = 0; r < reps; ++r) {

@@ -116,10 +116,10 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("learner.io_threads", &l.io_threads,
            "ZeroMQ I/O threads of the learner (thousands of actor connections: 2 or more)"),
       Bind("learner.torch_threads", &l.torch_threads,
-           "LibTorch intra-op threads for the SAC update; 0: one per CPU the learner may use"),
+           "LibTorch intra-op threads for the SAC update; 0: the learner's CPUs less two (ingest, I/O)"),
       Bind("learner.prefetch", &l.prefetch,
-           "a sampler thread prepares the next batch during the update: auto (with CUDA, or "
-           "when the update leaves a CPU free), on, off"),
+           "a sampler thread prepares the next batch during the update: auto (with CUDA), on, "
+           "off"),
       Bind("learner.weights_float16", &l.weights_float16,
            "broadcast the policy as float16: half the bytes (greedy agreement in BENCHMARKS.md)"),
       Bind("learner.heartbeat_timeout_seconds", &l.heartbeat_timeout_seconds,

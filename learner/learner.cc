@@ -100,6 +100,14 @@ absl::Status LearnerOptions::Validate() const {
   return c.Validate();
 }
 
+int LearnerOptions::UpdateThreads(int cpus) const {
+  return torch_threads > 0 ? torch_threads : std::max(1, cpus - 2);
+}
+
+bool LearnerOptions::Prefetch(bool cuda) const {
+  return prefetch == "on" || (prefetch == "auto" && cuda);
+}
+
 Learner::Learner(const LearnerOptions& options, zmq::context_t* context)
     : options_(options), io_(std::make_unique<Transport>(context)) {}
 
@@ -436,10 +444,8 @@ absl::Status Learner::Run() {
   Publish(Sent::kWeights);  // the first version: what actors act with until the next
   SacLosses losses;
   const int cpus = AvailableCpus();
-  torch::set_num_threads(options_.torch_threads > 0 ? options_.torch_threads : cpus);
-  const bool prefetch = options_.prefetch == "on" ||
-                        (options_.prefetch == "auto" &&
-                         (agent_->device().is_cuda() || torch::get_num_threads() < cpus));
+  torch::set_num_threads(options_.UpdateThreads(cpus));
+  const bool prefetch = options_.Prefetch(agent_->device().is_cuda());
   BatchSampler sampler(replay_.get(), options_.batch_size, agent_->device(), prefetch);
   std::printf("learner: %d update threads, %s\n", torch::get_num_threads(),
               prefetch ? "a sampler thread prepares batches" : "batches sampled between updates");

@@ -20,10 +20,12 @@ struct LearnerOptions {
   double samples_per_insert = 8;      // rate limiter: sampled transitions per inserted one
   int publish_every = 50;             // updates between weight broadcasts
   int io_threads = 2;                 // ZeroMQ I/O threads (socket reads and writes)
-  // LibTorch intra-op threads for the update; 0: one per CPU this process may run on.
+  // LibTorch intra-op threads for the update; 0: the CPUs this process may run on less two (the
+  // ingest thread and ZeroMQ's I/O need them: measured, a learner whose update threads took every
+  // CPU of this 2-core VM made 1 update/s instead of 40 while ingesting).
   int torch_threads = 0;
-  // A sampler thread assembles the next batch during the update: "auto" (on with CUDA, or when
-  // the update's threads leave a CPU free), "on", "off" (measured: BENCHMARKS.md).
+  // A sampler thread assembles the next batch during the update: "auto" (on with CUDA, where
+  // host work overlaps the device's; on this CPU it measured 0.95x-1.08x), "on", "off".
   std::string prefetch = "auto";
   bool weights_float16 = false;       // broadcast the policy as float16 (half the bytes)
   double duration_seconds = 120;      // then stop (0: until SIGTERM/SIGINT)
@@ -43,6 +45,9 @@ struct LearnerOptions {
   std::string config_yaml;       // stored in checkpoints
   std::string curve_dir;         // CurveZMQ key directory (proto/curve.h); empty: no authentication
   absl::Status Validate() const;
+  // The update's intra-op threads and whether a sampler thread prefetches, on `cpus` CPUs.
+  int UpdateThreads(int cpus) const;
+  bool Prefetch(bool cuda) const;
 };
 
 }  // namespace passrl::learner

@@ -3,6 +3,7 @@
 // joiners, and reaches its subscribers over ipc:// with the learner one hop away.
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,55 @@ TEST(WeightsRelayTest, ForwardsInOrderAndWelcomesItsLateJoiners) {
   EXPECT_EQ(Drain(late), (Got{{5, false}}));
   EXPECT_EQ(learner->counters().subscriptions, 1u);  // one upstream subscriber for two actors
   EXPECT_EQ((*relay)->forwarded(), 6u);
+}
+
+// Through a relay, CurveZMQ still admits only authorized keys: the relay authenticates to the
+// learner with an actor key and serves its node with the learner's keys.
+TEST(WeightsRelayTest, WithCurveOnlyAuthorizedActorsGetWeights) {
+  const std::string dir = absl::StrCat("/tmp/passrl-relay-keys-", getpid());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(GenerateKeyDirectory(dir).ok());
+  auto server = LoadServerKeys(dir);
+  auto client = LoadClientKeys(dir);
+  ASSERT_TRUE(server.ok() && client.ok());
+  zmq::context_t context(1);
+  auto zap = ZapAuthenticator::Start(&context, server->authorized);
+  ASSERT_TRUE(zap.ok());
+  PublisherOptions o;
+  o.bind = "tcp://127.0.0.1:*";
+  o.curve = &*server;
+  auto learner = WeightsPublisher::Bind(&context, o);
+  ASSERT_TRUE(learner.ok());
+  RelayOptions r;
+  r.upstream = learner->endpoint();
+  r.bind = absl::StrCat("ipc:///tmp/passrl-relay-curve-test-", getpid(), ".ipc");
+  r.upstream_curve = *client;
+  r.downstream_curve = *server;
+  auto relay = WeightsRelay::Start(r);
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  auto subscribe = [&](const CurveClientKeys& keys) {
+    zmq::socket_t s(context, zmq::socket_type::sub);
+    MakeCurveClient(s, keys);
+    s.set(zmq::sockopt::subscribe, "");
+    s.set(zmq::sockopt::rcvtimeo, 300);
+    s.connect((*relay)->endpoint());
+    return s;
+  };
+  CurveClientKeys stranger = *client;
+  stranger.client = *GenerateCurveKeyPair();  // knows the server key, holds no authorized key
+  zmq::socket_t actor = subscribe(*client), intruder = subscribe(stranger);
+  zmq::socket_t plain = Subscriber(context, (*relay)->endpoint());  // no CURVE at all
+  AwaitSubscribers(*learner, 1);
+  for (int i = 0; i < 300 && (*relay)->subscriptions() < 1; ++i) usleep(10000);
+  usleep(200000);  // the intruder's handshake is refused meanwhile
+  learner->Send(Message(1), true);
+  usleep(20000);
+  learner->Send(Message(2), true);
+  using Got = std::vector<std::pair<uint64_t, bool>>;
+  EXPECT_EQ(Drain(actor), (Got{{1, false}, {2, false}}));
+  EXPECT_TRUE(Drain(intruder).empty());
+  EXPECT_TRUE(Drain(plain).empty());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
