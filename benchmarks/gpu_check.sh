@@ -177,10 +177,11 @@ for t in learner_sac_test learner_resume_test; do
   # On a GPU machine nothing may skip: a skipped CUDA test means CUDA was not used.
   if grep -q 'SKIPPED' "$B/$t.log"; then say "$t skipped CUDA tests"; TESTS_OK=0; fi
 done
-# The benchmark's JSON line (the last line it prints), or null; its output in a log.
-bench() {
-  local log="$B/sac_bench_batch_$1.log" line
-  "$B/benchmarks/passrl_sac_bench" --device cuda --updates "$2" --reps 3 --batch "$1" > "$log" 2>&1
+# A benchmark's JSON line (the last line it prints), or null: `json_line LOG COMMAND...`.
+json_line() {
+  local log=$1 line
+  shift
+  "$@" > "$log" 2>&1
   line=$(tail -1 "$log")
   if python3 -c 'import json, sys; json.loads(sys.argv[1])' "$line" 2>/dev/null; then
     echo "$line"
@@ -189,19 +190,16 @@ bench() {
     echo null
   fi
 }
+# SAC updates on CUDA against the CPU at batch $1.
+bench() {
+  json_line "$B/sac_bench_batch_$1.log" "$B/benchmarks/passrl_sac_bench" --device cuda \
+    --updates "$2" --reps 3 --batch "$1"
+}
 # The learner's whole update loop on CUDA (sampling from a replay, batches made and copied, the
-# update): samples consumed per second at batch $1, old loop against new; JSON or null.
+# update): samples consumed per second at batch $1, old loop against new.
 loop() {
-  local log="$B/loop_bench_batch_$1.log" line
-  "$B/benchmarks/passrl_learner_loop_bench" --device cuda --updates "$2" --reps 3 --batch "$1" \
-    > "$log" 2>&1
-  line=$(tail -1 "$log")
-  if python3 -c 'import json, sys; json.loads(sys.argv[1])' "$line" 2>/dev/null; then
-    echo "$line"
-  else
-    show "$log" 10 >&2
-    echo null
-  fi
+  json_line "$B/loop_bench_batch_$1.log" "$B/benchmarks/passrl_learner_loop_bench" --device cuda \
+    --updates "$2" --reps 3 --batch "$1"
 }
 BENCH=$(bench 256 200)
 BENCH_BIG=$(bench 4096 100)

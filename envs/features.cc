@@ -172,14 +172,8 @@ void CountBlock(const llvm::BasicBlock& bb, std::vector<int64_t>& f) {
 
 }  // namespace
 
-const std::vector<std::string>& AutophaseFeatureNames() {
-  static const auto* names = new std::vector<std::string>{
-#define PASSRL_AUTOPHASE(name, description) #name,
-#include "envs/autophase.def"
-#undef PASSRL_AUTOPHASE
-  };
-  return *names;
-}
+// AutophaseFeatureNames() is in spaces.cc (passrl_actions): it needs no LLVM, and the
+// learner-only build's observation names use it.
 
 const std::vector<std::string>& InstCountFeatureNames() {
   static const auto* names = [] {

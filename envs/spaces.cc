@@ -7,6 +7,16 @@
 #include "envs/features.h"
 
 namespace passrl::envs {
+
+const std::vector<std::string>& AutophaseFeatureNames() {
+  static const auto* names = new std::vector<std::string>{
+#define PASSRL_AUTOPHASE(name, description) #name,
+#include "envs/autophase.def"
+#undef PASSRL_AUTOPHASE
+  };
+  return *names;
+}
+
 namespace {
 
 const ObservationSpec kObservationSpecs[] = {
