@@ -30,6 +30,7 @@ absl::Status ActorOptions::Validate() const {
   if (episode_length < 1) return absl::InvalidArgumentError("env.episode_length must be >= 1");
   if (batch_transitions < 1)
     return absl::InvalidArgumentError("actor.batch_transitions must be >= 1");
+  if (!(flush_seconds > 0)) return absl::InvalidArgumentError("actor.flush_seconds must be > 0");
   if (!(heartbeat_seconds > 0))
     return absl::InvalidArgumentError("actor.heartbeat_seconds must be > 0");
   if (!(noop_penalty >= 0 && noop_penalty < 1))
@@ -317,12 +318,16 @@ void Actor::Record(int action, const std::vector<float>& next, double reward, bo
   f.policy_version = policy_->version();
   f.benchmark_id = it->second;
   pending_.set_obs_dim(kObservationDim);
+  if (pending_.actions_size() == 0) pending_since_ = clock_();
   wire::AppendTransition(observation_, next, f, &pending_);
 }
 
 void Actor::Flush(bool force) {
   const int n = pending_.actions_size();
-  if (n == 0 || (!force && n < options_.batch_transitions)) return;
+  if (n == 0 || (!force && n < options_.batch_transitions &&
+                 clock_() - pending_since_ < options_.flush_seconds)) {
+    return;
+  }
   // Names for every id used so far (ids are stable for the actor's life).
   pending_.clear_benchmark_names();
   std::vector<std::string> names(benchmark_ids_.size());

@@ -47,6 +47,8 @@ struct ActorOptions {
   int episode_length = 24;
   Horizon horizon = Horizon::kBootstrap;  // actors/observation.h (measured: BENCHMARKS.md)
   int batch_transitions = 32;
+  // A batch not yet full is sent anyway once its first transition is this old (slow steps).
+  double flush_seconds = 1;
   double heartbeat_seconds = 2;
   double max_seconds = 0;               // 0: until the learner says stop
   double learner_silence_seconds = 15;  // warn when no weights arrive for this long
@@ -105,6 +107,7 @@ class Actor {
   bool stop_ = false;
   double start_ = 0, last_heartbeat_ = 0, last_weights_ = 0, last_warning_ = 0;
   double last_resubscribe_ = 0;
+  double pending_since_ = 0;  // when the oldest unsent transition was recorded
   std::string weights_connected_;  // the endpoint sub_ is connected to
   double backoff_ = 0.1;
   double reset_backoff_ = 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One learner against 1,000 simulated actors (passrl loadgen), side by side in one run: every actor
 # subscribed to the learner, then 8 simulated nodes with one weights relay each, then the same
-# with float16 weights and with CurveZMQ, then ingestion alone (the update loop held back).
+# with float16 weights and with CurveZMQ, then ingestion alone (the update loop held back), then
+# float16 with 128 transitions per message (cluster_configs/multi_node.yaml's settings).
 # Prints one markdown row per setup; the JSON summaries go to $OUT_DIR (default /tmp/loadgen).
 #   benchmarks/loadgen_bench.sh RUN_DIR [ACTORS] [SECONDS]
 set -euo pipefail
@@ -26,9 +27,10 @@ run relays --nodes 8
 run relays-f16 --nodes 8 --set learner.weights_float16=true
 run relays-curve --nodes 8 --curve-dir "$KEYS"
 run ingest-only --nodes 8 --set learner.samples_per_insert=0.001
+run relays-f16-b128 --nodes 8 --set learner.weights_float16=true --batch 128
 echo "| setup | transitions/s accepted | sent = inserted | weights delay p50 / p99 | silent | without weights | learner RSS | egress per version (policies) | updates |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for name in direct relays relays-f16 relays-curve ingest-only; do
+for name in direct relays relays-f16 relays-curve ingest-only relays-f16-b128; do
   python3 - "$OUT_DIR/$name.json" "$name" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -98,6 +98,8 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("validation.split", &c.validation.split, "its split (never the training one)"),
       Bind("validation.sample", &c.validation.sample, "programs scored at every point"),
       Bind("actor.batch_transitions", &a.batch_transitions, "transitions per message"),
+      Bind("actor.flush_seconds", &a.flush_seconds,
+           "a batch not yet full is sent once its oldest transition is this old"),
       Bind("actor.heartbeat_seconds", &a.heartbeat_seconds, "status message period"),
       Bind("actor.pin", &c.pin, "pin each actor to one physical core (hwloc)"),
       Bind("actor.relay_weights", &c.relay_weights,

@@ -366,7 +366,6 @@ ActorStats RunUntilVersion(ActorOptions o, zmq::context_t& context, zmq::socket_
                            uint64_t version, const std::function<void(bool)>& serve) {
   o.benchmarks = {"bundled/nqueens"};
   o.episode_length = 3;
-  o.batch_transitions = 1;
   o.max_seconds = 60;
   auto env = *InProcessEnvClient::Create(testing::TestDatasetOptions(),
                                          envs::RewardSpace::kIrInstructionCountNorm, 3);
@@ -409,6 +408,7 @@ TEST(ActorTest, AKeepaliveNamingAMissedVersionBringsItThroughTheWelcome) {
   ActorOptions o;
   o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
   o.weights_endpoint = xpub.get(zmq::sockopt::last_endpoint);
+  o.batch_transitions = 1;
   auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
   const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
   proto::LearnerMessage keepalive;
@@ -447,11 +447,32 @@ TEST(ActorTest, FallsBackToTheLearnerWhenTheRelayIsSilent) {
   o.weights_endpoint = absl::StrCat("ipc:///tmp/passrl-no-relay-", getpid(), ".ipc");
   o.weights_fallback_endpoint = pub.get(zmq::sockopt::last_endpoint);
   o.relay_silence_seconds = 0.5;
+  o.batch_transitions = 1;
   auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
   const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
   const ActorStats stats = RunUntilVersion(
       o, context, pull, 7, [&](bool seen) { pub.send(zmq::buffer(Weights(7, params, seen))); });
   EXPECT_EQ(stats.versions_adopted, 1u);
+}
+
+// A batch that is not full goes out once its oldest transition is flush_seconds old, so slow
+// steps do not hold transitions back for a whole batch.
+TEST(ActorTest, SendsAnUnfilledBatchAfterFlushSeconds) {
+  zmq::context_t context(1);
+  zmq::socket_t pull(context, zmq::socket_type::pull), pub(context, zmq::socket_type::pub);
+  pull.bind("tcp://127.0.0.1:*");
+  pub.bind("tcp://127.0.0.1:*");
+  ActorOptions o;
+  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  o.weights_endpoint = pub.get(zmq::sockopt::last_endpoint);
+  o.batch_transitions = 100000;  // never full in this test
+  o.flush_seconds = 0.2;
+  auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
+  const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
+  const ActorStats stats = RunUntilVersion(
+      o, context, pull, 4, [&](bool seen) { pub.send(zmq::buffer(Weights(4, params, seen))); });
+  EXPECT_GT(stats.transitions_sent, 0u);
+  EXPECT_LT(stats.transitions_sent, 100000u);
 }
 
 TEST(ActorTest, RejectsBadOptions) {
