@@ -1,9 +1,10 @@
 // The actor process's loop: roll out episodes with the current policy in an isolated environment,
-// batch transitions and PUSH them to the learner, adopt new weights between steps (the newest of
-// those queued; not ZMQ_CONFLATE, which would let a keepalive replace the weights before they are
-// read), and send heartbeats with statistics. A keepalive
-// that names a version this actor never got (dropped for a slow subscriber) makes it reconnect,
-// and the publisher's welcome brings the latest; a silent relay makes it subscribe to the learner.
+// batch transitions and PUSH them to the learner (a batch goes when full or `flush_seconds` old),
+// adopt new weights between steps (the newest of those queued; not ZMQ_CONFLATE, which would let
+// a keepalive replace the weights before they are read), and send heartbeats with statistics. A
+// keepalive that names a version this actor never got (dropped for a slow subscriber) makes it
+// reconnect, and the publisher's welcome brings the latest; a silent relay makes it subscribe to
+// the learner.
 //
 // Resilience: a crashed or hung env worker ends the episode (truncated), writes a crash report
 // that reproduces it, and the actor goes on; while the learner is unreachable, sends back off

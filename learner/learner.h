@@ -1,4 +1,4 @@
-// The learner process (MPI rank 0): an ingest thread PULLs transition batches and statuses from
+// The learner process (MPI rank 0, or the rank given --role learner): an ingest thread PULLs transition batches and statuses from
 // actors, validates them (proto/wire.h) and fills the replay buffer; the update loop samples,
 // runs discrete SAC, and publishes the policy's weights every `publish_every` updates (once per
 // version; a small keepalive each second otherwise; proto/weights_publisher.h). A
@@ -8,9 +8,10 @@
 // (learner/checkpoint.h) are also written every `checkpoint.every_seconds` / `every_updates` and
 // on request (SIGUSR2 through RequestCheckpoint); `resume_from` continues a run from one.
 //
-// Thread-safety: Run() owns the update loop and starts/joins the ingest thread; the two share
-// only the replay buffer (thread-safe), the benchmark table (thread-safe), the actor table
-// (guarded by mu_) and counters (atomics). Counters() may be called from any thread while Run()
+// Thread-safety: Run() owns the update loop and starts/joins the ingest thread (and, with
+// learner.prefetch, the BatchSampler's thread, which only samples the replay); they share only
+// the replay buffer (thread-safe), the benchmark table (thread-safe), the actor table (guarded
+// by mu_) and counters (atomics). Counters() may be called from any thread while Run()
 // runs. RequestStop and RequestCheckpoint only set atomics, so signal handlers may call them.
 #pragma once
 
