@@ -185,10 +185,10 @@ void Actor::PollWeights() {
       }
     }
   }
-  // A version this actor never got (dropped on the way): reconnect; the welcome brings it.
-  if (keepalive && !(keepalive->run_id() == learner_run_id_ &&
-                     keepalive->version() <= policy_->version()) &&
-      clock_() - last_resubscribe_ > 2) {
+  if (keepalive &&
+      wire::MissesVersion(keepalive->run_id(), keepalive->version(), learner_run_id_,
+                          policy_->version()) &&
+      clock_() - last_resubscribe_ > wire::kResubscribeSeconds) {
     Resubscribe(weights_connected_);
   }
 }

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -213,6 +214,24 @@ nlohmann::json Summarize(const LoadgenFlags& flags, const loadgen::LoadReport& r
   return s;
 }
 
+// One relay per simulated node (none for --nodes 0), on ipc:// in the run dir.
+absl::StatusOr<std::vector<std::unique_ptr<wire::WeightsRelay>>> StartRelays(
+    const LoadgenFlags& flags, const std::string& weights,
+    const std::optional<wire::CurveClientKeys>& client,
+    const std::optional<wire::CurveServerKeys>& server) {
+  std::vector<std::unique_ptr<wire::WeightsRelay>> relays;
+  for (int n = 0; n < flags.nodes; ++n) {
+    wire::RelayOptions r;
+    r.upstream = weights;
+    r.bind = absl::StrCat("ipc://", flags.run_dir, "/relay-", n, ".ipc");
+    r.upstream_curve = client;
+    r.downstream_curve = server;
+    PASSRL_ASSIGN_OR_RETURN(auto relay, wire::WeightsRelay::Start(std::move(r)));
+    relays.push_back(std::move(relay));
+  }
+  return relays;
+}
+
 absl::Status RunLoadgen(LoadgenFlags flags) {
   PASSRL_ASSIGN_OR_RETURN(auto batches,
                           RealBatches(flags.from, flags.batch, flags.distinct_batches));
@@ -221,44 +240,26 @@ absl::Status RunLoadgen(LoadgenFlags flags) {
               "%s/learner.log)\n",
               batches.size(), flags.batch, flags.from.c_str(), flags.run_dir.c_str());
   std::fflush(stdout);
+  // Keys before the learner starts: a bad key directory costs nothing.
+  std::optional<wire::CurveServerKeys> server;
+  loadgen::LoadOptions& o = flags.load;
+  if (!flags.curve_dir.empty()) {
+    PASSRL_ASSIGN_OR_RETURN(o.curve, wire::LoadClientKeys(flags.curve_dir));
+    if (flags.nodes > 0) {
+      PASSRL_ASSIGN_OR_RETURN(server, wire::LoadServerKeys(flags.curve_dir));
+    }
+  }
   PASSRL_ASSIGN_OR_RETURN(LearnerProcess learner, StartLearner(flags, port, weights_port));
   const std::string weights = absl::StrCat("tcp://127.0.0.1:", weights_port);
-  loadgen::LoadOptions& o = flags.load;
   o.transitions_endpoint = absl::StrCat("tcp://127.0.0.1:", port);
   o.action_space_hash = envs::ActionSpaceHash();
-  std::vector<std::unique_ptr<wire::WeightsRelay>> relays;
-  absl::Status started = absl::OkStatus();
-  if (!flags.curve_dir.empty()) {
-    auto keys = wire::LoadClientKeys(flags.curve_dir);
-    if (keys.ok()) o.curve = *keys;
-    started = keys.status();
-  }
-  for (int n = 0; started.ok() && n < flags.nodes; ++n) {
-    wire::RelayOptions r;
-    r.upstream = weights;
-    r.bind = absl::StrCat("ipc://", flags.run_dir, "/relay-", n, ".ipc");
-    if (o.curve) {
-      r.upstream_curve = o.curve;
-      auto server = wire::LoadServerKeys(flags.curve_dir);
-      if (!server.ok()) {
-        started = server.status();
-        break;
-      }
-      r.downstream_curve = *server;
-    }
-    auto relay = wire::WeightsRelay::Start(std::move(r));
-    if (!relay.ok()) {
-      started = relay.status();
-      break;
-    }
-    o.weights_endpoints.push_back((*relay)->endpoint());
-    relays.push_back(*std::move(relay));
-  }
-  if (flags.nodes == 0) o.weights_endpoints = {weights};
+  auto relays = StartRelays(flags, weights, o.curve, server);
   absl::StatusOr<loadgen::LoadReport> report = absl::UnknownError("not run");
-  if (!started.ok()) {
-    report = started;
+  if (!relays.ok()) {
+    report = relays.status();
   } else {
+    for (const auto& relay : *relays) o.weights_endpoints.push_back(relay->endpoint());
+    if (relays->empty()) o.weights_endpoints = {weights};
     std::printf("loadgen: %d simulated actors%s for %.0f s\n", o.actors,
                 flags.nodes > 0 ? absl::StrCat(" on ", flags.nodes, " nodes (one relay each)").c_str()
                                 : "",
@@ -266,9 +267,11 @@ absl::Status RunLoadgen(LoadgenFlags flags) {
     std::fflush(stdout);
     report = loadgen::LoadGenerator(o, std::move(batches)).Run();
   }
-  std::vector<RelayCount> counts;
-  for (const auto& relay : relays) {
-    counts.push_back({relay->weights_received(), relay->versions_received()});
+  std::vector<RelayCount> counts;  // read before the learner stops sending
+  if (relays.ok()) {
+    for (const auto& relay : *relays) {
+      counts.push_back({relay->weights_received(), relay->versions_received()});
+    }
   }
   auto summary = StopLearner(learner, flags.run_dir);
   PASSRL_RETURN_IF_ERROR(report.status());

@@ -37,7 +37,7 @@ struct Learner::ActorInfo {
   uint64_t transitions = 0;  // received and inserted
   double last_heard = 0;     // steady seconds
   bool reported_silent = false;
-  int silent_reports = 0;  // 1 once it was ever reported silent
+  bool ever_silent = false;  // reported silent at least once (summary.json)
 };
 
 namespace {
@@ -64,8 +64,8 @@ int64_t MaxRssBytes() {
   return static_cast<int64_t>(usage.ru_maxrss) * 1024;
 }
 
-int BoundPort(zmq::socket_t& socket) {
-  const std::string endpoint = socket.get(zmq::sockopt::last_endpoint);
+// The port of a bound "tcp://host:port" endpoint.
+int PortOf(const std::string& endpoint) {
   return std::stoi(endpoint.substr(endpoint.rfind(':') + 1));
 }
 
@@ -178,9 +178,8 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   auto weights = wire::WeightsPublisher::Bind(context, p);
   if (!weights.ok()) return weights.status();
   l->io_->weights.emplace(*std::move(weights));
-  l->port_ = BoundPort(l->io_->pull);
-  const std::string bound = l->io_->weights->endpoint();
-  l->weights_port_ = std::stoi(bound.substr(bound.rfind(':') + 1));
+  l->port_ = PortOf(l->io_->pull.get(zmq::sockopt::last_endpoint));
+  l->weights_port_ = PortOf(l->io_->weights->endpoint());
   return l;
 }
 
@@ -543,7 +542,7 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
             "without it\n",
             id, now - info.last_heard, info.last.hostname().c_str(), info.last.pid());
         info.reported_silent = true;
-        info.silent_reports = 1;
+        info.ever_silent = true;
       }
     }
   }
@@ -602,7 +601,7 @@ void Learner::WriteSummary(double elapsed) {
   MutexLock lock(&mu_);
   for (const auto& [reason, count] : rejections_) s["rejections"][reason] = count;
   int silent = 0;
-  for (const auto& [id, entry] : actors_) silent += entry->silent_reports;
+  for (const auto& [id, entry] : actors_) silent += entry->ever_silent ? 1 : 0;
   s["actors_known"] = actors_.size();
   s["actors_reported_silent"] = silent;  // actors reported silent at least once
   for (const auto& [id, entry] : actors_) {

@@ -32,7 +32,7 @@ struct SimActor {
   int transitions_per_batch = 0;
   double next_send = 0, next_status = 0, last_resubscribe = 0;
   bool greeted = false;
-  uint64_t held = 0;           // newest weights version received
+  uint64_t held = 0, held_run = 0;  // newest weights version received, and its learner's run
   double first_weights = 0;    // Unix time of the first weights
   std::vector<std::pair<uint64_t, double>> adoptions;  // (version, Unix arrival)
 };
@@ -117,8 +117,9 @@ class Worker {
         absl::string_view(static_cast<const char*>(m.data()), m.size()));
     if (!h.ok() || h->stop) return;
     const double now = UnixSeconds();
-    if (!h->has_parameters) {  // a keepalive: reconnect for a version never received (as actors)
-      if (h->version > a.held && now - a.last_resubscribe > 2) {
+    if (!h->has_parameters) {  // a keepalive: as actors do
+      if (wire::MissesVersion(h->run_id, h->version, a.held_run, a.held) &&
+          now - a.last_resubscribe > wire::kResubscribeSeconds) {
         a.last_resubscribe = now;
         a.sub.disconnect(a.weights_endpoint);
         a.sub.connect(a.weights_endpoint);
@@ -128,8 +129,9 @@ class Worker {
     result_.weights_bytes += m.size();
     ++result_.weights_messages;
     result_.published.emplace(h->version, h->published_unix_seconds);
-    if (h->version <= a.held) return;
+    if (!wire::MissesVersion(h->run_id, h->version, a.held_run, a.held)) return;
     a.held = h->version;
+    a.held_run = h->run_id;
     if (a.first_weights == 0) a.first_weights = now;
     a.adoptions.emplace_back(h->version, now);
   }
@@ -179,9 +181,7 @@ absl::Status LoadOptions::Validate() const {
 }
 
 LoadGenerator::LoadGenerator(LoadOptions options, std::vector<proto::TransitionBatch> batches)
-    : options_(std::move(options)) {
-  for (const proto::TransitionBatch& b : batches) bodies_.push_back(b.SerializeAsString());
-}
+    : options_(std::move(options)), batches_(std::move(batches)) {}
 
 LoadGenerator::~LoadGenerator() = default;
 
@@ -189,7 +189,7 @@ absl::StatusOr<LoadReport> LoadGenerator::Run() {
   const LoadOptions& o = options_;
   absl::Status valid = o.Validate();
   if (!valid.ok()) return valid;
-  if (bodies_.empty()) return absl::InvalidArgumentError("the load generator has no transitions");
+  if (batches_.empty()) return absl::InvalidArgumentError("the load generator has no transitions");
   valid = EnsureFileLimit(2 * static_cast<int64_t>(o.actors) + 256,
                           absl::StrCat(o.actors, " simulated actors"));
   if (!valid.ok()) return valid;
@@ -201,11 +201,10 @@ absl::StatusOr<LoadReport> LoadGenerator::Run() {
   try {
     for (int i = 0; i < o.actors; ++i) {
       auto a = std::make_unique<SimActor>(context, i + 1);
-      proto::TransitionBatch b;
-      b.ParseFromString(bodies_[static_cast<size_t>(i) % bodies_.size()]);
+      const proto::TransitionBatch& b = batches_[static_cast<size_t>(i) % batches_.size()];
       a->transitions_per_batch = b.actions_size();
       proto::ActorMessage m = wire::NewActorMessage(a->id, o.action_space_hash);
-      *m.mutable_batch() = std::move(b);
+      *m.mutable_batch() = b;
       messages[static_cast<size_t>(i)] = m.SerializeAsString();
       a->batch = &messages[static_cast<size_t>(i)];
       a->weights_endpoint = o.weights_endpoints[static_cast<size_t>(

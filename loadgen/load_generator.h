@@ -64,9 +64,8 @@ class LoadGenerator {
   absl::StatusOr<LoadReport> Run();
 
  private:
-  struct Shared;
   LoadOptions options_;
-  std::vector<std::string> bodies_;  // serialized batches (ActorMessage.batch field bytes)
+  std::vector<proto::TransitionBatch> batches_;
 };
 
 // Quantile q in [0, 1] of `values` (nearest rank); 0 for none.

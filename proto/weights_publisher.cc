@@ -24,11 +24,11 @@ absl::StatusOr<WeightsPublisher> WeightsPublisher::Bind(zmq::context_t* context,
   return p;
 }
 
-void WeightsPublisher::Send(const std::string& message, bool weights) {
+void WeightsPublisher::Send(absl::string_view message, bool weights) {
   ++counters_.messages;
   counters_.bytes += message.size();
-  if (weights) socket_.set(zmq::sockopt::xpub_welcome_msg, message);
-  socket_.send(zmq::buffer(message), zmq::send_flags::dontwait);
+  if (weights) socket_.set(zmq::sockopt::xpub_welcome_msg, zmq::buffer(message.data(), message.size()));
+  socket_.send(zmq::buffer(message.data(), message.size()), zmq::send_flags::dontwait);
 }
 
 void WeightsPublisher::Service() {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "proto/curve.h"
 #include "zmq.hpp"
 
@@ -40,7 +41,7 @@ class WeightsPublisher {
   // The bound endpoint (the port filled in for tcp://*:0).
   const std::string& endpoint() const { return endpoint_; }
   // Sends to every current subscriber. `weights`: also what each later joiner is welcomed with.
-  void Send(const std::string& message, bool weights);
+  void Send(absl::string_view message, bool weights);
   // Reads (and counts) subscription messages, so they do not queue up. Call often.
   void Service();
   const PublisherCounters& counters() const { return counters_; }

@@ -6,7 +6,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
-#include "passrl.pb.h"
 #include "proto/wire.h"
 
 namespace passrl::wire {
@@ -76,24 +75,23 @@ void WeightsRelay::Loop() {
 
 void WeightsRelay::Forward(const zmq::message_t& message) {
   bytes_received_ += message.size();
-  proto::LearnerMessage m;
-  if (!m.ParseFromArray(message.data(), static_cast<int>(message.size()))) return;  // not ours
-  const std::string bytes(static_cast<const char*>(message.data()), message.size());
-  const bool keepalive = !m.stop() && m.parameters().empty();
+  const absl::string_view bytes(static_cast<const char*>(message.data()), message.size());
+  auto h = PeekLearnerMessage(bytes);
+  if (!h.ok()) return;  // not a learner message; actors would drop it too
+  const bool keepalive = !h->stop && !h->has_parameters;
   if (!keepalive) {
-    if (!m.stop()) {
+    if (!h->stop) {
       ++weights_received_;
-      if (m.run_id() != run_id_ || m.version() > version_) ++versions_received_;
+      if (MissesVersion(h->run_id, h->version, run_id_, version_)) ++versions_received_;
     }
-    run_id_ = m.run_id();
-    version_ = m.version();
+    run_id_ = h->run_id;
+    version_ = h->version;
   }
   publisher_->Send(bytes, /*weights=*/!keepalive);
   ++forwarded_;
-  // A keepalive naming a version this relay never got (dropped on the way): reconnect, so the
-  // learner's welcome brings the latest.
   const double now = MonotonicSeconds();
-  if (keepalive && m.run_id() == run_id_ && m.version() > version_ && now - last_reconnect_ > 2) {
+  if (keepalive && MissesVersion(h->run_id, h->version, run_id_, version_) &&
+      now - last_reconnect_ > kResubscribeSeconds) {
     last_reconnect_ = now;
     upstream_.disconnect(options_.upstream);
     upstream_.connect(options_.upstream);

@@ -54,6 +54,15 @@ struct WeightsHeader {
 };
 absl::StatusOr<WeightsHeader> PeekLearnerMessage(absl::string_view bytes);
 
+// What every weights subscriber (actor, relay, simulated actor) does with a keepalive: one that
+// names weights it does not hold (a version dropped on the way, or a restarted learner's) makes
+// it reconnect, at most once per kResubscribeSeconds, and the publisher's welcome brings them.
+inline constexpr double kResubscribeSeconds = 2;
+inline bool MissesVersion(uint64_t run_id, uint64_t version, uint64_t held_run_id,
+                          uint64_t held_version) {
+  return run_id != held_run_id || version > held_version;
+}
+
 // Stamps schema version and action-space hash.
 proto::ActorMessage NewActorMessage(int actor_id, uint64_t action_space_hash);
 

@@ -435,42 +435,50 @@ TEST(ActorTest, AKeepaliveNamingAMissedVersionBringsItThroughTheWelcome) {
   EXPECT_EQ(stats.versions_adopted, 1u);
 }
 
+// A fake learner of real sockets that publishes one version until an actor acts with it.
+struct PublishingLearner {
+  PublishingLearner() {
+    pull.bind("tcp://127.0.0.1:*");
+    pub.bind("tcp://127.0.0.1:*");
+  }
+  ActorOptions Options() {
+    ActorOptions o;
+    o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+    o.weights_endpoint = pub.get(zmq::sockopt::last_endpoint);
+    return o;
+  }
+  ActorStats RunUntilVersion(const ActorOptions& o, uint64_t version) {
+    const int64_t count =
+        (*CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1))->parameter_count();
+    const std::vector<float> params(static_cast<size_t>(count), 0.01f);
+    return actors::RunUntilVersion(o, context, pull, version, [&](bool seen) {
+      pub.send(zmq::buffer(Weights(version, params, seen)));
+    });
+  }
+  zmq::context_t context{1};
+  zmq::socket_t pull{context, zmq::socket_type::pull}, pub{context, zmq::socket_type::pub};
+};
+
 // The node's relay is gone (nothing listens at its ipc endpoint): the actor subscribes to the
 // learner directly after relay_silence_seconds.
 TEST(ActorTest, FallsBackToTheLearnerWhenTheRelayIsSilent) {
-  zmq::context_t context(1);
-  zmq::socket_t pull(context, zmq::socket_type::pull), pub(context, zmq::socket_type::pub);
-  pull.bind("tcp://127.0.0.1:*");
-  pub.bind("tcp://127.0.0.1:*");
-  ActorOptions o;
-  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
+  PublishingLearner learner;
+  ActorOptions o = learner.Options();
+  o.weights_fallback_endpoint = o.weights_endpoint;
   o.weights_endpoint = absl::StrCat("ipc:///tmp/passrl-no-relay-", getpid(), ".ipc");
-  o.weights_fallback_endpoint = pub.get(zmq::sockopt::last_endpoint);
   o.relay_silence_seconds = 0.5;
   o.batch_transitions = 1;
-  auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
-  const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
-  const ActorStats stats = RunUntilVersion(
-      o, context, pull, 7, [&](bool seen) { pub.send(zmq::buffer(Weights(7, params, seen))); });
-  EXPECT_EQ(stats.versions_adopted, 1u);
+  EXPECT_EQ(learner.RunUntilVersion(o, 7).versions_adopted, 1u);
 }
 
 // A batch that is not full goes out once its oldest transition is flush_seconds old, so slow
 // steps do not hold transitions back for a whole batch.
 TEST(ActorTest, SendsAnUnfilledBatchAfterFlushSeconds) {
-  zmq::context_t context(1);
-  zmq::socket_t pull(context, zmq::socket_type::pull), pub(context, zmq::socket_type::pub);
-  pull.bind("tcp://127.0.0.1:*");
-  pub.bind("tcp://127.0.0.1:*");
-  ActorOptions o;
-  o.transitions_endpoint = pull.get(zmq::sockopt::last_endpoint);
-  o.weights_endpoint = pub.get(zmq::sockopt::last_endpoint);
+  PublishingLearner learner;
+  ActorOptions o = learner.Options();
   o.batch_transitions = 100000;  // never full in this test
   o.flush_seconds = 0.2;
-  auto policy = *CreateTorchPolicy({kObservationDim, envs::kNumActions, {16}}, 1);
-  const std::vector<float> params(static_cast<size_t>(policy->parameter_count()), 0.01f);
-  const ActorStats stats = RunUntilVersion(
-      o, context, pull, 4, [&](bool seen) { pub.send(zmq::buffer(Weights(4, params, seen))); });
+  const ActorStats stats = learner.RunUntilVersion(o, 4);
   EXPECT_GT(stats.transitions_sent, 0u);
   EXPECT_LT(stats.transitions_sent, 100000u);
 }
