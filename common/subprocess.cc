@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/clock.h"
+#include "common/perf_counters.h"
 
 extern char** environ;
 
@@ -41,7 +42,7 @@ void CloseFd(int& fd) {
 enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
 
 [[noreturn]] void ExecChild(const char* exe, char* const* argv, char* const* envp, int out_fd,
-                            int err_fd, int status_fd, const SubprocessOptions& o) {
+                            int err_fd, int status_fd, int gate_fd, const SubprocessOptions& o) {
   setpgid(0, 0);
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, 0);
@@ -65,6 +66,11 @@ enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
   if (!o.working_dir.empty() && chdir(o.working_dir.c_str()) != 0) FailChild(status_fd, kChdir);
   // Default signal dispositions for the program (the caller may ignore SIGPIPE, say).
   for (int s : {SIGPIPE, SIGUSR1, SIGUSR2}) signal(s, SIG_DFL);
+  if (gate_fd >= 0) {  // the parent opens the counters on us, then lets us exec
+    char go;
+    while (read(gate_fd, &go, 1) < 0 && errno == EINTR) {
+    }
+  }
   execve(exe, argv, envp);
   FailChild(status_fd, kExec);
 }
@@ -115,11 +121,23 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
     for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) close(fd);
     return absl::InternalError("pipe failed");
   }
+  int gate[2] = {-1, -1};
+  if (options.count_user_cycles && CountersAvailable().ok() && pipe2(gate, O_CLOEXEC) != 0) {
+    gate[0] = gate[1] = -1;  // time alone
+  }
   SubprocessResult result;
   const double start = MonotonicSeconds();
   const pid_t pid = fork();
   if (pid == 0) {
-    ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], status_pipe[1], options);
+    ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], status_pipe[1], gate[0],
+              options);
+  }
+  absl::StatusOr<ChildCounters> counters = absl::UnavailableError("not requested");
+  if (gate[0] >= 0) {
+    close(gate[0]);
+    if (pid > 0) counters = ChildCounters::Open(pid);
+    (void)!write(gate[1], "g", 1);
+    close(gate[1]);
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
@@ -234,6 +252,9 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
   }
   result.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
                        static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  if (counters.ok()) {
+    if (auto values = counters->Read(); values.ok()) result.counters = *values;
+  }
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status) && !result.timed_out) result.term_signal = WTERMSIG(status);
   return result;

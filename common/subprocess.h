@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/perf_counters.h"
 
 namespace passrl {
 
@@ -29,6 +30,7 @@ struct SubprocessOptions {
   bool no_core_dumps = true;            // RLIMIT_CORE = 0
   std::string working_dir;              // empty: inherit
   bool inherit_stderr = false;          // the child writes to our stderr (progress); err stays ""
+  bool count_user_cycles = false;  // read its user-space cycles/instructions (where available)
 };
 
 struct SubprocessResult {
@@ -40,6 +42,7 @@ struct SubprocessResult {
   std::string err;
   double wall_seconds = 0;  // CLOCK_MONOTONIC from fork to exit
   double cpu_seconds = 0;   // user + system time of the child (wait4 rusage)
+  CounterValues counters;   // with count_user_cycles where CountersAvailable(); else -1
   bool ok() const { return exit_code == 0 && term_signal == 0 && !timed_out; }
   // "exit code 1", "killed by signal 11 (Segmentation fault)", "timed out": for messages.
   std::string Describe() const;

@@ -46,6 +46,7 @@ class LlvmEnv::Snapshot {
   std::vector<int> actions;
   std::vector<int64_t> histogram;
   double cost = 0;
+  Binary runtime_binary;  // paired runtime reward: the state's executable
 };
 
 absl::Status EnvOptions::Validate() const {
@@ -97,6 +98,14 @@ absl::StatusOr<Observation> LlvmEnv::Reset(const Benchmark& benchmark) {
       return runtime;
     }
     cost_ = runtime_baselines_.o0_seconds;  // the start state is the -O0 program
+    if (options_.runtime.paired_reward) {
+      auto binary = impl_->runtime->Prepare(*impl_->module, *impl_->tm);
+      if (!binary.ok()) {
+        impl_->Drop();
+        return binary.status();
+      }
+      runtime_binary_ = *std::move(binary);
+    }
   } else {
     auto cost = Cost(options_.reward);
     if (!cost.ok()) return cost.status();
@@ -150,15 +159,9 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
     if (!text.ok()) return text.status();
     cost = *text;
   } else if (Spec(options_.reward).runtime) {
-    auto measured = MeasureRuntime();
-    if (!measured.ok()) return measured.status();
-    last_runtime_ = *std::move(measured);
-    result.info.runtime = &last_runtime_;
-    if (last_runtime_.verdict != Verdict::kOk) {
-      // A miscompile, crash or timeout: penalty, end of episode, and a log line to reproduce it.
-      result.info.failure =
-          absl::StrCat(VerdictName(last_runtime_.verdict), ": ", last_runtime_.detail);
-      impl_->runtime->LogFailure(benchmark_.name, FormatActionList(actions_), last_runtime_);
+    auto step_cost = RuntimeStepCost(result);
+    if (!step_cost.ok()) return step_cost.status();
+    if (!result.info.failure.empty()) {  // a miscompile, crash or timeout: penalty, episode ends
       result.reward = options_.runtime.failure_penalty;
       result.done = true;
       result.info.step = static_cast<int>(actions_.size());
@@ -166,7 +169,7 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
       result.info.ir_instruction_count = ir_count;
       return result;
     }
-    cost = last_runtime_.wall.median;
+    cost = *step_cost;
   }
   result.reward = RewardFor(cost_, cost);
   cost_ = cost;
@@ -176,12 +179,42 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
   return result;
 }
 
+absl::StatusOr<double> LlvmEnv::RuntimeStepCost(StepResult& result) {
+  double cost = cost_;
+  if (options_.runtime.paired_reward) {
+    PASSRL_ASSIGN_OR_RETURN(Binary binary, impl_->runtime->Prepare(*impl_->module, *impl_->tm));
+    PASSRL_ASSIGN_OR_RETURN(last_paired_, impl_->runtime->Compare(binary, runtime_binary_,
+                                                                  &runtime_baselines_.reference));
+    result.info.paired = &last_paired_;
+    last_runtime_ = {};  // what LogFailure reports
+    last_runtime_.verdict = last_paired_.verdict;
+    last_runtime_.detail = last_paired_.detail;
+    if (last_paired_.verdict == Verdict::kOk) {
+      runtime_binary_ = std::move(binary);
+      cost = cost_ / last_paired_.RewardSpeedup(options_.runtime.insignificant);
+    }
+  } else {
+    PASSRL_ASSIGN_OR_RETURN(last_runtime_, MeasureRuntime());
+    result.info.runtime = &last_runtime_;
+    cost = last_runtime_.wall.median;
+  }
+  if (last_runtime_.verdict != Verdict::kOk) {
+    result.info.failure =
+        absl::StrCat(VerdictName(last_runtime_.verdict), ": ", last_runtime_.detail);
+    impl_->runtime->LogFailure(benchmark_.name, FormatActionList(actions_), last_runtime_);
+  }
+  return cost;
+}
+
 absl::Status LlvmEnv::RunPipeline(absl::string_view pipeline) {
   if (!in_episode()) return absl::FailedPreconditionError("RunPipeline before Reset");
   absl::Status ran = impl_->runner->RunPipeline(*impl_->module, pipeline);
   impl_->runner->Invalidate();
   if (!ran.ok()) return ran;
   PASSRL_ASSIGN_OR_RETURN(cost_, Cost(options_.reward));
+  if (Spec(options_.reward).runtime && options_.runtime.paired_reward) {
+    PASSRL_ASSIGN_OR_RETURN(runtime_binary_, impl_->runtime->Prepare(*impl_->module, *impl_->tm));
+  }
   return absl::OkStatus();
 }
 
@@ -253,6 +286,18 @@ absl::StatusOr<RuntimeResult> LlvmEnv::MeasureRuntime() {
   return impl_->runtime->Evaluate(*impl_->module, *impl_->tm, &runtime_baselines_.reference);
 }
 
+absl::StatusOr<Binary> LlvmEnv::BuildBinary() {
+  if (!in_episode()) return absl::FailedPreconditionError("BuildBinary before Reset");
+  PASSRL_RETURN_IF_ERROR(EnsureRuntimeBaselines());
+  return impl_->runtime->Prepare(*impl_->module, *impl_->tm);
+}
+
+absl::StatusOr<PairedResult> LlvmEnv::CompareBinaries(const Binary& a, const Binary& b) {
+  if (!in_episode()) return absl::FailedPreconditionError("CompareBinaries before Reset");
+  PASSRL_RETURN_IF_ERROR(EnsureRuntimeBaselines());
+  return impl_->runtime->Compare(a, b, &runtime_baselines_.reference);
+}
+
 absl::Status LlvmEnv::EnsureRuntimeBaselines() {
   PASSRL_RETURN_IF_ERROR(RequireRunnable(benchmark_));
   if (auto it = impl_->runtime_baselines.find(benchmark_.hash);
@@ -308,6 +353,7 @@ std::shared_ptr<const LlvmEnv::Snapshot> LlvmEnv::TakeSnapshot() const {
   snapshot->actions = actions_;
   snapshot->histogram = histogram_;
   snapshot->cost = cost_;
+  snapshot->runtime_binary = runtime_binary_;
   return snapshot;
 }
 
@@ -322,6 +368,7 @@ void LlvmEnv::Restore(const Snapshot& snapshot) {
   actions_ = snapshot.actions;
   histogram_ = snapshot.histogram;
   cost_ = snapshot.cost;
+  runtime_binary_ = snapshot.runtime_binary;
 }
 
 }  // namespace passrl::envs

@@ -45,7 +45,8 @@ struct StepInfo {
   int64_t ir_instruction_count = 0;
   double cost = 0;      // the reward space's raw cost after the step
   std::string failure;  // runtime rewards: why the program failed (the episode ends)
-  const RuntimeResult* runtime = nullptr;  // runtime rewards: this step's measurement
+  const RuntimeResult* runtime = nullptr;  // unpaired runtime reward: this step's measurement
+  const PairedResult* paired = nullptr;    // paired runtime reward: this step vs the previous
 };
 
 struct StepResult {
@@ -91,6 +92,10 @@ class LlvmEnv {
   // Builds, runs and validates the current module against the -O0 build's output (the runtime
   // reward's measurement). Errors only for build failures; a bad program is a failing verdict.
   absl::StatusOr<RuntimeResult> MeasureRuntime();
+  // The current module as an executable, and a paired comparison of two such (both from this
+  // benchmark), outputs checked against the -O0 build's: `passrl measure --against`.
+  absl::StatusOr<Binary> BuildBinary();
+  absl::StatusOr<PairedResult> CompareBinaries(const Binary& a, const Binary& b);
   const Benchmark& benchmark() const { return benchmark_; }
   const EnvOptions& options() const { return options_; }
   const std::vector<int>& actions() const { return actions_; }
@@ -107,6 +112,9 @@ class LlvmEnv {
   double RewardFor(double previous_cost, double cost) const;
   absl::StatusOr<StepResult> Stop();  // Step(StopAction()): the episode ends, nothing runs
   absl::Status EnsureRuntimeBaselines();
+  // The runtime cost after this step (paired: the previous cost over the speedup, so returns
+  // still sum to the -O0 time minus the final one); sets result.info.failure on a bad program.
+  absl::StatusOr<double> RuntimeStepCost(StepResult& result);
 
   EnvOptions options_;
   std::unique_ptr<Impl> impl_;
@@ -114,6 +122,8 @@ class LlvmEnv {
   Baselines baselines_;
   RuntimeBaselines runtime_baselines_;
   RuntimeResult last_runtime_;
+  PairedResult last_paired_;
+  Binary runtime_binary_;  // paired runtime reward: the current state's executable
   std::vector<int> actions_;
   std::vector<int64_t> histogram_;
   double cost_ = 0;  // raw cost of options_.reward's metric

@@ -9,11 +9,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/file_cache.h"
 #include "common/hash.h"
 #include "common/pinning.h"
+#include "common/status_macros.h"
 #include "envs/codegen.h"
 #include "envs/llvm_util.h"
 #include "llvm/IR/Module.h"
@@ -84,6 +86,11 @@ void RemoveStaleScratchDirs(const std::string& root) {
 
 }  // namespace
 
+double PairedResult::RewardSpeedup(Insignificant insignificant) const {
+  if (identical || (!time.significant() && insignificant == Insignificant::kZero)) return 1;
+  return time.speedup();
+}
+
 const char* VerdictName(Verdict verdict) {
   switch (verdict) {
     case Verdict::kOk:
@@ -103,7 +110,7 @@ absl::Status RuntimeOptions::Validate() const {
   if (!m.ok()) return m;
   if (!(timeout_seconds > 0)) return absl::InvalidArgumentError("runtime timeout must be > 0");
   if (max_output_bytes == 0) return absl::InvalidArgumentError("max_output_bytes must be > 0");
-  return absl::OkStatus();
+  return paired.Validate();
 }
 
 RuntimeEvaluator::RuntimeEvaluator(const RuntimeOptions& options, int cpu, std::string scratch)
@@ -138,6 +145,7 @@ absl::StatusOr<std::unique_ptr<RuntimeEvaluator>> RuntimeEvaluator::Create(
 
 SubprocessOptions RuntimeEvaluator::Sandbox() const {
   SubprocessOptions o;
+  o.count_user_cycles = options_.count_cycles;
   o.timeout_seconds = options_.timeout_seconds;
   o.cpu_time_limit_seconds = static_cast<uint64_t>(options_.timeout_seconds) + 1;
   o.address_space_bytes = options_.address_space_bytes;
@@ -151,42 +159,84 @@ SubprocessOptions RuntimeEvaluator::Sandbox() const {
   return o;
 }
 
-absl::StatusOr<std::string> RuntimeEvaluator::Build(const llvm::Module& module,
-                                                    llvm::TargetMachine& tm, uint64_t hash,
-                                                    RuntimeResult& result) {
-  const std::string exe = absl::StrCat(scratch_, "/", absl::Hex(hash, absl::kZeroPad16));
-  std::error_code ec;
-  if (fs::exists(exe, ec)) return exe;
-  auto start = std::chrono::steady_clock::now();
-  auto object = EmitObject(module, tm);
-  if (!object.ok()) return object.status();
-  result.codegen_seconds = Seconds(start);
+absl::StatusOr<std::string> RuntimeEvaluator::Link(const std::string& object,
+                                                   const std::string& exe,
+                                                   const std::string& module_name) {
   const std::string obj = exe + ".o";
-  absl::Status written = WriteFileAtomically(obj, *object);
-  if (!written.ok()) return written;
-  start = std::chrono::steady_clock::now();
+  PASSRL_RETURN_IF_ERROR(WriteFileAtomically(obj, object));
   SubprocessOptions link;
   link.timeout_seconds = 120;
   // Linked under a temporary name: a failed or timed-out link leaves no half-written executable.
   auto linked = RunSubprocess({options_.cc, obj, "-o", exe + ".tmp", "-lm"}, link);
-  result.link_seconds = Seconds(start);
+  std::error_code ec;
   fs::remove(obj, ec);
   if (linked.ok() && linked->ok()) fs::rename(exe + ".tmp", exe, ec);
   if (ec || !linked.ok() || !linked->ok()) fs::remove(exe + ".tmp", ec);
   if (!linked.ok()) return linked.status();
   if (!linked->ok()) {
-    return absl::InternalError(absl::StrCat("linking ", module.getModuleIdentifier(), " with ",
-                                            options_.cc, " failed (", linked->Describe(),
-                                            "): ", linked->err.substr(0, linked->err.find('\n'))));
+    return absl::InternalError(absl::StrCat("linking ", module_name, " with ", options_.cc,
+                                            " failed (", linked->Describe(), "): ",
+                                            linked->err.substr(0, linked->err.find('\n'))));
   }
   ++builds_;
   return exe;
 }
 
+absl::StatusOr<Binary> RuntimeEvaluator::Prepare(const llvm::Module& module,
+                                                 llvm::TargetMachine& tm) {
+  const uint64_t ir_hash = Fnv1a64(WriteBitcode(module));
+  std::error_code ec;
+  auto remember = [this](const Binary& b) {
+    recent_.push_back(b);
+    if (recent_.size() > 4) recent_.pop_front();
+    return b;
+  };
+  if (auto it = by_ir_.find(ir_hash); it != by_ir_.end() && fs::exists(it->second.path, ec)) {
+    Binary reused = it->second;
+    reused.codegen_seconds = reused.link_seconds = 0;
+    return remember(reused);
+  }
+  Binary b;
+  b.ir_hash = ir_hash;
+  auto start = std::chrono::steady_clock::now();
+  PASSRL_ASSIGN_OR_RETURN(std::string object, EmitObject(module, tm));
+  b.codegen_seconds = Seconds(start);
+  b.object_hash = Fnv1a64(object);
+  if (auto it = by_object_.find(b.object_hash);
+      it != by_object_.end() && fs::exists(it->second.path, ec)) {
+    b.path = it->second.path;  // the same program: no link
+  } else {
+    start = std::chrono::steady_clock::now();
+    PASSRL_ASSIGN_OR_RETURN(
+        b.path, Link(object, absl::StrCat(scratch_, "/", absl::Hex(b.object_hash, absl::kZeroPad16)),
+                     module.getModuleIdentifier()));
+    b.link_seconds = Seconds(start);
+  }
+  if (by_ir_.size() >= kMaxCached) Evict();
+  by_ir_[ir_hash] = b;
+  by_object_[b.object_hash] = b;
+  return remember(b);
+}
+
+void RuntimeEvaluator::Evict() {
+  std::set<std::string> keep;
+  for (const Binary& b : recent_) keep.insert(b.path);
+  std::error_code ec;
+  for (const auto& [hash, b] : by_object_) {
+    if (!keep.count(b.path)) fs::remove(b.path, ec);
+  }
+  by_ir_.clear();
+  by_object_.clear();
+  for (const Binary& b : recent_) by_ir_[b.ir_hash] = by_object_[b.object_hash] = b;
+  measured_.clear();
+  compared_.clear();
+}
+
 absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& module,
                                                          llvm::TargetMachine& tm,
                                                          const Reference* reference) {
-  uint64_t hash = Fnv1a64(WriteBitcode(module));
+  PASSRL_ASSIGN_OR_RETURN(Binary binary, Prepare(module, tm));
+  uint64_t hash = binary.object_hash;
   if (reference != nullptr) {
     hash = Fnv1a64(reference->output, hash ^ static_cast<uint64_t>(reference->exit_code));
   }
@@ -197,15 +247,15 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
     return cached;
   }
   RuntimeResult result;
-  auto exe = Build(module, tm, hash, result);
-  if (!exe.ok()) return exe.status();
-  result.executable = *exe;
+  result.codegen_seconds = binary.codegen_seconds;
+  result.link_seconds = binary.link_seconds;
+  result.executable = binary.path;
   const SubprocessOptions sandbox = Sandbox();
   ScopedThreadBinding on_the_benchmark_core(cpu_);
   const auto start = std::chrono::steady_clock::now();
   std::vector<double> wall, cpu;
   for (int i = 0;; ++i) {
-    auto run = RunSubprocess({*exe}, sandbox);
+    auto run = RunSubprocess({binary.path}, sandbox);
     if (!run.ok()) return run.status();
     result.verdict = Judge(*run, reference, &result.detail);
     if (i == 0) {
@@ -221,12 +271,61 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
   }
   result.run_seconds = Seconds(start);
   if (!cpu.empty()) result.cpu_median = ComputeStats(cpu).median;
-  if (measured_.size() >= kMaxCached) {  // bound memory and tmpfs use over a long run
-    std::error_code ec;
-    for (const auto& [h, r] : measured_) fs::remove(r.executable, ec);
-    measured_.clear();
-  }
   measured_[hash] = result;
+  return result;
+}
+
+absl::StatusOr<PairedResult> RuntimeEvaluator::Compare(const Binary& a, const Binary& b,
+                                                       const Reference* reference) {
+  PairedResult result;
+  if (a.object_hash == b.object_hash) {
+    result.identical = true;
+    return result;
+  }
+  const uint64_t ref = reference == nullptr
+                           ? 0
+                           : Fnv1a64(reference->output, static_cast<uint64_t>(reference->exit_code));
+  const auto key = std::make_tuple(a.object_hash, b.object_hash, ref);
+  if (auto it = compared_.find(key); it != compared_.end()) {
+    ++compare_hits_;
+    PairedResult cached = it->second;
+    cached.cached = true;
+    cached.run_seconds = 0;
+    return cached;
+  }
+  const SubprocessOptions sandbox = Sandbox();
+  ScopedThreadBinding on_the_benchmark_core(cpu_);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<double> time_a, time_b, cycles_a, cycles_b;
+  for (int pair = 0; result.stop == PairedStop::kContinue; ++pair) {
+    SubprocessResult runs[2];
+    for (int side = 0; side < 2; ++side) {
+      auto run = RunSubprocess({side == 0 ? a.path : b.path}, sandbox);
+      if (!run.ok()) return run.status();
+      result.order.push_back(side == 0 ? 'A' : 'B');
+      result.verdict = Judge(*run, reference, &result.detail);
+      if (result.verdict != Verdict::kOk) {
+        if (side == 1) result.detail = absl::StrCat("the baseline (B) ", result.detail);
+        result.run_seconds = Seconds(start);
+        return result;  // a failure is not cached: the env ends the episode on it
+      }
+      runs[side] = *std::move(run);
+    }
+    if (pair < options_.paired.warmup_pairs) continue;
+    time_a.push_back(runs[0].wall_seconds);
+    time_b.push_back(runs[1].wall_seconds);
+    if (runs[0].counters.cycles > 0 && runs[1].counters.cycles > 0) {
+      cycles_a.push_back(static_cast<double>(runs[0].counters.cycles));
+      cycles_b.push_back(static_cast<double>(runs[1].counters.cycles));
+      result.instructions_a = runs[0].counters.instructions;
+      result.instructions_b = runs[1].counters.instructions;
+    }
+    result.time = EstimatePaired(time_a, time_b);
+    result.stop = NextPairedStep(result.time, options_.paired);
+  }
+  if (cycles_a.size() == time_a.size()) result.cycles = EstimatePaired(cycles_a, cycles_b);
+  result.run_seconds = Seconds(start);
+  compared_[key] = result;
   return result;
 }
 

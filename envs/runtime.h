@@ -7,18 +7,24 @@
 //          an output cap; warm-up runs, then timed runs until the median's 95% CI is tight.
 //   check: stdout and exit code must equal the reference (the -O0 build's); a difference is a
 //          miscompile, a signal or timeout a crash; both are verdicts, not errors.
+//   compare: two binaries' runs interleaved on the pinned core (A B A B ...), the speedup
+//          estimated pair by pair with a 95% interval (envs/paired_timing.h); binaries with
+//          the same object code are the same program (speedup exactly 1, nothing run).
 //
 // Not thread-safe: one evaluator per environment (each actor owns one, pinned to its core).
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "absl/status/statusor.h"
 #include "common/subprocess.h"
 #include "envs/measurement.h"
+#include "envs/paired_timing.h"
 
 namespace llvm {
 class Module;
@@ -38,6 +44,12 @@ struct RuntimeOptions {
   std::string cc = "cc";              // the system linker driver
   double failure_penalty = -1.0;  // reward for a miscompile, crash or timeout (ends the episode)
   std::string failure_log;        // JSONL of failures; empty: <cache dir>/failures.jsonl
+  // The runtime reward: a paired comparison of each step's binary with the previous state's
+  // (paired), or today's difference of two separately measured medians (measure).
+  bool paired_reward = true;
+  PairedOptions paired;
+  Insignificant insignificant = Insignificant::kZero;  // what a change inside the noise is worth
+  bool count_cycles = true;  // user-space cycles/instructions beside time, where available
   absl::Status Validate() const;
 };
 
@@ -56,6 +68,32 @@ struct RuntimeResult {
   int exit_code = 0;
 };
 
+// An executable built from a module, in the evaluator's scratch dir.
+struct Binary {
+  uint64_t ir_hash = 0;      // of the module's bitcode
+  uint64_t object_hash = 0;  // of its object file: equal objects are the same program
+  std::string path;
+  double codegen_seconds = 0, link_seconds = 0;  // what building it cost now (0: reused)
+};
+
+// A paired comparison of binary A with binary B.
+struct PairedResult {
+  Verdict verdict = Verdict::kOk;  // of A's runs (B's are checked too: detail names which failed)
+  std::string detail;
+  PairedEstimate time;             // log(t_B / t_A): > 0 when A is faster
+  PairedStop stop = PairedStop::kContinue;
+  bool identical = false;          // same object code: nothing was run, speedup exactly 1
+  bool cached = false;             // compared before: nothing was run
+  std::string order;               // the runs as made, warm-up included: "ABAB..."
+  double run_seconds = 0;
+  // User-space cycles per pair, paired like time (pairs == 0 where counters are unavailable).
+  PairedEstimate cycles;
+  int64_t instructions_a = -1, instructions_b = -1;  // of the last pair
+  // The speedup a reward should use: the estimate, or 1 when insignificant and `insignificant`
+  // is kZero.
+  double RewardSpeedup(Insignificant insignificant) const;
+};
+
 // What a correct build of the program prints: taken from the -O0 build.
 struct Reference {
   std::string output;
@@ -72,6 +110,15 @@ class RuntimeEvaluator {
   absl::StatusOr<RuntimeResult> Evaluate(const llvm::Module& module, llvm::TargetMachine& tm,
                                          const Reference* reference);
 
+  // Builds `module` into an executable, or reuses the one with the same IR or object code.
+  absl::StatusOr<Binary> Prepare(const llvm::Module& module, llvm::TargetMachine& tm);
+  // Runs A and B interleaved (A B A B ...) on the benchmark core until the speedup's interval
+  // excludes 1, is narrower than options().paired.target_half_width, or max_pairs; every run's
+  // output is checked against `reference`. Cached per (A, B, reference). Errors only for a
+  // binary that cannot be started.
+  absl::StatusOr<PairedResult> Compare(const Binary& a, const Binary& b,
+                                       const Reference* reference);
+
   // Appends one JSON line for a failed evaluation (benchmark + actions reproduce it).
   void LogFailure(const std::string& benchmark, const std::string& actions,
                   const RuntimeResult& result);
@@ -79,20 +126,25 @@ class RuntimeEvaluator {
   int cpu() const { return cpu_; }
   const std::string& scratch_dir() const { return scratch_; }
   const RuntimeOptions& options() const { return options_; }
-  int64_t builds() const { return builds_; }  // executables built (cache misses)
+  int64_t builds() const { return builds_; }  // executables linked (cache misses)
+  int64_t compare_hits() const { return compare_hits_; }  // Compare answered from the cache
 
  private:
   RuntimeEvaluator(const RuntimeOptions& options, int cpu, std::string scratch);
-  absl::StatusOr<std::string> Build(const llvm::Module& module, llvm::TargetMachine& tm,
-                                    uint64_t hash, RuntimeResult& result);
+  absl::StatusOr<std::string> Link(const std::string& object, const std::string& exe,
+                                   const std::string& module_name);
   SubprocessOptions Sandbox() const;
+  void Evict();  // bounds memory and tmpfs use over a long run
 
   RuntimeOptions options_;
   int cpu_;
   std::string scratch_;
-  int64_t builds_ = 0;
+  int64_t builds_ = 0, compare_hits_ = 0;
   static constexpr size_t kMaxCached = 2048;
   std::map<uint64_t, RuntimeResult> measured_;  // by IR hash (and reference); cleared when full
+  std::map<uint64_t, Binary> by_ir_, by_object_;  // built executables
+  std::deque<Binary> recent_;                     // the last few prepared: never evicted
+  std::map<std::tuple<uint64_t, uint64_t, uint64_t>, PairedResult> compared_;  // (A, B, ref)
 };
 
 }  // namespace passrl::envs

@@ -55,6 +55,17 @@ absl::Status RunEnv(const EnvFlags& flags) {
                   step.info.runtime->wall.median, step.info.runtime->wall.n,
                   step.info.runtime->wall.cv * 100);
     }
+    if (const envs::PairedResult* p = step.info.paired; p != nullptr && step.info.failure.empty()) {
+      if (p->identical) {
+        std::printf("step %d runtime: same object code as before (speedup 1, not run)\n",
+                    step.info.step);
+      } else {
+        std::printf("step %d runtime speedup %.4fx [%.4fx, %.4fx] %s (%d pairs, %.2f s%s)\n",
+                    step.info.step, p->time.speedup(), p->time.speedup_low(),
+                    p->time.speedup_high(), p->time.significant() ? "significant" : "within noise",
+                    p->time.pairs, p->run_seconds, p->cached ? ", cached" : "");
+      }
+    }
     std::printf("step %d %-28s reward %+.6f  ir %lld  %s\n", step.info.step,
                 std::string(envs::Actions()[action].name).c_str(), step.reward,
                 (long long)step.info.ir_instruction_count,

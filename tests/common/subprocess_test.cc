@@ -210,5 +210,26 @@ TEST(SubprocessSandboxTest, ChildThatClosesItsOutputStillTimesOut) {
   EXPECT_LT(secs, 10.0);
 }
 
+// Cycle counters where the machine has them; otherwise the child still runs, counters stay -1
+// and the reason names the cause (this VM: no PMU).
+TEST(SubprocessSandboxTest, CountsUserCyclesWhereAvailable) {
+  SubprocessOptions o;
+  o.count_user_cycles = true;
+  auto r = RunSubprocess({"sh", "-c", "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done"}, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->ok()) << r->Describe();
+  if (CountersAvailable().ok()) {
+    EXPECT_GT(r->counters.cycles, 1000000);
+    EXPECT_GT(r->counters.instructions, 1000000);
+    SubprocessOptions off;
+    EXPECT_EQ(RunSubprocess({"true"}, off)->counters.cycles, -1);
+  } else {
+    EXPECT_EQ(r->counters.cycles, -1);
+    EXPECT_EQ(r->counters.instructions, -1);
+    EXPECT_NE(CountersAvailable().message().find("cycle counters unavailable: "), std::string::npos)
+        << CountersAvailable();
+  }
+}
+
 }  // namespace
 }  // namespace passrl

@@ -158,6 +158,111 @@ TEST_F(RuntimeTest, HostileProgramsAreContained) {
   }
 }
 
+// Each run appends the path of its executable and the CPU it ran on to runs.log in the scratch
+// dir (its working directory); stdout is the same for every build, so outputs validate.
+constexpr char kLoggingProgram[] =
+    "#define _GNU_SOURCE\n#include <sched.h>\n#include <stdio.h>\n#include <unistd.h>\n"
+    "int main(void){char exe[4096]={0};readlink(\"/proc/self/exe\",exe,sizeof exe-1);"
+    "FILE*f=fopen(\"runs.log\",\"a\");fprintf(f,\"%s %d\\n\",exe,sched_getcpu());fclose(f);"
+    "unsigned s=0;for(unsigned i=0;i<20000000;i++)s+=i*i^(i>>3);printf(\"%u\\n\",s);return 0;}\n";
+
+std::vector<std::pair<std::string, int>> ReadRunLog(const std::string& dir) {
+  std::vector<std::pair<std::string, int>> runs;
+  std::ifstream in(dir + "/runs.log");
+  std::string exe;
+  int cpu;
+  while (in >> exe >> cpu) runs.emplace_back(exe, cpu);
+  return runs;
+}
+
+class PairedRuntimeTest : public RuntimeTest {
+ protected:
+  // The logging program at -O0 (B) and -O3 (A), built by the evaluator.
+  void BuildPair() {
+    reference_ = {Run(kLoggingProgram).output, 0};  // the -O0 build's; sets benchmark_
+    llvm::LLVMContext& c = context_;
+    o0_ = *OptimizedCopy(benchmark_, nullptr, c, nullptr);
+    o3_ = *OptimizedCopy(benchmark_, "default<O3>", c, nullptr);
+    auto b = evaluator_->Prepare(*o0_, *tm_);
+    auto a = evaluator_->Prepare(*o3_, *tm_);
+    ASSERT_TRUE(a.ok() && b.ok());
+    a_ = *a;
+    b_ = *b;
+    std::filesystem::remove(evaluator_->scratch_dir() + "/runs.log");
+  }
+  Reference reference_;
+  std::unique_ptr<llvm::Module> o0_, o3_;
+  Binary a_, b_;
+};
+
+TEST_F(PairedRuntimeTest, RunsAlternateABOnTheBenchmarkCoreAndO3BeatsO0) {
+  BuildPair();
+  EXPECT_NE(a_.object_hash, b_.object_hash);
+  auto r = evaluator_->Compare(a_, b_, &reference_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->verdict, Verdict::kOk) << r->detail;
+  EXPECT_TRUE(r->time.significant());
+  EXPECT_GT(r->time.speedup_low(), 1.0) << "-O3 should be faster than -O0 with its interval";
+  const auto runs = ReadRunLog(evaluator_->scratch_dir());
+  ASSERT_EQ(runs.size(), r->order.size());
+  ASSERT_EQ(static_cast<int>(runs.size()), 2 * r->time.pairs);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_EQ(runs[i].first, i % 2 == 0 ? a_.path : b_.path) << "run " << i;
+    EXPECT_EQ(r->order[i], i % 2 == 0 ? 'A' : 'B');
+    EXPECT_EQ(runs[i].second, evaluator_->cpu()) << "run " << i;
+  }
+}
+
+TEST_F(PairedRuntimeTest, FasterTwiceInARowWithFreshEvaluators) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    SetUp();  // a fresh evaluator: nothing cached
+    BuildPair();
+    auto r = evaluator_->Compare(a_, b_, &reference_);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_FALSE(r->cached);
+    EXPECT_GT(r->time.speedup_low(), 1.0) << "attempt " << attempt;
+  }
+}
+
+TEST_F(PairedRuntimeTest, CachedPerPairAndSameObjectCodeIsNotRun) {
+  BuildPair();
+  auto first = evaluator_->Compare(a_, b_, &reference_);
+  ASSERT_TRUE(first.ok());
+  const size_t runs = ReadRunLog(evaluator_->scratch_dir()).size();
+  auto again = evaluator_->Compare(a_, b_, &reference_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->cached);
+  EXPECT_EQ(evaluator_->compare_hits(), 1);
+  EXPECT_EQ(again->time.log_ratio, first->time.log_ratio);
+  auto reversed = evaluator_->Compare(b_, a_, &reference_);  // another pair: measured
+  ASSERT_TRUE(reversed.ok());
+  EXPECT_FALSE(reversed->cached);
+  EXPECT_LT(reversed->time.log_high, 0);
+  EXPECT_GT(ReadRunLog(evaluator_->scratch_dir()).size(), runs);
+
+  // The same module built again is the same binary; identical object code is never run.
+  auto rebuilt = evaluator_->Prepare(*o3_, *tm_);
+  ASSERT_TRUE(rebuilt.ok());
+  EXPECT_EQ(rebuilt->path, a_.path);
+  EXPECT_EQ(rebuilt->link_seconds, 0);
+  const size_t before = ReadRunLog(evaluator_->scratch_dir()).size();
+  auto same = evaluator_->Compare(*rebuilt, a_, &reference_);
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same->identical);
+  EXPECT_EQ(same->RewardSpeedup(Insignificant::kEstimate), 1.0);
+  EXPECT_EQ(ReadRunLog(evaluator_->scratch_dir()).size(), before);
+}
+
+TEST_F(PairedRuntimeTest, EveryRunIsValidated) {
+  BuildPair();
+  Reference wrong = {"not what it prints\n", 0};
+  auto r = evaluator_->Compare(a_, b_, &wrong);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->verdict, Verdict::kMiscompile);
+  EXPECT_NE(r->detail.find("output differs"), std::string::npos) << r->detail;
+  EXPECT_EQ(r->order, "A");  // stopped at the first bad run
+}
+
 // Through the environment: Runtime rewards, baselines, and the UB check at Reset.
 TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
   EnvOptions options;
@@ -165,6 +270,7 @@ TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
   options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
   options.runtime.measure.min_runs = 3;
   options.runtime.measure.max_runs = 5;
+  options.runtime.paired_reward = false;  // medians measured separately
   auto env = *LlvmEnv::Create(options);
   auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
   ASSERT_TRUE(b.ok());
@@ -202,6 +308,42 @@ TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
                            {testing::WriteTempFile("f.ll", "define void @f() {\n  ret void\n}\n")},
                            testing::TestDatasetOptions().build);
   EXPECT_NE(env->Reset(*ll).status().message().find("main()"), absl::string_view::npos);
+}
+
+// The paired reward: each step's binary against the previous state's, rewards telescoping to the
+// chained cost; a step that leaves the object code unchanged is worth exactly 0 and runs nothing.
+TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCode) {
+  EnvOptions options;
+  options.reward = RewardSpace::kRuntimeNorm;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  options.runtime.measure.min_runs = 3;
+  options.runtime.measure.max_runs = 5;
+  auto env = *LlvmEnv::Create(options);
+  auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(env->Reset(*b).ok());
+  const auto& base = env->runtime_baselines();
+  double total = 0, cost = base.o0_seconds;
+  const std::vector<int> actions = *ParseActionList("sroa,instcombine,sroa");
+  for (int a : actions) {
+    auto step = env->Step(a);
+    ASSERT_TRUE(step.ok()) << step.status();
+    ASSERT_TRUE(step->info.failure.empty()) << step->info.failure;
+    ASSERT_NE(step->info.paired, nullptr);
+    EXPECT_EQ(step->info.runtime, nullptr);
+    total += step->reward;
+    cost = step->info.cost;
+    if (env->actions().size() == 1) {
+      EXPECT_TRUE(step->info.paired->time.significant()) << "sroa at -O0 is a large speedup";
+      EXPECT_GT(step->reward, 0);
+    }
+    if (env->actions().size() == 3) {  // sroa again: nothing left to promote
+      EXPECT_TRUE(step->info.paired->identical);
+      EXPECT_EQ(step->reward, 0);
+      EXPECT_EQ(step->info.paired->order, "");
+    }
+  }
+  EXPECT_NEAR(total, (base.o0_seconds - cost) / base.o3_seconds, 1e-9);
 }
 
 }  // namespace
