@@ -135,7 +135,8 @@ absl::Status WorkerEnvClient::Start() {
     close(to[1]);
     return absl::ResourceExhaustedError("env worker: pipe failed");
   }
-  std::vector<std::string> argv = {options_.executable, "env-worker", "--reward", options_.reward};
+  std::vector<std::string> argv = {options_.executable, "env-worker", "--reward", options_.reward,
+                                   "--start", options_.start};
   for (std::string& flag : options_.dataset.ChildFlags()) argv.push_back(std::move(flag));
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -226,9 +227,11 @@ absl::StatusOr<EnvOutcome> WorkerEnvClient::DoStep(int action) {
 }
 
 absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
-    envs::DatasetOptions dataset, envs::RewardSpace reward, int max_steps) {
+    envs::DatasetOptions dataset, envs::RewardSpace reward, int max_steps,
+    const std::string& start) {
   envs::EnvOptions options;
   options.reward = reward;
+  options.start = start;
   options.observation = envs::ObservationSpace::kAutophase;
   options.cache_dir = dataset.build.cache_dir;
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
@@ -265,8 +268,8 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
 }
 
 int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
-                   envs::RewardSpace reward) {
-  auto client = InProcessEnvClient::Create(dataset, reward);
+                   envs::RewardSpace reward, const std::string& start) {
+  auto client = InProcessEnvClient::Create(dataset, reward, 0, start);
   const char* crash = getenv("PASSRL_TEST_CRASH_ACTION");
   const char* hang = getenv("PASSRL_TEST_HANG_ACTION");
   const int crash_action = crash ? std::atoi(crash) : -1;

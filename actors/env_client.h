@@ -71,6 +71,7 @@ struct WorkerOptions {
   double step_timeout_seconds = 60;    // a pass taking longer is treated as hung
   double reset_timeout_seconds = 300;  // first Reset of a benchmark compiles it
   int max_steps = 0;                   // episode step limit (EnvClient); 0: none
+  std::string start = "O0";            // envs::EnvOptions::start: where episodes begin
 };
 
 class WorkerEnvClient : public EnvClient {
@@ -101,7 +102,8 @@ class InProcessEnvClient : public EnvClient {
  public:
   static absl::StatusOr<std::unique_ptr<InProcessEnvClient>> Create(envs::DatasetOptions dataset,
                                                                     envs::RewardSpace reward,
-                                                                    int max_steps = 0);
+                                                                    int max_steps = 0,
+                                                                    const std::string& start = "O0");
 
  protected:
   absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
@@ -120,6 +122,6 @@ class InProcessEnvClient : public EnvClient {
 // Test hook: $PASSRL_TEST_CRASH_ACTION / $PASSRL_TEST_HANG_ACTION name an action id that makes the
 // worker abort / hang, to exercise the isolation (never set in production).
 int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
-                   envs::RewardSpace reward);
+                   envs::RewardSpace reward, const std::string& start = "O0");
 
 }  // namespace passrl::actors

@@ -8,11 +8,10 @@
 //
 //   build/benchmarks/passrl_runtime_bench [--runs N] [benchmark ...]
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <thread>
 
+#include "benchmarks/busy_neighbour.h"
 #include "common/pinning.h"
 #include "common/subprocess.h"
 #include "envs/action_space.h"
@@ -22,25 +21,6 @@
 
 namespace passrl::envs {
 namespace {
-
-// A thread that keeps one core busy until destroyed; pinned to `cpu` unless cpu < 0.
-class BusyNeighbour {
- public:
-  explicit BusyNeighbour(int cpu)
-      : thread_([this, cpu] {
-          if (cpu >= 0 && !BindToCpu(cpu).ok()) std::abort();
-          volatile unsigned long x = 0;
-          while (!stop_.load(std::memory_order_relaxed)) x = x * 2654435761u + 1;
-        }) {}
-  ~BusyNeighbour() {
-    stop_ = true;
-    thread_.join();
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 int Main(int argc, char** argv) {
   int runs = 30;
@@ -68,6 +48,7 @@ int Main(int argc, char** argv) {
   options.observation = ObservationSpace::kActionHistogram;
   options.cache_dir = dataset.build.cache_dir;
   options.runtime.cpu = bench_cpu;
+  options.runtime.paired_reward = false;  // today's method: each state's median measured alone
   auto env = *LlvmEnv::Create(options);
 
   std::printf("### Noise: CV of %d runs of the -O3 binary, busy neighbour core\n\n", runs);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/check.h"
 #include "common/hash.h"
 #include "common/status_macros.h"
@@ -53,6 +54,7 @@ absl::Status EnvOptions::Validate() const {
   if (max_steps < 0) {
     return absl::InvalidArgumentError(absl::StrCat("max_steps must be >= 0, got ", max_steps));
   }
+  PASSRL_RETURN_IF_ERROR(StartPipeline(start).status());
   return Spec(reward).runtime ? runtime.Validate() : absl::OkStatus();
 }
 
@@ -87,6 +89,14 @@ absl::StatusOr<Observation> LlvmEnv::Reset(const Benchmark& benchmark) {
     impl_->runner = std::move(*runner);
   }
   impl_->module = std::move(*module);
+  if (const std::string pipeline = *StartPipeline(options_.start); !pipeline.empty()) {
+    absl::Status ran = impl_->runner->RunPipeline(*impl_->module, pipeline);
+    impl_->runner->Invalidate();
+    if (!ran.ok()) {
+      impl_->Drop();
+      return ran;
+    }
+  }
   benchmark_ = benchmark;
   baselines_ = *baselines;
   actions_.clear();
@@ -98,6 +108,18 @@ absl::StatusOr<Observation> LlvmEnv::Reset(const Benchmark& benchmark) {
       return runtime;
     }
     cost_ = runtime_baselines_.o0_seconds;  // the start state is the -O0 program
+    if (options_.start != "O0") {  // measured once (cached by object code)
+      auto start = impl_->runtime->Evaluate(*impl_->module, *impl_->tm,
+                                            &runtime_baselines_.reference);
+      if (!start.ok() || start->verdict != Verdict::kOk) {
+        impl_->Drop();
+        return start.ok() ? absl::FailedPreconditionError(absl::StrCat(
+                                benchmark.name, ": the -", options_.start,
+                                " start state fails: ", start->detail))
+                          : start.status();
+      }
+      cost_ = start->wall.median;
+    }
     if (options_.runtime.paired_reward) {
       auto binary = impl_->runtime->Prepare(*impl_->module, *impl_->tm);
       if (!binary.ok()) {
@@ -233,6 +255,7 @@ absl::StatusOr<StepResult> LlvmEnv::Stop() {
 
 double LlvmEnv::RewardFor(double previous_cost, double cost) const {
   const RewardSpec& spec = Spec(options_.reward);
+  if (spec.log && spec.runtime) return std::log(previous_cost / cost);  // seconds: > 0
   if (spec.log) return std::log(std::max(previous_cost, 1.0)) - std::log(std::max(cost, 1.0));
   const double delta = previous_cost - cost;
   if (!spec.normalized) return delta;
@@ -318,6 +341,12 @@ absl::Status LlvmEnv::EnsureRuntimeBaselines() {
     return absl::FailedPreconditionError(absl::StrCat(
         benchmark_.name, " fails at -O0 (", VerdictName(o0->verdict), ": ", o0->detail, ")"));
   }
+  if (o0->wall.median < options_.runtime.min_run_seconds) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s runs for %.1f ms at -O0, below the %.0f ms floor (runtime.min_run_seconds): too "
+        "short to time against process start-up; use a size reward for it",
+        benchmark_.name, o0->wall.median * 1e3, options_.runtime.min_run_seconds * 1e3));
+  }
   RuntimeBaselines b;
   b.o0_seconds = o0->wall.median;
   b.reference = {o0->output, o0->exit_code};
@@ -331,6 +360,7 @@ absl::Status LlvmEnv::EnsureRuntimeBaselines() {
                      measured->detail, "); the program likely has undefined behaviour"));
   }
   b.o3_seconds = measured->wall.median;
+  PASSRL_ASSIGN_OR_RETURN(b.o3_binary, impl_->runtime->Prepare(**o3, *impl_->tm));
   impl_->runtime_baselines[benchmark_.hash] = b;
   runtime_baselines_ = b;
   return absl::OkStatus();

@@ -32,6 +32,9 @@ struct EnvOptions {
   bool verify_each_step = false;  // run the IR verifier after every pass (tests, debugging)
   std::string cache_dir;          // baseline cache; empty: no cache
   RuntimeOptions runtime;         // for the Runtime reward spaces
+  // Where an episode starts: "O0" (the unoptimised module) or the result of -O1/-O2/-O3/-Os/-Oz,
+  // so that a policy refines a standard pipeline (e.g. a runtime policy that starts at -O3).
+  std::string start = "O0";
   absl::Status Validate() const;
 };
 
@@ -87,6 +90,7 @@ class LlvmEnv {
   struct RuntimeBaselines {
     double o0_seconds = 0, o3_seconds = 0;
     Reference reference;
+    Binary o3_binary;  // for paired comparisons against -O3
   };
   const RuntimeBaselines& runtime_baselines() const { return runtime_baselines_; }
   // Builds, runs and validates the current module against the -O0 build's output (the runtime

@@ -110,6 +110,7 @@ absl::Status RuntimeOptions::Validate() const {
   if (!m.ok()) return m;
   if (!(timeout_seconds > 0)) return absl::InvalidArgumentError("runtime timeout must be > 0");
   if (max_output_bytes == 0) return absl::InvalidArgumentError("max_output_bytes must be > 0");
+  if (min_run_seconds < 0) return absl::InvalidArgumentError("min_run_seconds must be >= 0");
   return paired.Validate();
 }
 

@@ -50,6 +50,9 @@ struct RuntimeOptions {
   PairedOptions paired;
   Insignificant insignificant = Insignificant::kZero;  // what a change inside the noise is worth
   bool count_cycles = true;  // user-space cycles/instructions beside time, where available
+  // A program faster than this at -O0 is refused for timing (process start-up is ~3 ms here:
+  // csmith programs run ~4 ms, -O0 and -O3 alike); 0: no floor (output validation only).
+  double min_run_seconds = 0.02;
   absl::Status Validate() const;
 };
 

@@ -45,6 +45,9 @@ const RewardSpec kRewardSpecs[] = {
      "seconds of run time saved (median of timed runs on a pinned core)"},
     {RewardSpace::kRuntimeNorm, "RuntimeNorm", true, false, true,
      "seconds saved / run time at -O3"},
+    {RewardSpace::kRuntimeLog, "RuntimeLog", false, false, true,
+     "log(time before) - log(time after): the log of the step's speedup (paired A/B timing)",
+     /*log=*/true},
 };
 
 template <typename Specs>
@@ -87,6 +90,15 @@ absl::StatusOr<ObservationSpace> ParseObservationSpace(absl::string_view name) {
 
 absl::StatusOr<RewardSpace> ParseRewardSpace(absl::string_view name) {
   return FindByName(kRewardSpecs, name, "reward space");
+}
+
+absl::StatusOr<std::string> StartPipeline(absl::string_view start) {
+  if (start == "O0") return std::string();
+  for (const char* level : {"O1", "O2", "O3", "Os", "Oz"}) {
+    if (start == level) return absl::StrCat("default<", level, ">");
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("start '", start, "': expected O0, O1, O2, O3, Os or Oz"));
 }
 
 }  // namespace passrl::envs

@@ -30,6 +30,8 @@ enum class RewardSpace {
   kObjectTextSizeNorm,      // as above, normalised by the -O0 to -Oz .text difference
   kRuntime,                 // raw: seconds of run time saved by the step (median of timed runs)
   kRuntimeNorm,             // (T_prev - T_now) / T_O3: positive is faster
+  kRuntimeLog,              // log T_prev - log T_now: the return is log(T_O0 / T_final); with
+                            // the paired reward, the log of the step's measured speedup
 };
 
 struct ObservationSpec {
@@ -46,13 +48,17 @@ struct RewardSpec {
   bool object_size;  // needs codegen (slower: an in-memory object per step)
   bool runtime;      // needs build + timed runs (much slower; runnable benchmarks only)
   absl::string_view description;
-  bool log = false;  // reward log(prev) - log(now) of the cost (counts floored at 1)
+  bool log = false;  // reward log(prev) - log(now) of the cost (counts floored at 1, not times)
 };
 
 absl::Span<const ObservationSpec> ObservationSpecs();
 absl::Span<const RewardSpec> RewardSpecs();
 const ObservationSpec& Spec(ObservationSpace id);
 const RewardSpec& Spec(RewardSpace id);
+
+// Where an episode starts (EnvOptions::start): "O0", or an -O level whose PassBuilder pipeline
+// is returned ("" for O0); InvalidArgument names the choices.
+absl::StatusOr<std::string> StartPipeline(absl::string_view start);
 
 // Look-ups by name; the error lists the valid names.
 absl::StatusOr<ObservationSpace> ParseObservationSpace(absl::string_view name);

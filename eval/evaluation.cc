@@ -32,11 +32,19 @@ absl::Status Measure(envs::LlvmEnv& env, const EvalOptions& options, bool runnab
   row->actions = env.actions();
   if ((options.runtime || options.validate) && !runnable) row->verdict = "size-only";
   if ((options.runtime || options.validate) && runnable) {
-    PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env.MeasureRuntime());
-    row->verdict = envs::VerdictName(run.verdict);
-    if (options.runtime && run.verdict == envs::Verdict::kOk) {
-      row->runtime = run.wall.median;
+    if (!options.runtime) {  // validation alone: one run, output compared with -O0
+      PASSRL_ASSIGN_OR_RETURN(envs::RuntimeResult run, env.MeasureRuntime());
+      row->verdict = envs::VerdictName(run.verdict);
+      return absl::OkStatus();
+    }
+    // Run time: this build against -O3's, interleaved on the pinned core (paired speedup).
+    PASSRL_ASSIGN_OR_RETURN(envs::Binary mine, env.BuildBinary());
+    PASSRL_ASSIGN_OR_RETURN(envs::PairedResult vs_o3,
+                            env.CompareBinaries(mine, env.runtime_baselines().o3_binary));
+    row->verdict = envs::VerdictName(vs_o3.verdict);
+    if (vs_o3.verdict == envs::Verdict::kOk) {
       row->runtime_o3 = env.runtime_baselines().o3_seconds;
+      row->runtime = row->runtime_o3 / (vs_o3.identical ? 1.0 : vs_o3.time.speedup());
     }
   }
   return absl::OkStatus();

@@ -80,15 +80,17 @@ std::vector<std::string> ChildCommand(const EvalFlags& flags, const LoadedPolicy
 // --rows-only: the child's side. Evaluates the benchmarks in this process and prints each row as
 // one JSON line. Test hook: $PASSRL_TEST_CRASH_BENCHMARK names a benchmark on which it aborts, as a
 // crashing pass would (never set in production).
-absl::Status EvaluateHere(const EvalFlags& flags, actors::Policy& policy,
+absl::Status EvaluateHere(const EvalFlags& flags, const LoadedPolicy& loaded,
                           const eval::EvalOptions& options) {
   envs::EnvOptions env_options;
   env_options.reward = envs::RewardSpace::kIrInstructionCount;
   env_options.cache_dir = flags.dataset.build.cache_dir;
+  env_options.start = loaded.start;  // rollouts and the searches begin where training did
   if (!flags.runtime) {  // --validate alone: one untimed run, output compared with -O0
     env_options.runtime.measure.warmup_runs = 0;
     env_options.runtime.measure.min_runs = 1;
     env_options.runtime.measure.max_runs = 1;
+    env_options.runtime.min_run_seconds = 0;  // not timed
   }
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(env_options));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
@@ -97,7 +99,7 @@ absl::Status EvaluateHere(const EvalFlags& flags, actors::Policy& policy,
     if (crash != nullptr && name == crash) std::abort();
     PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, dataset->Load(name));
     PASSRL_ASSIGN_OR_RETURN(std::vector<eval::EvalRow> rows,
-                            eval::EvaluateBenchmark(*env, policy, b, options));
+                            eval::EvaluateBenchmark(*env, *loaded.policy, b, options));
     for (const eval::EvalRow& row : rows) std::printf("%s\n", eval::RowToJson(row).dump().c_str());
   }
   return absl::OkStatus();
@@ -137,7 +139,7 @@ absl::Status RunEval(const EvalFlags& flags) {
   options.baselines = !flags.no_baselines;
   options.baseline_compilations = flags.baseline_compilations;
   options.allowed = loaded.allowed;  // the searches get the policy's action set
-  if (flags.rows_only) return EvaluateHere(flags, policy, options);
+  if (flags.rows_only) return EvaluateHere(flags, loaded, options);
   std::ofstream csv, json_out;
   if (!flags.csv.empty()) {
     csv.open(flags.csv);

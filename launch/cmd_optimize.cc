@@ -63,6 +63,7 @@ absl::StatusOr<std::unique_ptr<envs::LlvmEnv>> FinalEnv(const OptimizeFlags& fla
   o.runtime.measure.warmup_runs = 0;  // validation: one untimed run, output compared with -O0
   o.runtime.measure.min_runs = 1;
   o.runtime.measure.max_runs = 1;
+  o.runtime.min_run_seconds = 0;  // not timed
   return envs::LlvmEnv::Create(o);
 }
 
@@ -144,6 +145,11 @@ absl::StatusOr<Loaded> LoadAll(const OptimizeFlags& flags) {
   }
   Loaded out;
   PASSRL_ASSIGN_OR_RETURN(out.policy, LoadPolicy(flags.policy));
+  if (out.policy.start != "O0") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flags.policy, ": this policy refines -", out.policy.start,
+        " (env.start); optimize searches from -O0 for code size. Use passrl eval for it"));
+  }
   const std::string path = out.policy.run_dir + "/library.json";
   std::string text;
   if (!flags.no_library && ReadFileToString(path, &text).ok()) {

@@ -274,7 +274,7 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
     env = std::make_unique<actors::WorkerEnvClient>(w);
   } else {
     PASSRL_ASSIGN_OR_RETURN(
-        env, actors::InProcessEnvClient::Create(dataset, reward, o.episode_length));
+        env, actors::InProcessEnvClient::Create(dataset, reward, o.episode_length, c.worker.start));
   }
   PASSRL_ASSIGN_OR_RETURN(auto policy,
                           actors::CreateTorchPolicy(
@@ -432,17 +432,19 @@ void AddLearnerCommand(CLI::App& app) {
 void AddEnvWorkerCommand(CLI::App& app) {
   auto dataset = std::make_shared<envs::DatasetOptions>();
   auto reward = std::make_shared<std::string>("IrInstructionCountNorm");
+  auto start = std::make_shared<std::string>("O0");
   CLI::App* cmd = app.add_subcommand(
       "env-worker", "Serve an environment over stdin/stdout (started by actors; not for humans)");
   cmd->add_option("--reward", *reward, "reward space");
+  cmd->add_option("--start", *start, "where episodes start: O0 or an -O level");
   AddDatasetFlags(*cmd, *dataset);
-  cmd->callback([dataset, reward] {
+  cmd->callback([dataset, reward, start] {
     auto space = envs::ParseRewardSpace(*reward);
     if (!space.ok()) {
       CommandStatus() = space.status();
       return;
     }
-    const int code = actors::ServeEnvWorker(0, 1, *dataset, *space);
+    const int code = actors::ServeEnvWorker(0, 1, *dataset, *space, *start);
     if (code != 0) CommandStatus() = absl::InternalError("env worker: output pipe closed");
   });
 }

@@ -85,6 +85,9 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("env.reward", &c.worker.reward,
            "IrInstructionCountLog (return: log of -O0/final), IrInstructionCountNorm, "
            "ObjectTextSizeNorm, RuntimeNorm, ..."),
+      Bind("env.start", &c.worker.start,
+           "where an episode starts: O0 (the unoptimised program) or O1/O2/O3/Os/Oz (the policy "
+           "refines that pipeline's result; e.g. O3 with a runtime reward)"),
       Bind("env.step_timeout_seconds", &c.worker.step_timeout_seconds,
            "a pass running longer is treated as hung: worker restarted, episode truncated"),
       Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),
@@ -250,6 +253,9 @@ absl::Status TrainConfig::Validate() const {
     return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");
   if (auto reward = envs::ParseRewardSpace(worker.reward); !reward.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("env.reward: ", reward.status().message()));
+  }
+  if (auto start = envs::StartPipeline(worker.start); !start.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("env.start: ", start.status().message()));
   }
   if (learner.sac.shape.hidden.empty())
     return absl::InvalidArgumentError("sac.hidden needs at least one layer");

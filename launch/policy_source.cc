@@ -43,6 +43,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromCheckpoint(const std::string& checkpo
   // RUN/checkpoints/ckpt-N: the run is two folders up (wherever the run was moved to).
   out.run_dir = std::filesystem::path(ckpt.path).parent_path().parent_path().string();
   out.episode_length = config->actor.episode_length;
+  out.start = config->worker.start;
   // A checkpoint from before env.horizon existed: its policy observed the step fraction.
   out.horizon = ckpt.spaces.horizon.empty() ? actors::Horizon::kTerminal : config->actor.horizon;
   return out;
@@ -73,6 +74,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromRun(const std::string& run_dir,
   out.run_dir = run_dir;
   out.allowed = shape.allowed;
   out.episode_length = c.actor.episode_length;
+  out.start = c.worker.start;
   out.horizon = c.actor.horizon;
   // A run from before env.horizon existed (its config.yaml lacks the key, which runs now always
   // write): its policy observed the step fraction.

@@ -20,6 +20,7 @@ struct LoadedPolicy {
   std::string run_dir;  // the run it belongs to (where its sequence library lives)
   std::vector<bool> allowed;  // the run's env.action_set (model::NetworkShape::allowed)
   int episode_length = 24;
+  std::string start = "O0";  // the run's env.start: rollouts begin there
   actors::Horizon horizon = actors::Horizon::kTerminal;
 };
 

@@ -133,4 +133,25 @@ std::vector<envs::Benchmark> BundledBenchmarks(int n) {
   return out;
 }
 
+std::string StackHungryProgram() {
+  return WriteTempFile(
+      "stack_hungry.c",
+      "#include <stdio.h>\n"
+      "static inline __attribute__((always_inline)) int touch(int n) {\n"
+      "  volatile char frame[1 << 18];\n"
+      "  frame[n & 1023] = (char)n;\n"
+      "  return frame[n & 1023];\n"
+      "}\n"
+      "__attribute__((noinline)) int descend(int n, int acc) {\n"
+      "  if (n == 0) return acc;\n"
+      "  return descend(n - 1, acc + touch(n));\n"
+      "}\n"
+      "int main(void) {\n"
+      "  volatile unsigned work = 0;\n"
+      "  for (unsigned i = 0; i < 30000000u; i++) work += i;\n"
+      "  printf(\"%d\\n\", descend(20000, 0));\n"
+      "  return 0;\n"
+      "}\n");
+}
+
 }  // namespace passrl::testing

@@ -32,6 +32,12 @@ int64_t TextSizeWithLlc(const std::string& bitcode);
 // tests check that contained children leave nothing behind.
 std::vector<std::string> ChildrenOfThisProcess();
 
+// A C program that is fine at -O0 (~50 ms: long enough to time) and -O3, but not after
+// `always-inline` alone: inlining the 256 KiB frame of `touch` into the recursion gives every
+// level that frame, and 20,000 levels overflow the stack (a crash). At -O3 tail-call elimination
+// turns the recursion into a loop first, and at -O0 each level's frame is small.
+std::string StackHungryProgram();
+
 // The first `n` bundled benchmarks (sorted by name), built.
 std::vector<envs::Benchmark> BundledBenchmarks(int n = 1000);
 

@@ -264,15 +264,7 @@ ActorOptions SoloOptions(zmq::socket_t& pull, std::vector<std::string> benchmark
 // A runtime-reward step that breaks the program ends the episode there: a terminal transition
 // with the penalty, and the next transition starts a new episode (step 0) from the -O0 program.
 TEST(ActorTest, RuntimeFailureEndsTheEpisodeAtThatStep) {
-  const std::string program = testing::WriteTempFile(
-      "stack_hungry.c",
-      "#include <stdio.h>\n"
-      "static inline __attribute__((always_inline)) int touch(int n) {\n"
-      "  volatile char frame[1 << 18];\n  frame[n & 1023] = (char)n;\n"
-      "  return frame[n & 1023];\n}\n"
-      "__attribute__((noinline)) int descend(int n, int acc) {\n"
-      "  if (n == 0) return acc;\n  return descend(n - 1, acc + touch(n));\n}\n"
-      "int main(void) { printf(\"%d\\n\", descend(20000, 0)); return 0; }\n");
+  const std::string program = testing::StackHungryProgram();
   zmq::context_t context(1);
   zmq::socket_t pull(context, zmq::socket_type::pull);
   ActorOptions o = SoloOptions(pull, {program}, 5);

@@ -23,26 +23,6 @@ WorkerOptions Options() {
 
 int Action(const char* name) { return *envs::ActionIndex(name); }
 
-// A program that is fine at -O0 and -O3 but not after `always-inline` alone: inlining the 256 KiB
-// frame of `touch` into the recursion gives every level that frame, and 20,000 levels overflow
-// the stack (a crash). At -O3 tail-call elimination turns the recursion into a loop first, and at
-// -O0 each level's frame is small.
-std::string StackHungryProgram() {
-  return testing::WriteTempFile(
-      "stack_hungry.c",
-      "#include <stdio.h>\n"
-      "static inline __attribute__((always_inline)) int touch(int n) {\n"
-      "  volatile char frame[1 << 18];\n"
-      "  frame[n & 1023] = (char)n;\n"
-      "  return frame[n & 1023];\n"
-      "}\n"
-      "__attribute__((noinline)) int descend(int n, int acc) {\n"
-      "  if (n == 0) return acc;\n"
-      "  return descend(n - 1, acc + touch(n));\n"
-      "}\n"
-      "int main(void) { printf(\"%d\\n\", descend(20000, 0)); return 0; }\n");
-}
-
 // Runs every case against the in-process client (false) and the worker client (true).
 class EnvClientConformanceTest : public ::testing::TestWithParam<bool> {
  protected:
@@ -132,7 +112,7 @@ TEST_P(EnvClientConformanceTest, UnknownBenchmarkIsAnErrorWithNoEpisode) {
 // ends the episode at that step: `done`, the penalty, and why.
 TEST_P(EnvClientConformanceTest, RuntimeFailureEndsTheEpisodeAtThatStep) {
   auto env = Make(/*max_steps=*/10, envs::RewardSpace::kRuntimeNorm);
-  const std::string program = StackHungryProgram();
+  const std::string program = testing::StackHungryProgram();
   auto reset = env->Reset(program);
   ASSERT_TRUE(reset.ok()) << reset.status();
   auto fine = env->Step(Action("sroa"));

@@ -271,6 +271,29 @@ TEST_F(LlvmEnvTest, RunPipelineGivesOz) {
   EXPECT_EQ(env->RunPipeline("function(no-such-pass)").code(), absl::StatusCode::kInvalidArgument);
 }
 
+// env.start: episodes begin at a pipeline's result, so a policy refines it.
+TEST_F(LlvmEnvTest, EpisodesCanStartFromAnOptimisationLevel) {
+  EnvOptions options;
+  options.reward = RewardSpace::kIrInstructionCount;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  options.start = "Oz";
+  auto env = *LlvmEnv::Create(options);
+  for (const Benchmark& b : *benchmarks_) {
+    ASSERT_TRUE(env->Reset(b).ok());
+    EXPECT_EQ(env->IrInstructionCount(), env->baselines().ir_oz) << b.name;
+    auto step = env->Step(Seq("instcombine")[0]);
+    ASSERT_TRUE(step.ok());
+    EXPECT_EQ(step->reward, static_cast<double>(env->baselines().ir_oz - env->IrInstructionCount()))
+        << "the first reward is relative to the start state, not -O0";
+  }
+  options.start = "O4";
+  auto bad = LlvmEnv::Create(options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("expected O0, O1, O2, O3, Os or Oz"),
+            absl::string_view::npos)
+      << bad.status();
+}
+
 TEST_F(LlvmEnvTest, BadCallsAreErrorsNotCrashes) {
   auto env = MakeEnv();
   EXPECT_EQ(env->Step(0).status().code(), absl::StatusCode::kFailedPrecondition);

@@ -271,6 +271,7 @@ TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
   options.runtime.measure.min_runs = 3;
   options.runtime.measure.max_runs = 5;
   options.runtime.paired_reward = false;  // medians measured separately
+  options.runtime.min_run_seconds = 0;    // the UB program below runs for a millisecond
   auto env = *LlvmEnv::Create(options);
   auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
   ASSERT_TRUE(b.ok());
@@ -344,6 +345,50 @@ TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCo
     }
   }
   EXPECT_NEAR(total, (base.o0_seconds - cost) / base.o3_seconds, 1e-9);
+}
+
+// RuntimeLog from an -O3 start: each reward is the log of the step's paired speedup (1 when the
+// change is insignificant), and the episode's cost starts at the -O3 program's time.
+TEST(RuntimeEnvTest, LogRewardIsTheLogOfThePairedSpeedupFromTheStartState) {
+  EnvOptions options;
+  options.reward = RewardSpace::kRuntimeLog;
+  options.start = "O3";
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  options.runtime.measure.min_runs = 3;
+  options.runtime.measure.max_runs = 5;
+  auto env = *LlvmEnv::Create(options);
+  auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(env->Reset(*b).ok());
+  EXPECT_EQ(env->IrInstructionCount(), env->baselines().ir_o3);
+  const std::vector<int> actions = *ParseActionList("loop-unroll-full,instcombine,reg2mem");
+  for (int a : actions) {
+    auto step = env->Step(a);
+    ASSERT_TRUE(step.ok()) << step.status();
+    ASSERT_TRUE(step->info.failure.empty()) << step->info.failure;
+    const PairedResult& p = *step->info.paired;
+    EXPECT_NEAR(step->reward, std::log(p.RewardSpeedup(Insignificant::kZero)), 1e-12);
+    if (a == actions.back()) EXPECT_LT(step->reward, -0.05) << "reg2mem: a large slowdown";
+  }
+}
+
+// A program that finishes in about the time a process takes to start cannot be timed.
+TEST(RuntimeEnvTest, ProgramsTooShortToTimeAreRefusedWithTheReason) {
+  EnvOptions options;
+  options.reward = RewardSpace::kRuntimeLog;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  auto env = *LlvmEnv::Create(options);
+  auto quick = BuildBenchmark(
+      "quick", {testing::WriteTempFile("quick.c", "#include <stdio.h>\nint main(void){puts(\"hi\");}\n")},
+      testing::TestDatasetOptions().build);
+  ASSERT_TRUE(quick.ok());
+  auto reset = env->Reset(*quick);
+  ASSERT_FALSE(reset.ok());
+  EXPECT_EQ(reset.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(reset.status().message().find("too short to time"), absl::string_view::npos)
+      << reset.status();
+  options.runtime.min_run_seconds = 0;  // validation only: no floor
+  EXPECT_TRUE((*LlvmEnv::Create(options))->Reset(*quick).ok());
 }
 
 }  // namespace

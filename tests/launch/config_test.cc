@@ -79,6 +79,8 @@ TEST(ConfigTest, BadValuesAreNamed) {
   EXPECT_TRUE(Mentions(c.status(), "bad value for 'learner.batch_size': 'lots'")) << c.status();
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.episode_length=0"}).status(), "episode_length"));
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"novalue"}).status(), "key=value"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.start=O9"}).status(), "env.start: start 'O9'"));
+  EXPECT_EQ(LoadTrainConfig("", {"env.start=O3"})->worker.start, "O3");
   auto yaml = LoadTrainConfig(testing::WriteTempFile("y.yaml", "run: [unclosed\n"));
   EXPECT_TRUE(Mentions(yaml.status(), "bad YAML")) << yaml.status();
   EXPECT_EQ(LoadTrainConfig("/nonexistent.yaml").status().code(), absl::StatusCode::kNotFound);
