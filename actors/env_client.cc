@@ -135,8 +135,16 @@ absl::Status WorkerEnvClient::Start() {
     close(to[1]);
     return absl::ResourceExhaustedError("env worker: pipe failed");
   }
-  std::vector<std::string> argv = {options_.executable, "env-worker", "--reward", options_.reward,
-                                   "--start", options_.start};
+  std::vector<std::string> argv = {options_.executable,
+                                   "env-worker",
+                                   "--reward",
+                                   options_.reward,
+                                   "--start",
+                                   options_.start,
+                                   "--insignificant",
+                                   options_.runtime_insignificant,
+                                   "--max-pairs",
+                                   std::to_string(options_.runtime_max_pairs)};
   for (std::string& flag : options_.dataset.ChildFlags()) argv.push_back(std::move(flag));
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -226,17 +234,31 @@ absl::StatusOr<EnvOutcome> WorkerEnvClient::DoStep(int action) {
               absl::StrCat("action ", action));
 }
 
-absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
-    envs::DatasetOptions dataset, envs::RewardSpace reward, int max_steps,
-    const std::string& start) {
+absl::StatusOr<envs::EnvOptions> WorkerOptions::Env() const {
   envs::EnvOptions options;
-  options.reward = reward;
+  PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseRewardSpace(reward));
   options.start = start;
+  PASSRL_ASSIGN_OR_RETURN(options.runtime.insignificant,
+                          envs::ParseInsignificant(runtime_insignificant));
+  options.runtime.paired.max_pairs = runtime_max_pairs;
+  PASSRL_RETURN_IF_ERROR(options.Validate());
+  return options;
+}
+
+absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
+    envs::DatasetOptions dataset, envs::EnvOptions options, int max_steps) {
   options.observation = envs::ObservationSpace::kAutophase;
   options.cache_dir = dataset.build.cache_dir;
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(options));
   return std::unique_ptr<InProcessEnvClient>(
       new InProcessEnvClient(std::move(dataset), std::move(env), max_steps));
+}
+
+absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
+    envs::DatasetOptions dataset, envs::RewardSpace reward, int max_steps) {
+  envs::EnvOptions options;
+  options.reward = reward;
+  return Create(std::move(dataset), options, max_steps);
 }
 
 absl::StatusOr<EnvOutcome> InProcessEnvClient::DoReset(const std::string& benchmark) {
@@ -268,8 +290,13 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
 }
 
 int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
-                   envs::RewardSpace reward, const std::string& start) {
-  auto client = InProcessEnvClient::Create(dataset, reward, 0, start);
+                   const WorkerOptions& options) {
+  absl::StatusOr<std::unique_ptr<InProcessEnvClient>> client = absl::UnknownError("");
+  if (auto env = options.Env(); env.ok()) {
+    client = InProcessEnvClient::Create(dataset, *env);
+  } else {
+    client = env.status();
+  }
   const char* crash = getenv("PASSRL_TEST_CRASH_ACTION");
   const char* hang = getenv("PASSRL_TEST_HANG_ACTION");
   const int crash_action = crash ? std::atoi(crash) : -1;

@@ -71,7 +71,12 @@ struct WorkerOptions {
   double step_timeout_seconds = 60;    // a pass taking longer is treated as hung
   double reset_timeout_seconds = 300;  // first Reset of a benchmark compiles it
   int max_steps = 0;                   // episode step limit (EnvClient); 0: none
-  std::string start = "O0";            // envs::EnvOptions::start: where episodes begin
+  // The environment itself (the worker's command line carries these):
+  std::string start = "O0";                   // envs::EnvOptions::start: where episodes begin
+  std::string runtime_insignificant = "zero";  // runtime rewards: zero | estimate
+  int runtime_max_pairs = 10;                  // runtime rewards: A/B pairs per step at most
+  // The environment these options describe; errors name the bad value.
+  absl::StatusOr<envs::EnvOptions> Env() const;
 };
 
 class WorkerEnvClient : public EnvClient {
@@ -101,9 +106,12 @@ class WorkerEnvClient : public EnvClient {
 class InProcessEnvClient : public EnvClient {
  public:
   static absl::StatusOr<std::unique_ptr<InProcessEnvClient>> Create(envs::DatasetOptions dataset,
+                                                                    envs::EnvOptions options,
+                                                                    int max_steps = 0);
+  // The default environment with `reward` (tests).
+  static absl::StatusOr<std::unique_ptr<InProcessEnvClient>> Create(envs::DatasetOptions dataset,
                                                                     envs::RewardSpace reward,
-                                                                    int max_steps = 0,
-                                                                    const std::string& start = "O0");
+                                                                    int max_steps = 0);
 
  protected:
   absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
@@ -122,6 +130,6 @@ class InProcessEnvClient : public EnvClient {
 // Test hook: $PASSRL_TEST_CRASH_ACTION / $PASSRL_TEST_HANG_ACTION name an action id that makes the
 // worker abort / hang, to exercise the isolation (never set in production).
 int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
-                   envs::RewardSpace reward, const std::string& start = "O0");
+                   const WorkerOptions& options);
 
 }  // namespace passrl::actors

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -57,12 +58,8 @@ ChildCounters::ChildCounters(ChildCounters&& other) noexcept
 }
 
 ChildCounters& ChildCounters::operator=(ChildCounters&& other) noexcept {
-  if (this != &other) {
-    this->~ChildCounters();
-    cycles_fd_ = other.cycles_fd_;
-    instr_fd_ = other.instr_fd_;
-    other.cycles_fd_ = other.instr_fd_ = -1;
-  }
+  std::swap(cycles_fd_, other.cycles_fd_);  // `other` closes ours
+  std::swap(instr_fd_, other.instr_fd_);
   return *this;
 }
 

@@ -42,7 +42,8 @@ void CloseFd(int& fd) {
 enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
 
 [[noreturn]] void ExecChild(const char* exe, char* const* argv, char* const* envp, int out_fd,
-                            int err_fd, int status_fd, int gate_fd, const SubprocessOptions& o) {
+                            int err_fd, int status_fd, const int gate[2],
+                            const SubprocessOptions& o) {
   setpgid(0, 0);
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, 0);
@@ -66,9 +67,10 @@ enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
   if (!o.working_dir.empty() && chdir(o.working_dir.c_str()) != 0) FailChild(status_fd, kChdir);
   // Default signal dispositions for the program (the caller may ignore SIGPIPE, say).
   for (int s : {SIGPIPE, SIGUSR1, SIGUSR2}) signal(s, SIG_DFL);
-  if (gate_fd >= 0) {  // the parent opens the counters on us, then lets us exec
+  if (gate[0] >= 0) {  // the parent opens the counters on us, then lets us exec
+    close(gate[1]);    // so that a parent gone before writing reads as EOF
     char go;
-    while (read(gate_fd, &go, 1) < 0 && errno == EINTR) {
+    while (read(gate[0], &go, 1) < 0 && errno == EINTR) {
     }
   }
   execve(exe, argv, envp);
@@ -129,14 +131,18 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
   const double start = MonotonicSeconds();
   const pid_t pid = fork();
   if (pid == 0) {
-    ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], status_pipe[1], gate[0],
+    ExecChild(exe.c_str(), args.data(), envp, out_pipe[1], err_pipe[1], status_pipe[1], gate,
               options);
   }
   absl::StatusOr<ChildCounters> counters = absl::UnavailableError("not requested");
   if (gate[0] >= 0) {
+    // The child reads the gate unless a setup step failed first: its read end stays open here
+    // until after the write, so the write never meets a closed pipe (SIGPIPE).
+    if (pid > 0) {
+      counters = ChildCounters::Open(pid);
+      (void)!write(gate[1], "g", 1);
+    }
     close(gate[0]);
-    if (pid > 0) counters = ChildCounters::Open(pid);
-    (void)!write(gate[1], "g", 1);
     close(gate[1]);
   }
   close(out_pipe[1]);

@@ -211,7 +211,12 @@ absl::StatusOr<double> LlvmEnv::RuntimeStepCost(StepResult& result) {
     last_runtime_ = {};  // what LogFailure reports
     last_runtime_.verdict = last_paired_.verdict;
     last_runtime_.detail = last_paired_.detail;
-    if (last_paired_.verdict == Verdict::kOk) {
+    // The binary compared against moves on with a significant change only (or every change,
+    // when insignificant ones are worth their estimate): small gains add up against it until
+    // they become significant, rather than each being written off as noise.
+    if (last_paired_.verdict == Verdict::kOk &&
+        (last_paired_.time.significant() ||
+         options_.runtime.insignificant == Insignificant::kEstimate)) {
       runtime_binary_ = std::move(binary);
       cost = cost_ / last_paired_.RewardSpeedup(options_.runtime.insignificant);
     }
@@ -360,7 +365,7 @@ absl::Status LlvmEnv::EnsureRuntimeBaselines() {
                      measured->detail, "); the program likely has undefined behaviour"));
   }
   b.o3_seconds = measured->wall.median;
-  PASSRL_ASSIGN_OR_RETURN(b.o3_binary, impl_->runtime->Prepare(**o3, *impl_->tm));
+  PASSRL_ASSIGN_OR_RETURN(b.o3_binary, impl_->runtime->Prepare(**o3, *impl_->tm, /*keep=*/true));
   impl_->runtime_baselines[benchmark_.hash] = b;
   runtime_baselines_ = b;
   return absl::OkStatus();

@@ -116,8 +116,9 @@ class LlvmEnv {
   double RewardFor(double previous_cost, double cost) const;
   absl::StatusOr<StepResult> Stop();  // Step(StopAction()): the episode ends, nothing runs
   absl::Status EnsureRuntimeBaselines();
-  // The runtime cost after this step (paired: the previous cost over the speedup, so returns
-  // still sum to the -O0 time minus the final one); sets result.info.failure on a bad program.
+  // The runtime cost after this step; sets result.info.failure on a bad program. Paired: the
+  // cost of the state last changed significantly, over this state's speedup against it (1 when
+  // insignificant), so returns sum to the start state's cost minus the final state's.
   absl::StatusOr<double> RuntimeStepCost(StepResult& result);
 
   EnvOptions options_;

@@ -24,6 +24,17 @@ double StudentT975(int df) {
   return z + (z * z * z + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
 }
 
+double StudentT995(int df) {
+  PASSRL_CHECK(df >= 1);
+  static constexpr double kTable[] = {63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499, 3.355,
+                                      3.250,  3.169, 3.106, 3.055, 3.012, 2.977, 2.947, 2.921,
+                                      2.898,  2.878, 2.861, 2.845, 2.831, 2.819, 2.807, 2.797,
+                                      2.787,  2.779, 2.771, 2.763, 2.756, 2.750};
+  if (df <= 30) return kTable[df - 1];
+  const double z = 2.575829, v = df;
+  return z + (z * z * z + z) / (4 * v) + (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v);
+}
+
 PairedEstimate EstimatePaired(const std::vector<double>& a, const std::vector<double>& b) {
   PASSRL_CHECK(a.size() == b.size());
   PairedEstimate e;
@@ -44,7 +55,7 @@ PairedEstimate EstimatePaired(const std::vector<double>& a, const std::vector<do
   if (m % 2 == 0) hl = (hl + *std::max_element(walsh.begin(), walsh.begin() + m / 2)) / 2;
   e.log_ratio = hl;
   if (r.size() < 2) {
-    e.log_low = e.log_high = hl;
+    e.log_low = e.log_high = e.strict_low = e.strict_high = hl;
     return e;
   }
   double mean = 0;
@@ -53,9 +64,11 @@ PairedEstimate EstimatePaired(const std::vector<double>& a, const std::vector<do
   double ss = 0;
   for (double x : r) ss += (x - mean) * (x - mean);
   const double n = static_cast<double>(r.size());
-  const double half = StudentT975(e.pairs - 1) * std::sqrt(ss / (n - 1) / n);
-  e.log_low = mean - half;
-  e.log_high = mean + half;
+  const double se = std::sqrt(ss / (n - 1) / n);
+  e.log_low = mean - StudentT975(e.pairs - 1) * se;
+  e.log_high = mean + StudentT975(e.pairs - 1) * se;
+  e.strict_low = mean - StudentT995(e.pairs - 1) * se;
+  e.strict_high = mean + StudentT995(e.pairs - 1) * se;
   return e;
 }
 

@@ -184,12 +184,14 @@ absl::StatusOr<std::string> RuntimeEvaluator::Link(const std::string& object,
 }
 
 absl::StatusOr<Binary> RuntimeEvaluator::Prepare(const llvm::Module& module,
-                                                 llvm::TargetMachine& tm) {
+                                                 llvm::TargetMachine& tm, bool keep) {
+  if (by_ir_.size() >= kMaxCached) Evict();  // before looking up: what is found stays
   const uint64_t ir_hash = Fnv1a64(WriteBitcode(module));
   std::error_code ec;
-  auto remember = [this](const Binary& b) {
+  auto remember = [this, keep](const Binary& b) {
     recent_.push_back(b);
     if (recent_.size() > 4) recent_.pop_front();
+    if (keep) kept_.push_back(b);
     return b;
   };
   if (auto it = by_ir_.find(ir_hash); it != by_ir_.end() && fs::exists(it->second.path, ec)) {
@@ -213,22 +215,23 @@ absl::StatusOr<Binary> RuntimeEvaluator::Prepare(const llvm::Module& module,
                      module.getModuleIdentifier()));
     b.link_seconds = Seconds(start);
   }
-  if (by_ir_.size() >= kMaxCached) Evict();
   by_ir_[ir_hash] = b;
   by_object_[b.object_hash] = b;
   return remember(b);
 }
 
 void RuntimeEvaluator::Evict() {
+  std::vector<Binary> survivors(recent_.begin(), recent_.end());
+  survivors.insert(survivors.end(), kept_.begin(), kept_.end());
   std::set<std::string> keep;
-  for (const Binary& b : recent_) keep.insert(b.path);
+  for (const Binary& b : survivors) keep.insert(b.path);
   std::error_code ec;
   for (const auto& [hash, b] : by_object_) {
     if (!keep.count(b.path)) fs::remove(b.path, ec);
   }
   by_ir_.clear();
   by_object_.clear();
-  for (const Binary& b : recent_) by_ir_[b.ir_hash] = by_object_[b.object_hash] = b;
+  for (const Binary& b : survivors) by_ir_[b.ir_hash] = by_object_[b.object_hash] = b;
   measured_.clear();
   compared_.clear();
 }
@@ -294,23 +297,39 @@ absl::StatusOr<PairedResult> RuntimeEvaluator::Compare(const Binary& a, const Bi
     cached.run_seconds = 0;
     return cached;
   }
+  std::error_code ec;
+  for (const Binary* binary : {&a, &b}) {
+    if (!fs::exists(binary->path, ec)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(binary->path, " was evicted from the scratch dir: prepare it again"));
+    }
+  }
   const SubprocessOptions sandbox = Sandbox();
   ScopedThreadBinding on_the_benchmark_core(cpu_);
   const auto start = std::chrono::steady_clock::now();
+  // One run of a side: the verdict is A's; B, measured before, failing now is an error.
+  auto run_side = [&](int side, SubprocessResult* out) -> absl::Status {
+    PASSRL_ASSIGN_OR_RETURN(*out, RunSubprocess({side == 0 ? a.path : b.path}, sandbox));
+    result.order.push_back(side == 0 ? 'A' : 'B');
+    result.verdict = Judge(*out, reference, &result.detail);
+    if (result.verdict != Verdict::kOk && side == 1) {
+      return absl::InternalError(absl::StrCat("the baseline binary ", b.path,
+                                              " failed when run again (a flaky program?): ",
+                                              VerdictName(result.verdict), ": ", result.detail));
+    }
+    return absl::OkStatus();
+  };
+  SubprocessResult lead_in;
+  PASSRL_RETURN_IF_ERROR(run_side(1, &lead_in));
   std::vector<double> time_a, time_b, cycles_a, cycles_b;
   for (int pair = 0; result.stop == PairedStop::kContinue; ++pair) {
     SubprocessResult runs[2];
     for (int side = 0; side < 2; ++side) {
-      auto run = RunSubprocess({side == 0 ? a.path : b.path}, sandbox);
-      if (!run.ok()) return run.status();
-      result.order.push_back(side == 0 ? 'A' : 'B');
-      result.verdict = Judge(*run, reference, &result.detail);
+      PASSRL_RETURN_IF_ERROR(run_side(side, &runs[side]));
       if (result.verdict != Verdict::kOk) {
-        if (side == 1) result.detail = absl::StrCat("the baseline (B) ", result.detail);
         result.run_seconds = Seconds(start);
         return result;  // a failure is not cached: the env ends the episode on it
       }
-      runs[side] = *std::move(run);
     }
     if (pair < options_.paired.warmup_pairs) continue;
     time_a.push_back(runs[0].wall_seconds);

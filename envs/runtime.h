@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/subprocess.h"
@@ -113,12 +114,17 @@ class RuntimeEvaluator {
   absl::StatusOr<RuntimeResult> Evaluate(const llvm::Module& module, llvm::TargetMachine& tm,
                                          const Reference* reference);
 
-  // Builds `module` into an executable, or reuses the one with the same IR or object code.
-  absl::StatusOr<Binary> Prepare(const llvm::Module& module, llvm::TargetMachine& tm);
-  // Runs A and B interleaved (A B A B ...) on the benchmark core until the speedup's interval
-  // excludes 1, is narrower than options().paired.target_half_width, or max_pairs; every run's
-  // output is checked against `reference`. Cached per (A, B, reference). Errors only for a
-  // binary that cannot be started.
+  // Builds `module` into an executable, or reuses the one with the same IR or object code. The
+  // scratch dir holds the last 2048; older ones are deleted except the last few prepared and
+  // those prepared with `keep` (a baseline used all run long).
+  absl::StatusOr<Binary> Prepare(const llvm::Module& module, llvm::TargetMachine& tm,
+                                 bool keep = false);
+  // Runs B once (a lead-in, untimed), then A and B interleaved (A B A B ...) on the benchmark
+  // core, so that every timed run follows a run of the other binary, until the speedup is
+  // significant, its interval is narrower than options().paired.target_half_width, or
+  // max_pairs. Every run's output is checked against `reference`: A's failure is the verdict; B
+  // (the state already measured) failing now is an error (a flaky program), as is a binary that
+  // cannot be started or was evicted. Cached per (A, B, reference).
   absl::StatusOr<PairedResult> Compare(const Binary& a, const Binary& b,
                                        const Reference* reference);
 
@@ -147,6 +153,7 @@ class RuntimeEvaluator {
   std::map<uint64_t, RuntimeResult> measured_;  // by IR hash (and reference); cleared when full
   std::map<uint64_t, Binary> by_ir_, by_object_;  // built executables
   std::deque<Binary> recent_;                     // the last few prepared: never evicted
+  std::vector<Binary> kept_;                      // prepared with `keep`: never evicted
   std::map<std::tuple<uint64_t, uint64_t, uint64_t>, PairedResult> compared_;  // (A, B, ref)
 };
 

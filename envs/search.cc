@@ -14,7 +14,9 @@ namespace {
 // Budget, progress reporting and the running best, shared by both searches.
 class SearchState {
  public:
-  SearchState(LlvmEnv& env, const SearchOptions& options, const SearchProgress& progress)
+  // After env.Reset: the start state (O0, or env.start's level) is the cost to beat.
+  SearchState(LlvmEnv& env, const SearchOptions& options, const SearchProgress& progress,
+              int64_t start_cost)
       : options_(options),
         progress_(progress),
         clock_(options.clock ? options.clock : MonotonicSeconds),
@@ -25,7 +27,7 @@ class SearchState {
     result_.o0_cost = text ? b.text_o0 : b.ir_o0;
     result_.oz_cost = text ? b.text_oz : b.ir_oz;
     result_.o3_cost = text ? b.text_o3 : b.ir_o3;
-    result_.best_cost = result_.o0_cost;
+    result_.best_cost = start_cost;
   }
   bool OutOfTime() {
     const double now = clock_();
@@ -90,7 +92,8 @@ absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchma
   PASSRL_RETURN_IF_ERROR(options.Validate());
   PASSRL_RETURN_IF_ERROR(CheckSearchable(env));
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
-  SearchState state(env, options, progress);
+  PASSRL_ASSIGN_OR_RETURN(const double start_cost, env.Cost(env.options().reward));
+  SearchState state(env, options, progress, static_cast<int64_t>(start_cost));
   std::mt19937_64 rng(options.seed);
   const std::vector<int> choices = SearchActions(options.allowed);
   std::uniform_int_distribution<size_t> pick(0, choices.size() - 1);
@@ -113,8 +116,9 @@ absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchma
   PASSRL_RETURN_IF_ERROR(options.Validate());
   PASSRL_RETURN_IF_ERROR(CheckSearchable(env));
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
-  SearchState state(env, options, progress);
-  int64_t current = state.result().o0_cost;
+  PASSRL_ASSIGN_OR_RETURN(const double start_cost, env.Cost(env.options().reward));
+  SearchState state(env, options, progress, static_cast<int64_t>(start_cost));
+  int64_t current = state.result().best_cost;
   for (int depth = 0; depth < options.episode_length; ++depth) {
     auto snapshot = env.TakeSnapshot();
     int best_action = -1;

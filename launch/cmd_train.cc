@@ -273,8 +273,9 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
     w.max_steps = o.episode_length;
     env = std::make_unique<actors::WorkerEnvClient>(w);
   } else {
+    PASSRL_ASSIGN_OR_RETURN(envs::EnvOptions env_options, c.worker.Env());
     PASSRL_ASSIGN_OR_RETURN(
-        env, actors::InProcessEnvClient::Create(dataset, reward, o.episode_length, c.worker.start));
+        env, actors::InProcessEnvClient::Create(dataset, env_options, o.episode_length));
   }
   PASSRL_ASSIGN_OR_RETURN(auto policy,
                           actors::CreateTorchPolicy(
@@ -431,20 +432,21 @@ void AddLearnerCommand(CLI::App& app) {
 
 void AddEnvWorkerCommand(CLI::App& app) {
   auto dataset = std::make_shared<envs::DatasetOptions>();
-  auto reward = std::make_shared<std::string>("IrInstructionCountNorm");
-  auto start = std::make_shared<std::string>("O0");
+  auto worker = std::make_shared<actors::WorkerOptions>();
   CLI::App* cmd = app.add_subcommand(
       "env-worker", "Serve an environment over stdin/stdout (started by actors; not for humans)");
-  cmd->add_option("--reward", *reward, "reward space");
-  cmd->add_option("--start", *start, "where episodes start: O0 or an -O level");
+  cmd->add_option("--reward", worker->reward, "reward space");
+  cmd->add_option("--start", worker->start, "where episodes start: O0 or an -O level");
+  cmd->add_option("--insignificant", worker->runtime_insignificant,
+                  "runtime rewards: what a change inside the noise is worth (zero|estimate)");
+  cmd->add_option("--max-pairs", worker->runtime_max_pairs, "runtime rewards: A/B pairs at most");
   AddDatasetFlags(*cmd, *dataset);
-  cmd->callback([dataset, reward, start] {
-    auto space = envs::ParseRewardSpace(*reward);
-    if (!space.ok()) {
-      CommandStatus() = space.status();
+  cmd->callback([dataset, worker] {
+    if (auto env = worker->Env(); !env.ok()) {  // one line now, not an error per request
+      CommandStatus() = env.status();
       return;
     }
-    const int code = actors::ServeEnvWorker(0, 1, *dataset, *space, *start);
+    const int code = actors::ServeEnvWorker(0, 1, *dataset, *worker);
     if (code != 0) CommandStatus() = absl::InternalError("env worker: output pipe closed");
   });
 }

@@ -10,6 +10,7 @@
 #include "actors/observation.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
+#include "envs/paired_timing.h"
 #include "envs/spaces.h"
 #include "envs/split.h"
 #include "yaml-cpp/yaml.h"
@@ -88,6 +89,11 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("env.start", &c.worker.start,
            "where an episode starts: O0 (the unoptimised program) or O1/O2/O3/Os/Oz (the policy "
            "refines that pipeline's result; e.g. O3 with a runtime reward)"),
+      Bind("env.runtime_insignificant", &c.worker.runtime_insignificant,
+           "runtime rewards: a step whose paired speedup interval includes 1 is worth zero, or "
+           "its estimate (estimate)"),
+      Bind("env.runtime_max_pairs", &c.worker.runtime_max_pairs,
+           "runtime rewards: most A/B run pairs per step (stops sooner when significant)"),
       Bind("env.step_timeout_seconds", &c.worker.step_timeout_seconds,
            "a pass running longer is treated as hung: worker restarted, episode truncated"),
       Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),
@@ -256,6 +262,16 @@ absl::Status TrainConfig::Validate() const {
   }
   if (auto start = envs::StartPipeline(worker.start); !start.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("env.start: ", start.status().message()));
+  }
+  if (auto insignificant = envs::ParseInsignificant(worker.runtime_insignificant);
+      !insignificant.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("env.runtime_insignificant: ", insignificant.status().message()));
+  }
+  if (worker.runtime_max_pairs < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "env.runtime_max_pairs must be >= 2 (an interval needs two pairs), got ",
+        worker.runtime_max_pairs));
   }
   if (learner.sac.shape.hidden.empty())
     return absl::InvalidArgumentError("sac.hidden needs at least one layer");

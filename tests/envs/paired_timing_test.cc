@@ -44,6 +44,36 @@ TEST(PairedTimingTest, IntervalCoversTheTrueSpeedupAtTheStatedRate) {
   }
 }
 
+// The stopping rule looks after every pair: run to its end on no change, it must call few of them
+// significant (a 95% test at each look would call ~15%), and still find a real 5% change.
+TEST(PairedTimingTest, SequentialRuleKeepsFalseSignificanceNearFivePercent) {
+  const PairedOptions options;  // the defaults: 2..10 pairs
+  for (double speedup : {1.0, 1.05}) {
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> drift(0, 0.02), noise(0, 0.015);
+    int significant = 0;
+    const int kTrials = 4000;
+    for (int t = 0; t < kTrials; ++t) {
+      std::vector<double> a, b;
+      double machine = 0;
+      PairedEstimate e;
+      do {
+        machine += drift(rng);
+        a.push_back(0.1 * std::exp(machine + noise(rng)));
+        b.push_back(0.1 * speedup * std::exp(machine + noise(rng)));
+        e = EstimatePaired(a, b);
+      } while (NextPairedStep(e, options) == PairedStop::kContinue);
+      significant += e.significant();
+    }
+    const double rate = static_cast<double>(significant) / kTrials;
+    if (speedup == 1.0) {
+      EXPECT_LT(rate, 0.06) << "false significance";
+    } else {
+      EXPECT_GT(rate, 0.9) << "power at a 5% change";
+    }
+  }
+}
+
 TEST(PairedTimingTest, PairingCancelsDriftThatSeparateMediansSuffer) {
   std::mt19937_64 rng(7);
   double paired_ss = 0, unpaired_ss = 0;
@@ -110,6 +140,8 @@ TEST(PairedTimingTest, TQuantilesAndBadOptions) {
   EXPECT_NEAR(StudentT975(10), 2.228, 1e-3);
   EXPECT_NEAR(StudentT975(40), 2.021, 2e-3);
   EXPECT_NEAR(StudentT975(120), 1.980, 2e-3);
+  EXPECT_NEAR(StudentT995(2), 9.925, 1e-3);
+  EXPECT_NEAR(StudentT995(60), 2.660, 3e-3);
   PairedOptions o;
   EXPECT_TRUE(o.Validate().ok());
   o.min_pairs = 1;

@@ -203,12 +203,14 @@ TEST_F(PairedRuntimeTest, RunsAlternateABOnTheBenchmarkCoreAndO3BeatsO0) {
   ASSERT_EQ(r->verdict, Verdict::kOk) << r->detail;
   EXPECT_TRUE(r->time.significant());
   EXPECT_GT(r->time.speedup_low(), 1.0) << "-O3 should be faster than -O0 with its interval";
+  // B once (the lead-in), then A B A B ...: every timed run follows the other binary.
   const auto runs = ReadRunLog(evaluator_->scratch_dir());
   ASSERT_EQ(runs.size(), r->order.size());
-  ASSERT_EQ(static_cast<int>(runs.size()), 2 * r->time.pairs);
+  ASSERT_EQ(static_cast<int>(runs.size()), 1 + 2 * r->time.pairs);
   for (size_t i = 0; i < runs.size(); ++i) {
-    EXPECT_EQ(runs[i].first, i % 2 == 0 ? a_.path : b_.path) << "run " << i;
-    EXPECT_EQ(r->order[i], i % 2 == 0 ? 'A' : 'B');
+    const bool b_run = i % 2 == 0;
+    EXPECT_EQ(runs[i].first, b_run ? b_.path : a_.path) << "run " << i;
+    EXPECT_EQ(r->order[i], b_run ? 'B' : 'A');
     EXPECT_EQ(runs[i].second, evaluator_->cpu()) << "run " << i;
   }
 }
@@ -253,14 +255,28 @@ TEST_F(PairedRuntimeTest, CachedPerPairAndSameObjectCodeIsNotRun) {
   EXPECT_EQ(ReadRunLog(evaluator_->scratch_dir()).size(), before);
 }
 
+// `grows` has undefined behaviour at INT_MAX: -O0 prints 0, -O3 prints 1.
 TEST_F(PairedRuntimeTest, EveryRunIsValidated) {
-  BuildPair();
-  Reference wrong = {"not what it prints\n", 0};
-  auto r = evaluator_->Compare(a_, b_, &wrong);
-  ASSERT_TRUE(r.ok());
+  const Reference o0 = {Run("#include <stdio.h>\n#include <limits.h>\n"
+                            "__attribute__((noinline)) int grows(int x){return x + 1 > x;}\n"
+                            "int main(void){volatile int v = INT_MAX; printf(\"%d\\n\", grows(v));}\n")
+                            .output,
+                        0};
+  auto o3_module = *OptimizedCopy(benchmark_, "default<O3>", context_, nullptr);
+  auto o0_binary = evaluator_->Prepare(*module_, *tm_);
+  auto o3_binary = evaluator_->Prepare(*o3_module, *tm_);
+  ASSERT_TRUE(o0_binary.ok() && o3_binary.ok());
+  // A (the new state) miscompiled: the verdict, after the lead-in and A's first run.
+  auto r = evaluator_->Compare(*o3_binary, *o0_binary, &o0);
+  ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->verdict, Verdict::kMiscompile);
   EXPECT_NE(r->detail.find("output differs"), std::string::npos) << r->detail;
-  EXPECT_EQ(r->order, "A");  // stopped at the first bad run
+  EXPECT_EQ(r->order, "BA");
+  // B (the state measured before) failing now: an error naming it, not a verdict on A.
+  auto flaky = evaluator_->Compare(*o0_binary, *o3_binary, &o0);
+  ASSERT_FALSE(flaky.ok());
+  EXPECT_NE(flaky.status().message().find("baseline binary"), absl::string_view::npos)
+      << flaky.status();
 }
 
 // Through the environment: Runtime rewards, baselines, and the UB check at Reset.
@@ -311,8 +327,9 @@ TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
   EXPECT_NE(env->Reset(*ll).status().message().find("main()"), absl::string_view::npos);
 }
 
-// The paired reward: each step's binary against the previous state's, rewards telescoping to the
-// chained cost; a step that leaves the object code unchanged is worth exactly 0 and runs nothing.
+// The paired reward: each step's binary against the state last changed significantly, rewards
+// telescoping to the chained cost; a step that leaves the object code as it was is worth exactly
+// 0 and runs nothing.
 TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCode) {
   EnvOptions options;
   options.reward = RewardSpace::kRuntimeNorm;
@@ -325,7 +342,7 @@ TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCo
   ASSERT_TRUE(env->Reset(*b).ok());
   const auto& base = env->runtime_baselines();
   double total = 0, cost = base.o0_seconds;
-  const std::vector<int> actions = *ParseActionList("sroa,instcombine,sroa");
+  const std::vector<int> actions = *ParseActionList("sroa,sroa,instcombine");
   for (int a : actions) {
     auto step = env->Step(a);
     ASSERT_TRUE(step.ok()) << step.status();
@@ -338,13 +355,25 @@ TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCo
       EXPECT_TRUE(step->info.paired->time.significant()) << "sroa at -O0 is a large speedup";
       EXPECT_GT(step->reward, 0);
     }
-    if (env->actions().size() == 3) {  // sroa again: nothing left to promote
+    if (env->actions().size() == 2) {  // sroa again: nothing left to promote
       EXPECT_TRUE(step->info.paired->identical);
       EXPECT_EQ(step->reward, 0);
       EXPECT_EQ(step->info.paired->order, "");
     }
   }
   EXPECT_NEAR(total, (base.o0_seconds - cost) / base.o3_seconds, 1e-9);
+
+  // Back to the state after the first step: the same next step is the same (cached) pair.
+  ASSERT_TRUE(env->Reset(*b).ok());
+  ASSERT_TRUE(env->Step(actions[0]).ok());
+  auto snapshot = env->TakeSnapshot();
+  auto first = env->Step(actions[2]);
+  ASSERT_TRUE(first.ok());
+  env->Restore(*snapshot);
+  auto again = env->Step(actions[2]);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->reward, first->reward);
+  EXPECT_TRUE(again->info.paired->cached || again->info.paired->identical);
 }
 
 // RuntimeLog from an -O3 start: each reward is the log of the step's paired speedup (1 when the
@@ -362,12 +391,15 @@ TEST(RuntimeEnvTest, LogRewardIsTheLogOfThePairedSpeedupFromTheStartState) {
   ASSERT_TRUE(env->Reset(*b).ok());
   EXPECT_EQ(env->IrInstructionCount(), env->baselines().ir_o3);
   const std::vector<int> actions = *ParseActionList("loop-unroll-full,instcombine,reg2mem");
+  double previous_cost = env->runtime_baselines().o3_seconds;  // the -O3 start, measured once
   for (int a : actions) {
     auto step = env->Step(a);
     ASSERT_TRUE(step.ok()) << step.status();
     ASSERT_TRUE(step->info.failure.empty()) << step->info.failure;
     const PairedResult& p = *step->info.paired;
     EXPECT_NEAR(step->reward, std::log(p.RewardSpeedup(Insignificant::kZero)), 1e-12);
+    EXPECT_NEAR(step->info.cost * p.RewardSpeedup(Insignificant::kZero), previous_cost, 1e-12);
+    previous_cost = step->info.cost;
     if (a == actions.back()) EXPECT_LT(step->reward, -0.05) << "reg2mem: a large slowdown";
   }
 }

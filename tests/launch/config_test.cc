@@ -81,6 +81,10 @@ TEST(ConfigTest, BadValuesAreNamed) {
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"novalue"}).status(), "key=value"));
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.start=O9"}).status(), "env.start: start 'O9'"));
   EXPECT_EQ(LoadTrainConfig("", {"env.start=O3"})->worker.start, "O3");
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.runtime_insignificant=half"}).status(),
+                       "env.runtime_insignificant: insignificant change value 'half'"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.runtime_max_pairs=1"}).status(),
+                       "env.runtime_max_pairs must be >= 2"));
   auto yaml = LoadTrainConfig(testing::WriteTempFile("y.yaml", "run: [unclosed\n"));
   EXPECT_TRUE(Mentions(yaml.status(), "bad YAML")) << yaml.status();
   EXPECT_EQ(LoadTrainConfig("/nonexistent.yaml").status().code(), absl::StatusCode::kNotFound);
