@@ -196,6 +196,24 @@ TEST_F(CliTest, RuntimeRewardOnASizeOnlyModuleIsAOneLineError) {
                      "is size-only: runtime rewards and --validate need a program with main()");
 }
 
+// "Is this sequence faster than -O3 on my machine?": the paired speedup, its interval and runs;
+// the same object code is reported as such without running anything.
+TEST_F(CliTest, MeasureAgainstPrintsThePairedSpeedup) {
+  SubprocessResult r =
+      Run({"measure", "-b", "bundled/fft_radix2", "--passes=-O3", "--against=-O0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("speedup of A over B: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("A is faster"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("pairs interleaved on one pinned core (BAB"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("matches the -O0 build"), std::string::npos) << r.out;
+  r = Run({"measure", "-b", "bundled/fft_radix2", "--passes=-O3", "--against=-O3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("same object code"), std::string::npos) << r.out;
+  ExpectOneLineError(Run({"measure", "-b", "bundled/fft_radix2", "--passes", "sroa",
+                          "--against", "no-such-pass"}),
+                     1, "no-such-pass");
+}
+
 TEST_F(CliTest, BadFlagsAreOneLineErrors) {
   ExpectOneLineError(Run({"env", "-b", "bundled/nqueens", "--bogus-flag"}), 2, "--bogus-flag");
   ExpectOneLineError(Run({"search", "-b", "bundled/nqueens", "--method", "astar"}), 2, "astar");
