@@ -206,6 +206,7 @@ int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbo
               flags.episode_length);
   BusyNeighbour busy(neighbour);
   std::vector<double> seconds[2];
+  std::vector<bool> changed;  // per paired step: the object code changed (both methods share steps)
   int identical = 0, steps = 0, significant = 0;
   for (int paired = 1; paired >= 0; --paired) {
     EnvOptions options;
@@ -236,6 +237,7 @@ int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbo
         seconds[paired].push_back(Since(start));
         if (paired) {
           ++steps;
+          changed.push_back(step->info.paired != nullptr && !step->info.paired->identical);
           identical += step->info.paired != nullptr && step->info.paired->identical;
           significant += step->info.paired != nullptr && step->info.paired->time.significant();
         }
@@ -246,11 +248,23 @@ int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbo
     }
   }
   const Percentiles p = Summarize(seconds[1]), u = Summarize(seconds[0]);
+  std::vector<double> changed_seconds[2];
+  for (size_t i = 0; i < changed.size() && i < seconds[0].size(); ++i) {
+    if (!changed[i]) continue;
+    for (int m = 0; m < 2; ++m) changed_seconds[m].push_back(seconds[m][i]);
+  }
   std::printf("| method | steps | median | mean | p90 |\n|---|---|---|---|---|\n");
   std::printf("| paired | %zu | **%.3f s** | %.3f s | %.3f s |\n", seconds[1].size(), p.median,
               p.mean, p.p90);
   std::printf("| unpaired (before) | %zu | %.3f s | %.3f s | %.3f s |\n", seconds[0].size(),
               u.median, u.mean, u.p90);
+  if (!changed_seconds[0].empty()) {
+    const Percentiles pc = Summarize(changed_seconds[1]), uc = Summarize(changed_seconds[0]);
+    std::printf("| paired, steps that changed the code | %zu | **%.3f s** | %.3f s | %.3f s |\n",
+                changed_seconds[1].size(), pc.median, pc.mean, pc.p90);
+    std::printf("| unpaired, the same steps | %zu | %.3f s | %.3f s | %.3f s |\n",
+                changed_seconds[0].size(), uc.median, uc.mean, uc.p90);
+  }
   std::printf(
       "\nPaired steps: %d of %d left the object code unchanged (reward 0, nothing run), %d were "
       "significant changes. Median step: paired / unpaired = %.2f.\n",
