@@ -26,6 +26,7 @@
 #include "envs/dataset.h"
 #include "envs/llvm_env.h"
 #include "envs/llvm_util.h"
+#include "envs/measurement.h"
 #include "envs/runtime.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -37,19 +38,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-double StdDev(const std::vector<double>& v) {
-  double mean = 0, ss = 0;
-  for (double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return std::sqrt(ss / static_cast<double>(v.size() - 1));
 }
 
 // One step to recompute: the modules before and after it.
@@ -121,7 +109,7 @@ bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags&
     }
   }
   const double t = truth->time.log_ratio;
-  const double sp = StdDev(paired), su = StdDev(unpaired);
+  const double sp = ComputeStats(paired).stddev, su = ComputeStats(unpaired).stddev;
   sd_ratio.push_back(su / sp);
   int sign_p = 0, sign_u = 0;
   for (int i = 0; i < flags.reps; ++i) {
@@ -139,7 +127,7 @@ bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags&
               big ? absl::StrFormat("%d / %d vs %d / %d", sign_p, flags.reps, sign_u, flags.reps)
                         .c_str()
                   : "(< 2%)",
-              Median(paired_seconds), Median(unpaired_seconds));
+              ComputeStats(paired_seconds).median, ComputeStats(unpaired_seconds).median);
   std::fflush(stdout);
   return true;
 }
@@ -195,10 +183,9 @@ struct Percentiles {
   double median, mean, p90;
 };
 Percentiles Summarize(std::vector<double> v) {
+  const SampleStats s = ComputeStats(v);
   std::sort(v.begin(), v.end());
-  double sum = 0;
-  for (double x : v) sum += x;
-  return {Median(v), sum / static_cast<double>(v.size()), v[v.size() * 9 / 10]};
+  return {s.median, s.mean, v[v.size() * 9 / 10]};
 }
 
 int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbour) {

@@ -78,6 +78,8 @@ class LlvmEnv {
   absl::Status RunPipeline(absl::string_view pipeline);
   // The current raw cost of `space`'s metric (instructions, .text bytes or seconds).
   absl::StatusOr<double> Cost(RewardSpace space);
+  // The reward metric's cost of the current state, as last computed (no work).
+  double cost() const { return cost_; }
   int64_t IrInstructionCount() const;
   uint64_t IrHash() const;  // hash of the module as IR text
   std::string Ir() const;

@@ -105,6 +105,14 @@ const char* VerdictName(Verdict verdict) {
   return "?";
 }
 
+RuntimeOptions RuntimeOptions::ValidationOnly() {
+  RuntimeOptions o;
+  o.measure.warmup_runs = 0;
+  o.measure.min_runs = o.measure.max_runs = 1;
+  o.min_run_seconds = 0;
+  return o;
+}
+
 absl::Status RuntimeOptions::Validate() const {
   absl::Status m = measure.Validate();
   if (!m.ok()) return m;

@@ -55,6 +55,8 @@ struct RuntimeOptions {
   // csmith programs run ~4 ms, -O0 and -O3 alike); 0: no floor (output validation only).
   double min_run_seconds = 0.02;
   absl::Status Validate() const;
+  // For checking output only (eval --validate, optimize): one untimed run, no floor.
+  static RuntimeOptions ValidationOnly();
 };
 
 enum class Verdict { kOk, kMiscompile, kCrash, kTimeout };

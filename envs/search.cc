@@ -92,8 +92,7 @@ absl::StatusOr<SearchResult> RandomSearch(LlvmEnv& env, const Benchmark& benchma
   PASSRL_RETURN_IF_ERROR(options.Validate());
   PASSRL_RETURN_IF_ERROR(CheckSearchable(env));
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
-  PASSRL_ASSIGN_OR_RETURN(const double start_cost, env.Cost(env.options().reward));
-  SearchState state(env, options, progress, static_cast<int64_t>(start_cost));
+  SearchState state(env, options, progress, static_cast<int64_t>(env.cost()));
   std::mt19937_64 rng(options.seed);
   const std::vector<int> choices = SearchActions(options.allowed);
   std::uniform_int_distribution<size_t> pick(0, choices.size() - 1);
@@ -116,8 +115,7 @@ absl::StatusOr<SearchResult> GreedySearch(LlvmEnv& env, const Benchmark& benchma
   PASSRL_RETURN_IF_ERROR(options.Validate());
   PASSRL_RETURN_IF_ERROR(CheckSearchable(env));
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
-  PASSRL_ASSIGN_OR_RETURN(const double start_cost, env.Cost(env.options().reward));
-  SearchState state(env, options, progress, static_cast<int64_t>(start_cost));
+  SearchState state(env, options, progress, static_cast<int64_t>(env.cost()));
   int64_t current = state.result().best_cost;
   for (int depth = 0; depth < options.episode_length; ++depth) {
     auto snapshot = env.TakeSnapshot();

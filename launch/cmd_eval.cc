@@ -86,12 +86,8 @@ absl::Status EvaluateHere(const EvalFlags& flags, const LoadedPolicy& loaded,
   env_options.reward = envs::RewardSpace::kIrInstructionCount;
   env_options.cache_dir = flags.dataset.build.cache_dir;
   env_options.start = loaded.start;  // rollouts and the searches begin where training did
-  if (!flags.runtime) {  // --validate alone: one untimed run, output compared with -O0
-    env_options.runtime.measure.warmup_runs = 0;
-    env_options.runtime.measure.min_runs = 1;
-    env_options.runtime.measure.max_runs = 1;
-    env_options.runtime.min_run_seconds = 0;  // not timed
-  }
+  // --validate alone: one untimed run, output compared with -O0.
+  if (!flags.runtime) env_options.runtime = envs::RuntimeOptions::ValidationOnly();
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(env_options));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
   const char* crash = std::getenv("PASSRL_TEST_CRASH_BENCHMARK");

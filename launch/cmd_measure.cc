@@ -12,6 +12,7 @@
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/llvm_env.h"
+#include "envs/spaces.h"
 #include "launch/commands.h"
 
 namespace passrl::launch {
@@ -28,10 +29,9 @@ struct MeasureFlags {
 absl::Status Apply(envs::LlvmEnv& env, const envs::Benchmark& benchmark,
                    const std::string& sequence) {
   PASSRL_RETURN_IF_ERROR(env.Reset(benchmark).status());
-  const std::string level(absl::StripPrefix(absl::StripAsciiWhitespace(sequence), "-"));
-  if (level == "O0") return absl::OkStatus();
-  if (level == "O1" || level == "O2" || level == "O3" || level == "Os" || level == "Oz") {
-    return env.RunPipeline(absl::StrCat("default<", level, ">"));
+  const absl::string_view level = absl::StripPrefix(absl::StripAsciiWhitespace(sequence), "-");
+  if (auto pipeline = envs::StartPipeline(level); pipeline.ok()) {  // an -O level
+    return pipeline->empty() ? absl::OkStatus() : env.RunPipeline(*pipeline);
   }
   PASSRL_ASSIGN_OR_RETURN(std::vector<int> actions, envs::ParseActionList(sequence));
   for (int a : actions) PASSRL_RETURN_IF_ERROR(env.Step(a).status());

@@ -60,10 +60,7 @@ absl::StatusOr<std::unique_ptr<envs::LlvmEnv>> FinalEnv(const OptimizeFlags& fla
   o.reward = envs::RewardSpace::kIrInstructionCount;
   o.verify_each_step = true;  // the verifier after every pass of the returned sequence
   o.cache_dir = flags.dataset.build.cache_dir;
-  o.runtime.measure.warmup_runs = 0;  // validation: one untimed run, output compared with -O0
-  o.runtime.measure.min_runs = 1;
-  o.runtime.measure.max_runs = 1;
-  o.runtime.min_run_seconds = 0;  // not timed
+  o.runtime = envs::RuntimeOptions::ValidationOnly();  // output compared with -O0, not timed
   return envs::LlvmEnv::Create(o);
 }
 

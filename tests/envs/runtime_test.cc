@@ -279,19 +279,24 @@ TEST_F(PairedRuntimeTest, EveryRunIsValidated) {
       << flaky.status();
 }
 
-// Through the environment: Runtime rewards, baselines, and the UB check at Reset.
-TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
+// Options for a runtime-reward environment with short measurements, and the program they time.
+EnvOptions QuickRuntimeOptions(RewardSpace reward) {
   EnvOptions options;
-  options.reward = RewardSpace::kRuntimeNorm;
+  options.reward = reward;
   options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
   options.runtime.measure.min_runs = 3;
   options.runtime.measure.max_runs = 5;
+  return options;
+}
+Benchmark Crc32() { return *LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions()); }
+
+// Through the environment: Runtime rewards, baselines, and the UB check at Reset.
+TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
+  EnvOptions options = QuickRuntimeOptions(RewardSpace::kRuntimeNorm);
   options.runtime.paired_reward = false;  // medians measured separately
   options.runtime.min_run_seconds = 0;    // the UB program below runs for a millisecond
   auto env = *LlvmEnv::Create(options);
-  auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE(env->Reset(*b).ok());
+  ASSERT_TRUE(env->Reset(Crc32()).ok());
   const auto& base = env->runtime_baselines();
   EXPECT_GT(base.o0_seconds, 0);
   EXPECT_GT(base.o3_seconds, 0);
@@ -331,15 +336,9 @@ TEST(RuntimeEnvTest, RuntimeRewardTelescopesAndRefusesUndefinedBehaviour) {
 // telescoping to the chained cost; a step that leaves the object code as it was is worth exactly
 // 0 and runs nothing.
 TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCode) {
-  EnvOptions options;
-  options.reward = RewardSpace::kRuntimeNorm;
-  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
-  options.runtime.measure.min_runs = 3;
-  options.runtime.measure.max_runs = 5;
-  auto env = *LlvmEnv::Create(options);
-  auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE(env->Reset(*b).ok());
+  auto env = *LlvmEnv::Create(QuickRuntimeOptions(RewardSpace::kRuntimeNorm));
+  const Benchmark b = Crc32();
+  ASSERT_TRUE(env->Reset(b).ok());
   const auto& base = env->runtime_baselines();
   double total = 0, cost = base.o0_seconds;
   const std::vector<int> actions = *ParseActionList("sroa,sroa,instcombine");
@@ -364,7 +363,7 @@ TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCo
   EXPECT_NEAR(total, (base.o0_seconds - cost) / base.o3_seconds, 1e-9);
 
   // Back to the state after the first step: the same next step is the same (cached) pair.
-  ASSERT_TRUE(env->Reset(*b).ok());
+  ASSERT_TRUE(env->Reset(b).ok());
   ASSERT_TRUE(env->Step(actions[0]).ok());
   auto snapshot = env->TakeSnapshot();
   auto first = env->Step(actions[2]);
@@ -379,16 +378,10 @@ TEST(RuntimeEnvTest, PairedRewardComparesWithThePreviousStateAndSkipsUnchangedCo
 // RuntimeLog from an -O3 start: each reward is the log of the step's paired speedup (1 when the
 // change is insignificant), and the episode's cost starts at the -O3 program's time.
 TEST(RuntimeEnvTest, LogRewardIsTheLogOfThePairedSpeedupFromTheStartState) {
-  EnvOptions options;
-  options.reward = RewardSpace::kRuntimeLog;
+  EnvOptions options = QuickRuntimeOptions(RewardSpace::kRuntimeLog);
   options.start = "O3";
-  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
-  options.runtime.measure.min_runs = 3;
-  options.runtime.measure.max_runs = 5;
   auto env = *LlvmEnv::Create(options);
-  auto b = LoadBenchmark("bundled/crc32_table", testing::TestDatasetOptions());
-  ASSERT_TRUE(b.ok());
-  ASSERT_TRUE(env->Reset(*b).ok());
+  ASSERT_TRUE(env->Reset(Crc32()).ok());
   EXPECT_EQ(env->IrInstructionCount(), env->baselines().ir_o3);
   const std::vector<int> actions = *ParseActionList("loop-unroll-full,instcombine,reg2mem");
   double previous_cost = env->runtime_baselines().o3_seconds;  // the -O3 start, measured once
@@ -406,9 +399,7 @@ TEST(RuntimeEnvTest, LogRewardIsTheLogOfThePairedSpeedupFromTheStartState) {
 
 // A program that finishes in about the time a process takes to start cannot be timed.
 TEST(RuntimeEnvTest, ProgramsTooShortToTimeAreRefusedWithTheReason) {
-  EnvOptions options;
-  options.reward = RewardSpace::kRuntimeLog;
-  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  EnvOptions options = QuickRuntimeOptions(RewardSpace::kRuntimeLog);
   auto env = *LlvmEnv::Create(options);
   auto quick = BuildBenchmark(
       "quick", {testing::WriteTempFile("quick.c", "#include <stdio.h>\nint main(void){puts(\"hi\");}\n")},
