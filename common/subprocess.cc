@@ -39,16 +39,27 @@ void CloseFd(int& fd) {
   _exit(127);
 }
 
-enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3 };
+enum ChildStep { kAffinity = 1, kChdir = 2, kExec = 3, kOutputFile = 4 };
 
 [[noreturn]] void ExecChild(const char* exe, char* const* argv, char* const* envp, int out_fd,
                             int err_fd, int status_fd, const int gate[2],
                             const SubprocessOptions& o) {
+  const pid_t parent = getppid();
   setpgid(0, 0);
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
   if (!o.inherit_stderr) dup2(err_fd, 2);  // else the pipe's CLOEXEC end closes at exec: EOF
+  if (!o.output_file.empty()) {
+    const int log = open(o.output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (log < 0) FailChild(status_fd, kOutputFile);
+    dup2(log, 1);
+    dup2(log, 2);
+  }
+  if (o.parent_death_signal != 0) {
+    prctl(PR_SET_PDEATHSIG, o.parent_death_signal);
+    if (getppid() != parent) _exit(127);  // the parent is already gone
+  }
   if (o.cpu >= 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -168,6 +179,7 @@ absl::StatusOr<SubprocessResult> RunSubprocess(const std::vector<std::string>& a
     }
     const char* step = report[0] == kAffinity ? "bind it to CPU"
                        : report[0] == kChdir  ? "enter its working directory"
+                       : report[0] == kOutputFile ? "open its output file"
                                               : "execute it";
     return absl::FailedPreconditionError(
         absl::StrCat("cannot ", step, ": '", argv[0], "': ", strerror(report[1])));

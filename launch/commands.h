@@ -37,6 +37,7 @@ void AddReplayCommand(CLI::App& app);
 void AddKeysCommand(CLI::App& app);
 void AddEnvWorkerCommand(CLI::App& app);
 void AddOptimizeCommand(CLI::App& app);  // optimize and library
+void AddSweepCommand(CLI::App& app);     // sweep and sweep-score
 
 // --cpu, --warmup, --min-runs, --max-runs, --rel-ci, --timeout (commands with runtime rewards).
 void AddRuntimeFlags(CLI::App& command, envs::RuntimeOptions& runtime);

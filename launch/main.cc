@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   passrl::launch::AddLoadgenCommand(app);
   passrl::launch::AddKeysCommand(app);
   passrl::launch::AddEnvWorkerCommand(app);
+  passrl::launch::AddSweepCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -93,7 +93,8 @@ passrl_on_term() {
   passrl_log "got SIGTERM: waiting for the step to stop; no requeue"
 }
 
-# passrl_run SRUN_ARGS...: runs `srun SRUN_ARGS... PASSRL_CMD` and handles the signals; exits.
+# passrl_run SRUN_ARGS...: runs `srun SRUN_ARGS... PASSRL_CMD` and handles the signals; exits
+# (after calling passrl_after_success, when the script defines it and the step succeeded).
 # An argument "@PASSRL@" is replaced by PASSRL_CMD instead (heterogeneous steps name the command
 # once per component: `srun OPTS0 @PASSRL@ : OPTS1 @PASSRL@`).
 passrl_run() {
@@ -147,6 +148,11 @@ passrl_run() {
     sleep 60 &  # let Slurm end the job as requeued rather than as completed
     wait $!
     exit 0
+  fi
+  # A script's own step after a training that ended well (sweep.sbatch scores its trial).
+  if [ "$rc" -eq 0 ] && declare -F passrl_after_success >/dev/null; then
+    passrl_after_success
+    rc=$?
   fi
   exit "$rc"
 }

@@ -2,12 +2,14 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
@@ -229,6 +231,72 @@ TEST(SubprocessSandboxTest, CountsUserCyclesWhereAvailable) {
     EXPECT_NE(CountersAvailable().message().find("cycle counters unavailable: "), std::string::npos)
         << CountersAvailable();
   }
+}
+
+TEST(SubprocessSandboxTest, OutputFileGetsBothStreamsAppended) {
+  const std::string log = ::testing::TempDir() + "/subprocess_output_file.log";
+  std::filesystem::remove(log);
+  SubprocessOptions options;
+  options.output_file = log;
+  for (int i = 0; i < 2; ++i) {
+    auto r = RunSubprocess({"sh", "-c", "echo out; echo err >&2"}, options);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->ok());
+    EXPECT_EQ(r->out, "");
+    EXPECT_EQ(r->err, "");
+  }
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), "out\nerr\nout\nerr\n");
+  options.output_file = "/nonexistent-dir/x.log";
+  auto bad = RunSubprocess({"true"}, options);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(std::string(bad.status().message()).find("open its output file"), std::string::npos)
+      << bad.status();
+}
+
+// Whether the child a (killed) starter process left behind is still alive after `seconds`.
+bool ChildOutlivesItsStarter(int parent_death_signal, double seconds) {
+  const std::string pid_file = ::testing::TempDir() + "/orphan.pid";
+  std::filesystem::remove(pid_file);
+  const pid_t starter = fork();
+  if (starter == 0) {
+    SubprocessOptions o;
+    o.parent_death_signal = parent_death_signal;
+    (void)RunSubprocess({"sh", "-c", "echo $$ > " + pid_file + ".tmp && mv " + pid_file +
+                                         ".tmp " + pid_file + " && exec sleep 300"},
+                        o);
+    _exit(0);
+  }
+  pid_t child = 0;
+  for (int i = 0; i < 200 && child == 0; ++i) {
+    std::ifstream in(pid_file);
+    if (!(in >> child)) child = 0;
+    if (child == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(starter, SIGKILL);
+  waitpid(starter, nullptr, 0);
+  if (child <= 0) return false;
+  auto alive = [child] {
+    waitpid(child, nullptr, WNOHANG);  // reaped here if it was reparented to us
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string pid, comm, state;
+    return static_cast<bool>(stat >> pid >> comm >> state) && state != "Z";
+  };
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (alive() && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const bool survived = alive();
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);  // ECHILD unless it was reparented to us
+  return survived;
+}
+
+TEST(SubprocessSandboxTest, ParentDeathSignalEndsTheChildWithItsStarter) {
+  EXPECT_TRUE(ChildOutlivesItsStarter(0, 1.0)) << "without the option the child lives on";
+  EXPECT_FALSE(ChildOutlivesItsStarter(SIGTERM, 5.0));
 }
 
 }  // namespace
