@@ -325,11 +325,14 @@ void WriteReport(const std::vector<EvalRow>& rows, const EvalOptions& options,
       ++m.failed;
       continue;
     }
-    m.ir.push_back(r.IrRatio());
-    m.text.push_back(r.TextRatio());
+    // A ratio needs both sides: -Oz can delete a program's whole code (csmith/1048 has undefined
+    // behaviour; -Oz leaves main empty, 0 bytes of .text), which has no ratio to average.
+    const bool ir_defined = r.ir_oz > 0 && r.ir > 0, text_defined = r.text_oz > 0 && r.text > 0;
+    if (ir_defined) m.ir.push_back(r.IrRatio());
+    if (text_defined) m.text.push_back(r.TextRatio());
     if (!r.OzGrows()) {
-      m.ir_no_outliers.push_back(r.IrRatio());
-      m.text_no_outliers.push_back(r.TextRatio());
+      if (ir_defined) m.ir_no_outliers.push_back(r.IrRatio());
+      if (text_defined) m.text_no_outliers.push_back(r.TextRatio());
     }
     if (std::isfinite(r.runtime) && r.runtime > 0) m.runtime.push_back(r.RuntimeRatio());
     if (r.verdict == "size-only") {

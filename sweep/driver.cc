@@ -18,7 +18,7 @@ SweepDriver::SweepDriver(DriverOptions options, SweepDir dir, TrialLauncher* lau
       clock_(std::move(clock)) {}
 
 std::string SweepDriver::Line(const std::string& what) const {
-  const int64_t t = static_cast<int64_t>(clock_() - start_);
+  const int64_t t = static_cast<int64_t>(Spent());
   return absl::StrFormat("sweep [%02d:%02d:%02d] %s", t / 3600, t / 60 % 60, t % 60, what);
 }
 
@@ -52,6 +52,8 @@ absl::Status SweepDriver::Collect(std::set<Job>& running, std::vector<RungResult
 
 absl::Status SweepDriver::Run() {
   start_ = clock_();
+  spent_before_ = dir_.ReadDriverSeconds();
+  double saved = spent_before_;
   PASSRL_ASSIGN_OR_RETURN(std::vector<RungResult> results,
                           dir_.ReadResults(options_.shape.trials, options_.shape.rungs));
   std::set<Job> running = launcher_->StillRunning();
@@ -60,7 +62,7 @@ absl::Status SweepDriver::Run() {
                                 running.size(), " still running")));
   }
   while (!stop_) {
-    budget_spent_ = options_.budget_seconds > 0 && clock_() - start_ >= options_.budget_seconds;
+    budget_spent_ = options_.budget_seconds > 0 && Spent() >= options_.budget_seconds;
     std::vector<Job> start;
     std::set<Job> busy = running;
     while (!budget_spent_ && static_cast<int>(busy.size()) < launcher_->Capacity()) {
@@ -80,7 +82,12 @@ absl::Status SweepDriver::Run() {
     }
     if (running.empty()) break;
     PASSRL_RETURN_IF_ERROR(Collect(running, results));
+    if (Spent() - saved >= 30) {
+      saved = Spent();
+      PASSRL_RETURN_IF_ERROR(dir_.WriteDriverSeconds(saved));
+    }
   }
+  PASSRL_RETURN_IF_ERROR(dir_.WriteDriverSeconds(Spent()));
   if (stop_) return absl::CancelledError("the sweep was interrupted");
   if (budget_spent_) progress_(Line("budget spent: no more jobs started"));
   return absl::OkStatus();

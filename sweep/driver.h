@@ -20,7 +20,9 @@ namespace passrl::sweep {
 struct DriverOptions {
   AshaShape shape;
   std::vector<double> durations;  // each rung's training time (Rungs::Durations)
-  double budget_seconds = 0;      // no new job after this much wall time (this driver's); 0: none
+  // No new job once the drivers of this sweep have spent this much wall time in all (resumed
+  // drivers count on from DIR/driver_seconds); 0: none.
+  double budget_seconds = 0;
   double wait_seconds = 1;        // the longest the driver sleeps between looks
 };
 
@@ -40,6 +42,7 @@ class SweepDriver {
  private:
   absl::Status Collect(std::set<Job>& running, std::vector<RungResult>& results);
   std::string Line(const std::string& what) const;
+  double Spent() const { return spent_before_ + clock_() - start_; }
 
   const DriverOptions options_;
   const SweepDir dir_;
@@ -47,6 +50,7 @@ class SweepDriver {
   const std::function<void(const std::string&)> progress_;
   const std::function<double()> clock_;
   double start_ = 0;
+  double spent_before_ = 0;  // by earlier drivers
   bool budget_spent_ = false;
   std::atomic<bool> stop_{false};
 };

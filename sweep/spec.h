@@ -67,7 +67,7 @@ struct SweepSpec {
   int trials = 8;                   // random: configs drawn; grid: every combination
   uint64_t seed = 1;
   Rungs rungs;
-  double budget_seconds = 0;  // wall time after which no new work starts; 0: none
+  double budget_seconds = 0;  // drivers' wall time, summed over resumes, after which no new job starts; 0: none
   ScoreOptions score;
   LocalOptions local;
   SlurmOptions slurm;

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/durable_file.h"
@@ -82,6 +84,20 @@ absl::StatusOr<std::vector<RungResult>> SweepDir::ReadResults(int trials, int ru
     }
   }
   return out;
+}
+
+double SweepDir::ReadDriverSeconds() const {
+  std::string text;
+  double seconds = 0;
+  if (!ReadFileToString(root_ + "/driver_seconds", &text).ok() ||
+      !absl::SimpleAtod(absl::StripAsciiWhitespace(text), &seconds) || !(seconds >= 0)) {
+    return 0;
+  }
+  return seconds;
+}
+
+absl::Status SweepDir::WriteDriverSeconds(double seconds) const {
+  return ReplaceFileDurably(root_ + "/driver_seconds", absl::StrCat(seconds, "\n"));
 }
 
 std::string SweepDir::ResultError(const Job& job) const {

@@ -9,6 +9,7 @@
 //   DIR/trials/t003/run/             its run directory (checkpoints, policy.pb, metrics)
 //   DIR/trials/t003/rung-1.json      its result at rung 1 (score, times, or the error)
 //   DIR/trials/t003/job.log          its training and scoring output, appended
+//   DIR/driver_seconds               wall time drivers have spent on the sweep (the budget's clock)
 #pragma once
 
 #include <string>
@@ -39,6 +40,10 @@ class SweepDir {
   absl::Status WriteResult(const RungResult& result, const std::string& error) const;
   // Every result file of these trials; a damaged one is an error naming it.
   absl::StatusOr<std::vector<RungResult>> ReadResults(int trials, int rungs) const;
+  // Wall seconds earlier drivers spent on this sweep (0 when none), and recording it.
+  double ReadDriverSeconds() const;
+  absl::Status WriteDriverSeconds(double seconds) const;
+
   // The error a failed result records ("" when it has a score or is missing).
   std::string ResultError(const Job& job) const;
 

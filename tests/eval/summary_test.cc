@@ -2,7 +2,10 @@
 
 #include <cmath>
 
+#include <sstream>
+
 #include "envs/action_space.h"
+#include "eval/evaluation.h"
 #include "gtest/gtest.h"
 
 namespace passrl::eval {
@@ -63,6 +66,26 @@ TEST(DescribeSequencesTest, CountsDistinctSequencesUsesAndThePipelineShare) {
   EXPECT_NE(s.find("give 75.0% of the instruction reduction"), std::string::npos) << s;
   // Unknown counts: no share claimed.
   EXPECT_EQ(DescribeSequences({{a, 100, {}}}).find("reduction"), std::string::npos);
+}
+
+// -Oz can delete a program's whole code (0 bytes of .text): that row has no .text ratio, and the
+// report must average the others instead of aborting.
+TEST(WriteReportTest, ARowWithoutTextAtOzIsLeftOutOfTheTextGeomeanOnly) {
+  EvalRow a;
+  a.benchmark = "csmith/1";
+  a.method = "greedy";
+  a.ir_o0 = 100, a.ir_oz = 50, a.ir = 40, a.text_o0 = 400, a.text_oz = 200, a.text = 100;
+  EvalRow b = a;
+  b.benchmark = "csmith/1048";
+  b.ir_oz = 1, b.ir = 10, b.text_oz = 0, b.text = 50;
+  std::stringstream json;
+  WriteReport({a, b}, EvalOptions{}, nlohmann::json::object(), &json, nullptr);
+  const nlohmann::json doc = nlohmann::json::parse(json.str());
+  const nlohmann::json& g = doc["geomean"]["greedy"];
+  EXPECT_EQ(g["ir"]["benchmarks"], 2);
+  EXPECT_EQ(g["text"]["benchmarks"], 1);
+  EXPECT_NEAR(g["text_ratio_vs_oz"].get<double>(), 2.0, 1e-9);
+  EXPECT_NEAR(g["ir_ratio_vs_oz"].get<double>(), std::sqrt(1.25 * 0.1), 1e-9);
 }
 
 }  // namespace

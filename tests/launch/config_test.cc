@@ -35,6 +35,20 @@ TEST(ConfigTest, ReadsValuesAndOverrides) {
   EXPECT_EQ(DescribeConfig(*again), DescribeConfig(*c));
 }
 
+TEST(ConfigTest, NumbersPrintAsTypedAndReadBackExactly) {
+  auto c = LoadTrainConfig("", {"sac.learning_rate=0.0003", "sac.initial_alpha=1e-12",
+                                "sac.tau=0.1234567890123456789"});
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string text = DescribeConfig(*c);
+  EXPECT_NE(text.find("  learning_rate: 0.0003  #"), std::string::npos) << text;
+  EXPECT_NE(text.find("  initial_alpha: 1e-12  #"), std::string::npos) << text;
+  auto again = LoadTrainConfig(testing::WriteTempFile("n.yaml", text));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->learner.sac.learning_rate, 0.0003);
+  EXPECT_EQ(again->learner.sac.initial_alpha, 1e-12);
+  EXPECT_EQ(again->learner.sac.tau, c->learner.sac.tau);
+}
+
 TEST(ConfigTest, UnknownKeyIsNamedWithTheFile) {
   const std::string path = testing::WriteTempFile("bad.yaml", "learner:\n  batchsize: 3\n");
   auto c = LoadTrainConfig(path);

@@ -123,6 +123,28 @@ TEST_F(SweepDriverTest, NoNewJobAfterTheBudget) {
   EXPECT_EQ(launcher.starts.size(), 3u);  // started at t = 0, 100, 200; none at 300
 }
 
+TEST_F(SweepDriverTest, TheBudgetCountsEarlierDriversTime) {
+  const SweepDir dir(root_);
+  {
+    FakeLauncher launcher(dir, kQuality, 1);
+    SweepDriver driver(Options(/*budget=*/250), dir, &launcher, [](const std::string&) {},
+                       [&launcher] { return launcher.now; });
+    int waits = 0;
+    launcher.on_wait = [&] {
+      if (++waits == 2) driver.RequestStop();
+    };
+    EXPECT_TRUE(absl::IsCancelled(driver.Run()));
+    EXPECT_EQ(launcher.starts.size(), 2u);
+  }
+  EXPECT_DOUBLE_EQ(dir.ReadDriverSeconds(), 200);
+  FakeLauncher launcher(dir, kQuality, 1);
+  SweepDriver driver(Options(/*budget=*/250), dir, &launcher, [](const std::string&) {},
+                     [&launcher] { return launcher.now; });
+  ASSERT_TRUE(driver.Run().ok());
+  EXPECT_TRUE(driver.budget_spent());
+  EXPECT_EQ(launcher.starts.size(), 1u);  // at 200 s of 250; none at 300
+}
+
 TEST_F(SweepDriverTest, AJobWithoutAResultFailsNamingItsLog) {
   const SweepDir dir(root_);
   FakeLauncher launcher(dir, kQuality, 1);
