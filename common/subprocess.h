@@ -30,12 +30,12 @@ struct SubprocessOptions {
   bool no_core_dumps = true;            // RLIMIT_CORE = 0
   std::string working_dir;              // empty: inherit
   bool inherit_stderr = false;          // the child writes to our stderr (progress); err stays ""
-  bool count_user_cycles = false;
+  bool count_user_cycles = false;  // read its user-space cycles/instructions (where available)
   // Both streams appended to this file instead of captured (long jobs: training logs); empty: no.
   std::string output_file;
   // Sent to the child when the thread that started it ends (the whole process exiting, killed
   // included), so long jobs do not outlive their driver; 0: none. Not inherited by its children.
-  int parent_death_signal = 0;  // read its user-space cycles/instructions (where available)
+  int parent_death_signal = 0;
 };
 
 struct SubprocessResult {

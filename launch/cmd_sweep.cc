@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/clock.h"
@@ -43,7 +45,7 @@ namespace {
 struct SweepFlags {
   envs::DatasetOptions dataset;
   std::string spec, out, resume, report, script = "cluster_configs/slurm/sweep.sbatch";
-  bool slurm = false;
+  bool slurm = false, local = false;
   // sweep-score
   std::string dir;
   int trial = -1, rung = -1;
@@ -131,9 +133,58 @@ absl::Status CreateSweep(const SweepFlags& flags, const sweep::SweepDir& dir,
   return ReplaceFileDurably(dir.SpecPath(), std::string(e.c_str()) + "\n");
 }
 
-int AllowedCpus() {
+// The CPUs this process may run on (a cpuset under Slurm or taskset need not start at 0).
+std::vector<int> AllowedCpuList() {
   cpu_set_t set;
-  return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  std::vector<int> cpus;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+    }
+  }
+  if (cpus.empty()) cpus.push_back(0);
+  return cpus;
+}
+
+// Which launcher runs the jobs: --slurm / --local, else the one the sweep last ran with
+// (DIR/launcher). A Slurm sweep moves to this machine only once no array task can still be
+// running (none submitted without a result), or a trial could run twice at once.
+absl::StatusOr<bool> UseSlurm(const SweepFlags& flags, const sweep::SweepDir& dir) {
+  std::string recorded;
+  (void)ReadFileToString(dir.root() + "/launcher", &recorded);
+  recorded = std::string(absl::StripAsciiWhitespace(recorded));
+  const bool slurm = flags.slurm || (!flags.local && recorded == "slurm");
+  if (!slurm && recorded == "slurm") {
+    sweep::SlurmLauncher probe({}, dir);
+    if (probe.SubmittedWithoutResult() > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          dir.root(), " has Slurm array tasks without results: resume it with --slurm (or wait "
+                      "until squeue lists none of them and delete ",
+          dir.root(), "/slurm/submitted.json)"));
+    }
+  }
+  PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(dir.root() + "/launcher", slurm ? "slurm\n" : "local\n"));
+  return slurm;
+}
+
+// One driver per sweep directory: an flock that the local trials inherit, so a driver that was
+// killed keeps the sweep locked until its trials (stopping on SIGTERM) have checkpointed.
+absl::Status LockSweep(const sweep::SweepDir& dir) {
+  const int lock = open((dir.root() + "/.lock").c_str(), O_CREAT | O_RDWR, 0644);
+  if (lock < 0) return absl::PermissionDeniedError(dir.root() + "/.lock: cannot open");
+  for (int waited = 0; flock(lock, LOCK_EX | LOCK_NB) != 0; ++waited) {
+    if (waited == 0) {
+      std::printf("sweep %s: locked by another driver, or by the trials of one that was stopped; "
+                  "waiting up to 5 minutes\n", dir.root().c_str());
+      std::fflush(stdout);
+    }
+    if (waited >= 300) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(dir.root(), ": another `passrl sweep` is driving this sweep"));
+    }
+    sleep(1);
+  }
+  return absl::OkStatus();
 }
 
 // The ranked table, results.csv/.json, score_vs_time.svg and best.yaml.
@@ -174,9 +225,9 @@ absl::Status Report(const sweep::SweepSpec& spec, const sweep::SweepDir& dir) {
   return absl::OkStatus();
 }
 
-sweep::SweepDriver* g_driver = nullptr;
+std::atomic<sweep::SweepDriver*> g_driver{nullptr};
 void StopSweep(int) {
-  if (g_driver) g_driver->RequestStop();
+  if (sweep::SweepDriver* driver = g_driver.load()) driver->RequestStop();
 }
 
 absl::Status RunSweep(const SweepFlags& flags) {
@@ -201,33 +252,30 @@ absl::Status RunSweep(const SweepFlags& flags) {
     PASSRL_ASSIGN_OR_RETURN(spec, LoadSpec(dir.SpecPath()));
     PASSRL_ASSIGN_OR_RETURN(trials, dir.LoadTrials());
   }
-  // One driver per sweep directory.
-  const int lock = open((dir.root() + "/.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(dir.root(), ": another `passrl sweep` is driving this sweep"));
-  }
+  PASSRL_RETURN_IF_ERROR(LockSweep(dir));
+  PASSRL_ASSIGN_OR_RETURN(const bool slurm, UseSlurm(flags, dir));
   const std::vector<double> durations = spec.rungs.Durations();
   const sweep::PassrlCommand passrl{SelfExecutable(), flags.dataset.ChildFlags()};
   std::unique_ptr<sweep::TrialLauncher> launcher;
-  if (flags.slurm) {
+  if (slurm) {
     launcher = std::make_unique<sweep::SlurmLauncher>(
         sweep::SlurmLauncherOptions{flags.script, spec.slurm.sbatch_args, spec.slurm.max_running,
                                     spec.slurm.poll_seconds, durations, passrl.dataset_flags},
         dir);
   } else {
     sweep::LocalLauncherOptions local;
-    local.cores = AllowedCpus();
+    local.cpus = AllowedCpuList();
     local.actors_per_trial = spec.local.actors_per_trial;
     local.concurrent = spec.local.concurrent_trials > 0
                            ? spec.local.concurrent_trials
-                           : std::max(1, local.cores / (local.actors_per_trial + 1));
+                           : std::max(1, static_cast<int>(local.cpus.size()) /
+                                                (local.actors_per_trial + 1));
     launcher = std::make_unique<sweep::LocalLauncher>(local, passrl, spec, dir);
   }
   std::printf("sweep %s: %zu trials (%s), task %s, rungs of %s s (eta %g), %d at a time %s%s\n",
               dir.root().c_str(), trials.size(), spec.strategy.c_str(), sweep::TaskName(spec.task),
               absl::StrJoin(durations, "/").c_str(), spec.rungs.eta, launcher->Capacity(),
-              flags.slurm ? "as Slurm array tasks" : "on this machine",
+              slurm ? "as Slurm array tasks" : "on this machine",
               spec.budget_seconds > 0 ? absl::StrCat(", budget ", spec.budget_seconds, " s").c_str()
                                       : "");
   std::fflush(stdout);
@@ -246,15 +294,24 @@ absl::Status RunSweep(const SweepFlags& flags) {
   signal(SIGINT, StopSweep);
   signal(SIGTERM, StopSweep);
   absl::Status run = driver.Run();
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   g_driver = nullptr;
   if (absl::IsCancelled(run)) {
     std::printf("sweep interrupted: %s; `passrl sweep --resume %s` continues it (finished jobs "
                 "are not re-run; trials in flight resume from their checkpoints)\n",
-                flags.slurm ? "the submitted array tasks go on" : "the trials in flight are stopped",
+                slurm ? "the submitted array tasks go on" : "the trials in flight are stopped",
                 dir.root().c_str());
+  }
+  if (!run.ok() && !slurm) {
+    // Not waiting hours for the local trials to end: they get SIGTERM as this process ends
+    // (parent_death_signal), checkpoint, and --resume continues them.
+    if (!absl::IsCancelled(run)) {
+      std::fprintf(stderr, "passrl: error: %s\n", std::string(run.message()).c_str());
+    }
     std::fflush(stdout);
-    if (!flags.slurm) std::_Exit(130);  // local jobs get SIGTERM as this process ends
-    return run;
+    std::fflush(stderr);
+    std::_Exit(absl::IsCancelled(run) ? 130 : 1);
   }
   PASSRL_RETURN_IF_ERROR(run);
   launcher.reset();
@@ -285,7 +342,9 @@ void AddSweepCommand(CLI::App& app) {
   cmd->add_option("--out", flags->out, "the new sweep's directory");
   cmd->add_option("--resume", flags->resume, "continue the sweep in this directory");
   cmd->add_option("--report", flags->report, "print and write the results of this sweep");
-  cmd->add_flag("--slurm", flags->slurm, "run the trials as Slurm job arrays");
+  cmd->add_flag("--slurm", flags->slurm,
+                "run the trials as Slurm job arrays (a resumed sweep remembers it)");
+  cmd->add_flag("--local", flags->local, "run the trials on this machine (the default)");
   cmd->add_option("--sbatch-script", flags->script, "with --slurm: the array job script");
   cmd->callback([flags] { CommandStatus() = RunSweep(*flags); });
 

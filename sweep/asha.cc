@@ -45,10 +45,14 @@ std::optional<Job> NextJob(const AshaShape& shape, const std::vector<RungResult>
 }
 
 std::vector<RungResult> Rank(const std::vector<RungResult>& done) {
+  // Each trial at its highest successful rung (a failure at a later rung, say a lost node, does
+  // not discard what it scored before), else at its highest failed one.
   std::map<int, RungResult> highest;
   for (const RungResult& r : done) {
     auto it = highest.find(r.trial);
-    if (it == highest.end() || r.rung > it->second.rung) highest[r.trial] = r;
+    const bool better = it == highest.end() || (it->second.failed && !r.failed) ||
+                        (it->second.failed == r.failed && r.rung > it->second.rung);
+    if (better) highest[r.trial] = r;
   }
   std::vector<RungResult> out;
   for (const auto& [trial, r] : highest) out.push_back(r);

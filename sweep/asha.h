@@ -38,8 +38,8 @@ struct AshaShape {
 std::optional<Job> NextJob(const AshaShape& shape, const std::vector<RungResult>& done,
                            const std::set<Job>& running);
 
-// Trials best first: by the highest rung finished, then that rung's score; failed last. Each
-// entry is that trial's result at its highest finished rung.
+// Trials best first: by the highest rung finished successfully, then that rung's score; trials
+// that never scored last. Each entry is that trial's result at that rung.
 std::vector<RungResult> Rank(const std::vector<RungResult>& done);
 
 }  // namespace passrl::sweep

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/check.h"
 #include "common/clock.h"
 #include "common/subprocess.h"
@@ -34,9 +35,11 @@ LocalLauncher::~LocalLauncher() {
 std::vector<std::string> LocalLauncher::TrainCommand(const Job& job, int slot) const {
   std::vector<std::string> argv;
   const int per_job = options_.actors_per_trial + 1;
-  if (options_.concurrent > 1 && options_.cores >= per_job * options_.concurrent) {
-    // Each job its own cores: the actors pin inside the affinity mask they inherit.
-    argv = {"taskset", "-c", absl::StrCat(slot * per_job, "-", (slot + 1) * per_job - 1)};
+  if (options_.concurrent > 1 &&
+      static_cast<int>(options_.cpus.size()) >= per_job * options_.concurrent) {
+    // Each job its own CPUs: the actors pin inside the affinity mask they inherit.
+    const auto first = options_.cpus.begin() + slot * per_job;
+    argv = {"taskset", "-c", absl::StrJoin(first, first + per_job, ",")};
   }
   argv.insert(argv.end(), {"mpirun", "--oversubscribe", "--bind-to", "none", "--enable-recovery"});
   if (getuid() == 0) argv.push_back("--allow-run-as-root");

@@ -16,7 +16,7 @@ namespace passrl::sweep {
 struct LocalLauncherOptions {
   int concurrent = 1;       // jobs at once
   int actors_per_trial = 1;
-  int cores = 1;            // this machine's (allowed) CPUs, shared out among the jobs
+  std::vector<int> cpus = {0};  // the CPUs this process may use, shared out among the jobs
   double train_margin_seconds = 600;  // a training that runs this long past its time is hung
 };
 

@@ -113,11 +113,26 @@ std::vector<Job> SlurmLauncher::Wait(double seconds) {
   auto alive = Alive();
   std::vector<Job> ended;
   for (const Job& job : running_) {
-    const bool has_result = std::filesystem::exists(dir_.ResultPath(job));
-    if (has_result || (alive.ok() && !alive->count(submitted_.at(job)))) ended.push_back(job);
+    const bool missing = alive.ok() && !alive->count(submitted_.at(job));
+    if (std::filesystem::exists(dir_.ResultPath(job)) || (missing && missing_once_.count(job))) {
+      ended.push_back(job);
+    } else if (missing) {
+      missing_once_.insert(job);
+    } else {
+      missing_once_.erase(job);
+    }
   }
-  for (const Job& job : ended) running_.erase(job);
+  for (const Job& job : ended) {
+    running_.erase(job);
+    missing_once_.erase(job);
+  }
   return ended;
+}
+
+int SlurmLauncher::SubmittedWithoutResult() const {
+  int n = 0;
+  for (const auto& [job, id] : submitted_) n += !std::filesystem::exists(dir_.ResultPath(job));
+  return n;
 }
 
 std::set<Job> SlurmLauncher::StillRunning() {

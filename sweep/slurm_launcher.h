@@ -3,7 +3,10 @@
 // scoring itself (`passrl sweep-score`). What was submitted is recorded in DIR/slurm/, so a
 // driver started again (`--resume`) adopts the array tasks still queued or running instead of
 // submitting them twice. Array tasks requeue themselves on preemption or time limit and resume
-// their trial from its checkpoint (cluster_configs/slurm/lib.sh). Thread-compatible.
+// their trial from its checkpoint (cluster_configs/slurm/lib.sh). A task counts as ended when
+// it has its result file, or when squeue has not listed it at two polls in a row (a result
+// written on another node may take a moment to show on a network filesystem).
+// Thread-compatible.
 #pragma once
 
 #include <map>
@@ -33,6 +36,8 @@ class SlurmLauncher : public TrialLauncher {
   std::vector<Job> Wait(double seconds) override;
   std::set<Job> StillRunning() override;
   std::string LogOf(const Job& job) const override;
+  // Jobs submitted (by any driver of this sweep) that have no result file yet.
+  int SubmittedWithoutResult() const;
 
  private:
   std::string SlurmDir() const { return dir_.root() + "/slurm"; }
@@ -44,6 +49,7 @@ class SlurmLauncher : public TrialLauncher {
   const SweepDir dir_;
   std::map<Job, std::string> submitted_;  // every job ever submitted, by its array task id
   std::set<Job> running_;
+  std::set<Job> missing_once_;  // not in squeue at the last poll: ended if missing again
   double last_poll_ = 0;
 };
 

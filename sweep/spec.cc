@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -132,6 +133,8 @@ absl::StatusOr<Param> ReadParam(const std::string& key, const YAML::Node& node,
     if (!(p.low <= p.high) || !std::isfinite(p.low) || !std::isfinite(p.high))
       return Error(at, "range: low must be <= high, both finite");
     if (p.log && !(p.low > 0)) return Error(at, "a log range needs low > 0");
+    if (p.integer && std::ceil(p.low) > std::floor(p.high))
+      return Error(at, "an integer range must hold an integer");
   }
   return p;
 }
@@ -139,16 +142,37 @@ absl::StatusOr<Param> ReadParam(const std::string& key, const YAML::Node& node,
 // The values a check sees for one param: every choice, or both ends of a range.
 std::vector<std::string> Probes(const Param& p) {
   if (!p.is_range()) return p.choices;
-  auto show = [&p](double v) {
-    return p.integer ? std::to_string(std::llround(v)) : absl::StrCat(v);
-  };
+  auto show = [&p](double v) { return absl::StrCat(v); };
+  if (p.integer) return {absl::StrCat(std::ceil(p.low)), absl::StrCat(std::floor(p.high))};
   return {show(p.low), show(p.high)};
+}
+
+// A value of a range from u in [0, 1): log-uniform if asked; integers uniform over low..high
+// (each end as likely as any other value); printed as the shortest text that reads back exactly,
+// so a printed value never falls outside the range.
+std::string DrawRange(const Param& p, double u) {
+  if (p.integer) {
+    const double lo = std::ceil(p.low), hi = std::floor(p.high);
+    return std::to_string(static_cast<int64_t>(std::min(hi, std::floor(lo + u * (hi - lo + 1)))));
+  }
+  double x = p.log ? std::exp(std::log(p.low) + u * (std::log(p.high) - std::log(p.low)))
+                   : p.low + u * (p.high - p.low);
+  x = std::clamp(x, p.low, p.high);
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, x);
+    const double back = std::strtod(text, nullptr);
+    if (digits >= 4 && back >= p.low && back <= p.high) break;  // 4 significant digits suffice
+    if (back == x) break;
+  }
+  return text;
 }
 
 absl::Status CheckSpec(const SweepSpec& s, const std::string& task) {
   const std::string& w = s.where;
   if (s.base_config.empty()) return Error(w, "base_config: a training config is needed");
-  if (!ParseTask(task).ok()) return Error(w, absl::StrCat("task '", task, "': ir, text or runtime"));
+  if (!ParseTask(task).ok())
+    return Error(w, absl::StrCat("task '", task, "': ir, text or runtime"));
   if (s.strategy != "random" && s.strategy != "grid")
     return Error(w, absl::StrCat("strategy '", s.strategy, "': random or grid"));
   if (s.trials < 1) return Error(w, "trials must be >= 1");
@@ -178,9 +202,12 @@ absl::StatusOr<Task> ParseTask(const std::string& name) {
 
 const char* TaskName(Task task) {
   switch (task) {
-    case Task::kIr: return "ir";
-    case Task::kText: return "text";
-    case Task::kRuntime: return "runtime";
+    case Task::kIr:
+      return "ir";
+    case Task::kText:
+      return "text";
+    case Task::kRuntime:
+      return "runtime";
   }
   return "?";
 }
@@ -206,28 +233,32 @@ absl::StatusOr<SweepSpec> ParseSweepSpec(const std::string& where, const std::st
   if (!root.IsMap()) return Error(where, "expected a mapping (base_config, params, rungs, ...)");
   std::string task = "ir";
   std::vector<SpecField> fields = SpecFields(s, &task);
-  for (const auto& entry : root) {
-    const std::string key = entry.first.as<std::string>();
-    if (key == "params" || key == "fixed") {
-      if (!entry.second.IsMap()) return Error(where, absl::StrCat(key, ": expected a mapping"));
-      for (const auto& p : entry.second) {
-        const std::string k = p.first.as<std::string>();
-        for (const char* reserved : kReservedKeys) {
-          if (k == reserved)
-            return Error(where, absl::StrCat(key, ".", k, ": set by the sweep for each trial"));
+  try {
+    for (const auto& entry : root) {
+      const std::string key = entry.first.as<std::string>();
+      if (key == "params" || key == "fixed") {
+        if (!entry.second.IsMap()) return Error(where, absl::StrCat(key, ": expected a mapping"));
+        for (const auto& p : entry.second) {
+          const std::string k = p.first.as<std::string>();
+          for (const char* reserved : kReservedKeys) {
+            if (k == reserved)
+              return Error(where, absl::StrCat(key, ".", k, ": set by the sweep for each trial"));
+          }
+          if (key == "fixed") {
+            s.fixed.push_back(absl::StrCat(k, "=", Flow(p.second)));
+            continue;
+          }
+          PASSRL_ASSIGN_OR_RETURN(Param param, ReadParam(k, p.second, where));
+          s.params.push_back(std::move(param));
         }
-        if (key == "fixed") {
-          s.fixed.push_back(absl::StrCat(k, "=", Flow(p.second)));
-          continue;
-        }
-        PASSRL_ASSIGN_OR_RETURN(Param param, ReadParam(k, p.second, where));
-        s.params.push_back(std::move(param));
+        continue;
       }
-      continue;
+      YAML::Node one;
+      one[key] = entry.second;
+      PASSRL_RETURN_IF_ERROR(ReadFields(fields, one, "", where));
     }
-    YAML::Node one;
-    one[key] = entry.second;
-    PASSRL_RETURN_IF_ERROR(ReadFields(fields, one, "", where));
+  } catch (const YAML::Exception& e) {  // keys that are not plain scalars, say
+    return Error(absl::StrCat(where, ":", e.mark.line + 1), absl::StrCat("bad spec: ", e.msg));
   }
   PASSRL_RETURN_IF_ERROR(CheckSpec(s, task));
   s.task = *ParseTask(task);
@@ -251,7 +282,8 @@ absl::StatusOr<std::vector<TrialConfig>> DrawTrials(const SweepSpec& spec,
     size_t total = 1;
     for (const Param& p : spec.params) {
       if (p.is_range())
-        return Error(spec.where, absl::StrCat("params.", p.key, ": a grid needs choices, not a range"));
+        return Error(spec.where,
+                     absl::StrCat("params.", p.key, ": a grid needs choices, not a range"));
       total *= p.choices.size();
     }
     for (size_t i = 0; i < total; ++i) {
@@ -275,13 +307,7 @@ absl::StatusOr<std::vector<TrialConfig>> DrawTrials(const SweepSpec& spec,
         if (!p.is_range()) {
           value = p.choices[std::uniform_int_distribution<size_t>(0, p.choices.size() - 1)(rng)];
         } else {
-          const double u = std::uniform_real_distribution<double>(0, 1)(rng);
-          const double x = p.log ? std::exp(std::log(p.low) + u * (std::log(p.high) - std::log(p.low)))
-                                 : p.low + u * (p.high - p.low);
-          std::ostringstream shown;
-          shown.precision(4);
-          shown << x;
-          value = p.integer ? std::to_string(std::llround(x)) : shown.str();
+          value = DrawRange(p, std::uniform_real_distribution<double>(0, 1)(rng));
         }
         t.overrides.push_back(absl::StrCat(p.key, "=", value));
       }

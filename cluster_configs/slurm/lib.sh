@@ -149,8 +149,9 @@ passrl_run() {
     wait $!
     exit 0
   fi
-  # A script's own step after a training that ended well (sweep.sbatch scores its trial).
-  if [ "$rc" -eq 0 ] && declare -F passrl_after_success >/dev/null; then
+  # A script's own step after a training that ran to its end (sweep.sbatch scores its trial); not
+  # after one stopped by a signal, whose policy is not the finished one.
+  if [ "$rc" -eq 0 ] && [ -z "$PASSRL_STOPPING" ] && declare -F passrl_after_success >/dev/null; then
     passrl_after_success
     rc=$?
   fi

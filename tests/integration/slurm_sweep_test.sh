@@ -74,7 +74,7 @@ task: ir
 strategy: grid
 rungs: {min_seconds: 60, max_seconds: 90, eta: 2}
 score: {dataset: csmith, split: validation, sample: 4}
-slurm: {poll_seconds: 3, sbatch_args: [--time=00:20:00]}
+slurm: {max_running: 1, poll_seconds: 3, sbatch_args: [--time=00:20:00]}
 fixed:
   learner.warmup_transitions: 200
   checkpoint.every_seconds: 10

@@ -70,6 +70,12 @@ TEST(AshaTest, FailedTrialsAreNotPromotedAndRankLast) {
   done = {{0, 0, 0, true, 0, 0}, Done(1, 0, 0.2), Done(1, 1, 0.3)};
   EXPECT_EQ(Rank(done)[0].trial, 1);
   EXPECT_TRUE(Rank(done)[1].failed);
+  // A failure at a later rung keeps the trial's earlier score.
+  done = {Done(0, 0, 0.9), {0, 1, 0, true, 0, 0}, Done(1, 0, 0.5)};
+  const std::vector<RungResult> ranked = Rank(done);
+  EXPECT_EQ(ranked[0].trial, 0);
+  EXPECT_FALSE(ranked[0].failed);
+  EXPECT_DOUBLE_EQ(ranked[0].score, 0.9);
 }
 
 TEST(AshaTest, TheDecisionDependsOnlyOnWhatIsDoneAndRunning) {

@@ -1,6 +1,7 @@
 #include "sweep/spec.h"
 
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -151,6 +152,33 @@ TEST(SweepSpecTest, RandomDrawsStayInRangeAndRepeatWithTheSeed) {
   EXPECT_EQ(gammas.size(), 2u);
   s->seed = 2;
   EXPECT_NE(DrawTrials(*s, Check)->at(0).overrides, a->at(0).overrides);
+}
+
+TEST(SweepSpecTest, DrawnValuesAsPrintedStayInsideTheirRange) {
+  auto s = Parse("trials: 300\nparams:\n  sac.gamma: {range: [0.99, 0.9999]}\n"
+                 "  env.episode_length: {range: [2, 4], integer: true}\n");
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto trials = DrawTrials(*s, Check);
+  ASSERT_TRUE(trials.ok()) << trials.status();
+  std::map<int, int> lengths;
+  for (const TrialConfig& t : *trials) {
+    double gamma = 0;
+    int length = 0;
+    ASSERT_TRUE(absl::SimpleAtod(t.overrides[0].substr(10), &gamma)) << t.overrides[0];
+    ASSERT_TRUE(absl::SimpleAtoi(t.overrides[1].substr(19), &length)) << t.overrides[1];
+    EXPECT_GE(gamma, 0.99) << t.overrides[0];
+    EXPECT_LE(gamma, 0.9999) << t.overrides[0];
+    ++lengths[length];
+  }
+  // Each integer as likely as the others, the ends included (rounding would halve the ends).
+  ASSERT_EQ(lengths.size(), 3u);
+  for (const auto& [length, n] : lengths) {
+    EXPECT_GT(n, 70) << length;
+    EXPECT_LT(n, 130) << length;
+  }
+  EXPECT_NE(ErrorOf("params: {env.episode_length: {range: [4.2, 4.8], integer: true}}\n")
+                .find("an integer range must hold an integer"),
+            std::string::npos);
 }
 
 TEST(SweepSpecTest, ACombinationThatCannotWorkNamesTheTrial) {
