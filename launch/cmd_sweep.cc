@@ -80,11 +80,12 @@ absl::Status CheckOverrides(const std::string& base, const std::vector<std::stri
 }
 
 // The spec of a new sweep (--spec) or of the sweep in `dir` (its copy), with score.dataset filled
-// in from the base config when the spec leaves it empty.
-absl::StatusOr<sweep::SweepSpec> LoadSpec(const std::string& path) {
-  std::string text;
-  PASSRL_RETURN_IF_ERROR(ReadFileToString(path, &text));
-  PASSRL_ASSIGN_OR_RETURN(sweep::SweepSpec spec, sweep::ParseSweepSpec(path, text, CheckOverrides));
+// in from the base config when the spec leaves it empty; `text` (optional) gets the file's text.
+absl::StatusOr<sweep::SweepSpec> LoadSpec(const std::string& path, std::string* text = nullptr) {
+  std::string read;
+  if (text == nullptr) text = &read;
+  PASSRL_RETURN_IF_ERROR(ReadFileToString(path, text));
+  PASSRL_ASSIGN_OR_RETURN(sweep::SweepSpec spec, sweep::ParseSweepSpec(path, *text, CheckOverrides));
   if (spec.score.dataset.empty()) {
     PASSRL_ASSIGN_OR_RETURN(TrainConfig base, LoadTrainConfig(spec.base_config));
     spec.score.dataset = base.ValidationDataset();
@@ -108,11 +109,12 @@ absl::Status CreateSweep(const SweepFlags& flags, const sweep::SweepDir& dir,
     return absl::AlreadyExistsError(absl::StrCat(flags.out, " holds a sweep already: `passrl sweep "
                                                  "--resume ", flags.out, "` continues it"));
   }
-  PASSRL_ASSIGN_OR_RETURN(spec, LoadSpec(flags.spec));
+  std::string text;
+  PASSRL_ASSIGN_OR_RETURN(spec, LoadSpec(flags.spec, &text));
   PASSRL_RETURN_IF_ERROR(CheckScoreSplit(spec, flags.dataset));
   PASSRL_ASSIGN_OR_RETURN(trials, sweep::DrawTrials(spec, CheckOverrides));
   std::filesystem::create_directories(dir.root());
-  YAML::Node copy = YAML::LoadFile(flags.spec);
+  YAML::Node copy = YAML::Load(text);  // parsed once already: cannot throw
   spec.base_config = std::filesystem::absolute(spec.base_config).lexically_normal().string();
   copy["base_config"] = spec.base_config;
   YAML::Emitter e;

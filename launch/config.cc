@@ -1,8 +1,6 @@
 #include "launch/config.h"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <type_traits>
 #include <functional>
 #include <sstream>
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "actors/observation.h"
+#include "common/short_decimal.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/paired_timing.h"
@@ -29,22 +28,12 @@ struct Field {
   std::string help;
 };
 
-// The shortest decimal that reads back as `v` (0.0003, not yaml-cpp's 0.00029999999999999997).
-std::string ShortestDouble(double v) {
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, v);
-    if (std::strtod(text, nullptr) == v) break;
-  }
-  return text;
-}
-
 template <typename T>
 Field Bind(const std::string& key, T* target, const std::string& help) {
   return {key, [target](const YAML::Node& n) { *target = n.as<T>(); },
           [target] {
             if constexpr (std::is_floating_point_v<T>) {
-              if (std::isfinite(*target)) return ShortestDouble(*target);
+              if (std::isfinite(*target)) return ShortDecimal(*target);
             }
             YAML::Emitter e;
             e << YAML::Flow << *target;

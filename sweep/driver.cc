@@ -24,9 +24,11 @@ std::string SweepDriver::Line(const std::string& what) const {
 
 // Takes in the jobs that ended: each has its result file, or gets a failed one here.
 absl::Status SweepDriver::Collect(std::set<Job>& running, std::vector<RungResult>& results) {
-  for (const Job& job : launcher_->Wait(options_.wait_seconds)) {
+  const std::vector<Job> ended = launcher_->Wait(options_.wait_seconds);
+  if (ended.empty()) return absl::OkStatus();
+  PASSRL_ASSIGN_OR_RETURN(results, dir_.ReadResults(options_.shape.trials, options_.shape.rungs));
+  for (const Job& job : ended) {
     running.erase(job);
-    PASSRL_ASSIGN_OR_RETURN(results, dir_.ReadResults(options_.shape.trials, options_.shape.rungs));
     auto it = std::find_if(results.begin(), results.end(), [&](const RungResult& r) {
       return r.trial == job.trial && r.rung == job.rung;
     });

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <random>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/short_decimal.h"
 #include "common/status_macros.h"
 #include "yaml-cpp/yaml.h"
 
@@ -148,24 +147,17 @@ std::vector<std::string> Probes(const Param& p) {
 }
 
 // A value of a range from u in [0, 1): log-uniform if asked; integers uniform over low..high
-// (each end as likely as any other value); printed as the shortest text that reads back exactly,
-// so a printed value never falls outside the range.
+// (each end as likely as any other value); printed with 4 significant digits, more only where
+// those would fall outside the range.
 std::string DrawRange(const Param& p, double u) {
   if (p.integer) {
     const double lo = std::ceil(p.low), hi = std::floor(p.high);
     return std::to_string(static_cast<int64_t>(std::min(hi, std::floor(lo + u * (hi - lo + 1)))));
   }
-  double x = p.log ? std::exp(std::log(p.low) + u * (std::log(p.high) - std::log(p.low)))
-                   : p.low + u * (p.high - p.low);
-  x = std::clamp(x, p.low, p.high);
-  char text[32];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(text, sizeof text, "%.*g", digits, x);
-    const double back = std::strtod(text, nullptr);
-    if (digits >= 4 && back >= p.low && back <= p.high) break;  // 4 significant digits suffice
-    if (back == x) break;
-  }
-  return text;
+  const double x = p.log
+                       ? std::exp(std::log(p.low) + u * (std::log(p.high) - std::log(p.low)))
+                       : p.low + u * (p.high - p.low);
+  return ShortDecimal(std::clamp(x, p.low, p.high), p.low, p.high, /*min_digits=*/4);
 }
 
 absl::Status CheckSpec(const SweepSpec& s, const std::string& task) {
