@@ -1,0 +1,322 @@
+#include "envs/mlir_env.h"
+
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/hash.h"
+#include "common/status_macros.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+namespace passrl::envs {
+namespace {
+
+constexpr ActionSpec kMlirActions[] = {
+#define PASSRL_MLIR_ACTION(name, pipeline) {name, pipeline, ActionKind::kPass},
+#define PASSRL_MLIR_STOP(name) {name, "", ActionKind::kStop},
+#include "envs/mlir_actions.def"
+#undef PASSRL_MLIR_ACTION
+#undef PASSRL_MLIR_STOP
+};
+
+// Op names counted one by one in the observation (the graph level after the lowering); every
+// other op goes to the last bucket.
+const char* const kCountedOps[] = {
+    "linalg.generic", "linalg.matmul", "linalg.batch_matmul", "linalg.conv_2d_nhwc_hwcf",
+    "linalg.depthwise_conv_2d_nhwc_hwcm", "linalg.depthwise_conv_2d_nhwc_hwc",
+    "linalg.pooling_nhwc_max", "linalg.pooling_nhwc_sum", "linalg.fill", "linalg.copy",
+    "tensor.empty", "tensor.expand_shape", "tensor.collapse_shape", "tensor.extract_slice",
+    "tensor.insert_slice", "tensor.pad", "tensor.cast", "tensor.extract", "arith.constant",
+    "arith.addf", "arith.mulf", "arith.subf", "arith.divf", "arith.maxf", "arith.select",
+    "arith.cmpf", "math.exp", "math.tanh", "math.powf", "math.rsqrt"};
+constexpr int kNumCounted = sizeof(kCountedOps) / sizeof(kCountedOps[0]);
+const char* const kStatistics[] = {"graph_ops", "nested_ops", "generic_ops", "generic_body_ops",
+                                   "function_arguments", "start_ops", "reference_ops"};
+
+void RegisterPassesOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { mlir::registerAllPasses(); });
+}
+
+std::string LocationText(mlir::Location loc) {
+  if (auto file = loc.dyn_cast<mlir::FileLineColLoc>()) {
+    return absl::StrCat(file.getFilename().str(), ":", file.getLine(), ":", file.getColumn());
+  }
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  loc.print(os);
+  return os.str();
+}
+
+}  // namespace
+
+absl::Span<const ActionSpec> MlirActions() { return kMlirActions; }
+int MlirStopAction() { return static_cast<int>(MlirActions().size()) - 1; }
+uint64_t MlirActionSpaceHash() { return HashActions(MlirActions()); }
+
+absl::StatusOr<int> MlirActionIndex(absl::string_view name) {
+  for (size_t i = 0; i < MlirActions().size(); ++i) {
+    if (MlirActions()[i].name == name) return static_cast<int>(i);
+  }
+  return absl::NotFoundError(absl::StrCat("unknown MLIR action '", name, "' (`passrl actions --compiler mlir` lists them)"));
+}
+
+absl::StatusOr<std::vector<int>> ParseMlirActionList(absl::string_view comma_separated) {
+  std::vector<int> ids;
+  for (absl::string_view name : absl::StrSplit(comma_separated, ',', absl::SkipWhitespace())) {
+    PASSRL_ASSIGN_OR_RETURN(int id, MlirActionIndex(absl::StripAsciiWhitespace(name)));
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+absl::StatusOr<MlirReward> ParseMlirReward(absl::string_view name) {
+  if (name == "OpCount") return MlirReward::kOpCount;
+  if (name == "OpCountNorm") return MlirReward::kOpCountNorm;
+  if (name == "OpCountLog") return MlirReward::kOpCountLog;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown MLIR reward '", name, "' (OpCount, OpCountNorm or OpCountLog)"));
+}
+
+const std::vector<std::string>& MlirFeatureNames() {
+  static const auto* names = [] {
+    auto* v = new std::vector<std::string>;
+    for (const char* op : kCountedOps) v->push_back(absl::StrCat("op_", op));
+    v->push_back("op_other");
+    for (const char* s : kStatistics) v->push_back(s);
+    return v;
+  }();
+  return *names;
+}
+
+absl::Status MlirEnvOptions::Validate() const {
+  if (max_steps < 0) return absl::InvalidArgumentError("max_steps must be >= 0");
+  if (lowering.empty()) return absl::InvalidArgumentError("the lowering pipeline is empty");
+  return absl::OkStatus();
+}
+
+struct MlirEnv::Impl {
+  Impl() : context(Registry(), mlir::MLIRContext::Threading::DISABLED) {
+    handler = std::make_unique<mlir::ScopedDiagnosticHandler>(&context, [this](mlir::Diagnostic& d) {
+      absl::StrAppend(&diagnostics, diagnostics.empty() ? "" : "; ", LocationText(d.getLocation()),
+                      ": ", d.str());
+      return mlir::success();
+    });
+  }
+  static mlir::DialectRegistry Registry() {
+    mlir::DialectRegistry registry;
+    mlir::registerAllDialects(registry);
+    return registry;
+  }
+  // A pass manager for pipeline text; InvalidArgument with the parser's message.
+  absl::StatusOr<std::unique_ptr<mlir::PassManager>> Parse(absl::string_view pipeline) {
+    auto pm = std::make_unique<mlir::PassManager>(&context);
+    std::string error;
+    llvm::raw_string_ostream os(error);
+    if (mlir::failed(mlir::parsePassPipeline(llvm::StringRef(pipeline.data(), pipeline.size()), *pm, os))) {
+      return absl::InvalidArgumentError(absl::StrCat("pass pipeline '", pipeline, "': ", os.str()));
+    }
+    return pm;
+  }
+  // Runs `pm`; on failure the module is restored and the diagnostics are returned.
+  absl::Status Run(mlir::PassManager& pm) {
+    mlir::OwningOpRef<mlir::ModuleOp> backup = module->clone();
+    diagnostics.clear();
+    if (mlir::succeeded(pm.run(*module))) return absl::OkStatus();
+    module = std::move(backup);
+    return absl::AbortedError(diagnostics.empty() ? "the pass failed" : diagnostics);
+  }
+  int64_t Count() {
+    int64_t n = 0;
+    module->walk([&](mlir::func::FuncOp f) {
+      if (!f.getBody().empty()) n += static_cast<int64_t>(f.getBody().front().getOperations().size()) - 1;
+    });
+    return n;
+  }
+
+  mlir::MLIRContext context;
+  std::unique_ptr<mlir::ScopedDiagnosticHandler> handler;
+  std::string diagnostics;
+  std::vector<std::unique_ptr<mlir::PassManager>> actions;  // by id; null for stop
+  std::unique_ptr<mlir::PassManager> lowering, reference;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+class MlirEnv::Snapshot {
+ public:
+  mutable mlir::OwningOpRef<mlir::ModuleOp> module;  // cloned from, never changed
+  std::vector<int> actions;
+  int64_t failed_steps = 0;
+  bool done = false;
+};
+
+MlirEnv::MlirEnv(const MlirEnvOptions& options, std::unique_ptr<Impl> impl)
+    : options_(options), impl_(std::move(impl)) {}
+MlirEnv::~MlirEnv() = default;
+
+absl::StatusOr<std::unique_ptr<MlirEnv>> MlirEnv::Create(const MlirEnvOptions& options) {
+  PASSRL_RETURN_IF_ERROR(options.Validate());
+  RegisterPassesOnce();
+  auto impl = std::make_unique<Impl>();
+  for (const ActionSpec& a : MlirActions()) {
+    if (a.kind == ActionKind::kStop) {
+      impl->actions.push_back(nullptr);
+      continue;
+    }
+    PASSRL_ASSIGN_OR_RETURN(auto pm, impl->Parse(a.pipeline));
+    impl->actions.push_back(std::move(pm));
+  }
+  PASSRL_ASSIGN_OR_RETURN(impl->lowering, impl->Parse(options.lowering));
+  PASSRL_ASSIGN_OR_RETURN(impl->reference, impl->Parse(options.reference));
+  return std::unique_ptr<MlirEnv>(new MlirEnv(options, std::move(impl)));
+}
+
+bool MlirEnv::in_episode() const { return impl_->module && !done_; }
+
+absl::StatusOr<Observation> MlirEnv::Reset(const Benchmark& benchmark) {
+  impl_->module = nullptr;
+  impl_->diagnostics.clear();
+  llvm::SourceMgr sources;
+  sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(benchmark.bitcode, benchmark.name),
+                             llvm::SMLoc());
+  impl_->module = mlir::parseSourceFile<mlir::ModuleOp>(sources, mlir::ParserConfig(&impl_->context));
+  if (!impl_->module) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed MLIR: ", impl_->diagnostics));
+  }
+  if (absl::Status s = impl_->Run(*impl_->lowering); !s.ok()) {
+    impl_->module = nullptr;
+    return absl::InvalidArgumentError(absl::StrCat(benchmark.name, ": the lowering failed: ", s.message()));
+  }
+  baselines_.start = impl_->Count();
+  mlir::OwningOpRef<mlir::ModuleOp> lowered = impl_->module->clone();
+  if (absl::Status s = impl_->Run(*impl_->reference); !s.ok()) {
+    impl_->module = nullptr;
+    return absl::InvalidArgumentError(absl::StrCat(benchmark.name, ": the reference pipeline failed: ", s.message()));
+  }
+  baselines_.reference = impl_->Count();
+  impl_->module = std::move(lowered);
+  actions_.clear();
+  failed_steps_ = 0;
+  done_ = false;
+  return Observe();
+}
+
+double MlirEnv::RewardFor(int64_t previous, int64_t now) const {
+  switch (options_.reward) {
+    case MlirReward::kOpCount:
+      return static_cast<double>(previous - now);
+    case MlirReward::kOpCountNorm: {
+      const double scale = std::max<int64_t>(1, baselines_.start - baselines_.reference);
+      return static_cast<double>(previous - now) / scale;
+    }
+    case MlirReward::kOpCountLog:
+      return std::log(std::max<int64_t>(previous, 1)) - std::log(std::max<int64_t>(now, 1));
+  }
+  return 0;
+}
+
+absl::StatusOr<StepResult> MlirEnv::Step(int action) {
+  if (action < 0 || action >= static_cast<int>(MlirActions().size())) {
+    return absl::InvalidArgumentError(absl::StrCat("MLIR action id ", action, " out of range [0, ",
+                                                   MlirActions().size(), ")"));
+  }
+  if (!in_episode()) return absl::FailedPreconditionError("Step outside an episode: call Reset");
+  StepResult result;
+  actions_.push_back(action);
+  const int64_t before = impl_->Count();
+  if (action == MlirStopAction()) {
+    done_ = true;
+  } else if (absl::Status s = impl_->Run(*impl_->actions[action]); !s.ok()) {
+    ++failed_steps_;
+    result.info.failure = absl::StrCat(MlirActions()[action].name, " failed: ", s.message());
+  }
+  const int64_t after = impl_->Count();
+  result.reward = RewardFor(before, after);
+  if (options_.max_steps > 0 && static_cast<int>(actions_.size()) >= options_.max_steps) done_ = true;
+  result.done = done_;
+  result.info.step = static_cast<int>(actions_.size());
+  result.info.ir_instruction_count = after;
+  result.info.cost = static_cast<double>(after);
+  result.observation = Observe();
+  return result;
+}
+
+Observation MlirEnv::Observe() const {
+  Observation obs;
+  obs.values.assign(MlirFeatureNames().size(), 0);
+  static const auto* index = [] {
+    auto* m = new std::map<std::string, int, std::less<>>;
+    for (int i = 0; i < kNumCounted; ++i) (*m)[kCountedOps[i]] = i;
+    return m;
+  }();
+  int64_t* stats = obs.values.data() + kNumCounted + 1;
+  impl_->module->walk([&](mlir::func::FuncOp f) {
+    if (f.getBody().empty()) return;
+    stats[4] += static_cast<int64_t>(f.getNumArguments());
+    for (mlir::Operation& op : f.getBody().front()) {
+      if (op.hasTrait<mlir::OpTrait::IsTerminator>()) continue;
+      auto it = index->find(op.getName().getStringRef().str());
+      ++obs.values[it == index->end() ? kNumCounted : it->second];
+      ++stats[0];
+      if (op.getName().getStringRef() == "linalg.generic") {
+        ++stats[2];
+        op.walk([&](mlir::Operation* inner) { stats[3] += inner != &op; });
+      }
+    }
+  });
+  impl_->module->walk([&](mlir::Operation*) { ++stats[1]; });
+  stats[5] = baselines_.start;
+  stats[6] = baselines_.reference;
+  return obs;
+}
+
+absl::Status MlirEnv::RunPipeline(absl::string_view pipeline) {
+  if (!impl_->module) return absl::FailedPreconditionError("RunPipeline before Reset");
+  PASSRL_ASSIGN_OR_RETURN(auto pm, impl_->Parse(pipeline));
+  return impl_->Run(*pm);
+}
+
+int64_t MlirEnv::OpCount() const { return impl_->module ? impl_->Count() : 0; }
+
+std::string MlirEnv::Ir() const {
+  if (!impl_->module) return "";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  impl_->module->print(os);
+  return os.str();
+}
+
+uint64_t MlirEnv::IrHash() const { return Fnv1a64(Ir()); }
+
+std::shared_ptr<const MlirEnv::Snapshot> MlirEnv::TakeSnapshot() const {
+  auto s = std::make_shared<Snapshot>();
+  if (impl_->module) s->module = impl_->module->clone();
+  s->actions = actions_;
+  s->failed_steps = failed_steps_;
+  s->done = done_;
+  return s;
+}
+
+void MlirEnv::Restore(const Snapshot& snapshot) {
+  impl_->module = snapshot.module ? snapshot.module->clone() : nullptr;
+  actions_ = snapshot.actions;
+  failed_steps_ = snapshot.failed_steps;
+  done_ = snapshot.done;
+}
+
+}  // namespace passrl::envs
