@@ -1,4 +1,4 @@
-// Imports an ONNX model (as corpus/models/export_onnx.py writes them: static shapes, every value's
+// Imports an ONNX model (as datasets/mlir/export_onnx.py writes them: static shapes, every value's
 // shape inferred) into an MLIR module of TOSA ops: the start state of the MLIR environment's
 // graphs (envs/mlir_env.h).
 //

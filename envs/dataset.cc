@@ -1,4 +1,5 @@
 #include "envs/dataset.h"
+#include "envs/mlir_dataset.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -268,6 +269,7 @@ absl::StatusOr<std::unique_ptr<Dataset>> OpenDataset(absl::string_view spec,
                          /*all_train=*/true);
   }
   if (spec == "debian") return OpenDebian(options);
+  if (spec == "mlir") return OpenMlirDataset(options);
   if (spec == "csmith") {
     return std::unique_ptr<Dataset>(new CsmithDataset(options.csmith_count, options.build));
   }
@@ -276,7 +278,7 @@ absl::StatusOr<std::unique_ptr<Dataset>> OpenDataset(absl::string_view spec,
   if (!fs::is_directory(dir, ec)) {
     return absl::NotFoundError(
         absl::StrCat("unknown dataset '", spec,
-                     "' (expected bundled, csmith, debian or a folder path)"));
+                     "' (expected bundled, csmith, debian, mlir or a folder path)"));
   }
   return OpenDirectory(dir, "", dir, options.build, /*all_train=*/false);
 }
@@ -285,6 +287,7 @@ absl::StatusOr<Benchmark> LoadBenchmark(absl::string_view uri, const DatasetOpti
   if (absl::StartsWith(uri, "debian/")) {
     return DebianDataset::LoadDebianModule(uri, options.build);
   }
+  if (absl::StartsWith(uri, "mlir/")) return LoadMlirGraph(uri, options);
   for (absl::string_view kind : {"bundled", "csmith"}) {
     if (absl::StartsWith(uri, absl::StrCat(kind, "/"))) {
       auto dataset = OpenDataset(kind, options);

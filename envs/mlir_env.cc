@@ -1,5 +1,6 @@
 #include "envs/mlir_env.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -133,13 +134,19 @@ struct MlirEnv::Impl {
     }
     return pm;
   }
-  // Runs `pm`; on failure the module is restored and the diagnostics are returned.
-  absl::Status Run(mlir::PassManager& pm) {
-    mlir::OwningOpRef<mlir::ModuleOp> backup = module->clone();
+  // Runs `pm`, returning its diagnostics on failure (the module is then in an unknown state).
+  absl::Status RunInPlace(mlir::PassManager& pm) {
     diagnostics.clear();
     if (mlir::succeeded(pm.run(*module))) return absl::OkStatus();
-    module = std::move(backup);
     return absl::AbortedError(diagnostics.empty() ? "the pass failed" : diagnostics);
+  }
+  // Runs `pm`; on failure the module is restored (from a copy taken first) and the diagnostics
+  // are returned.
+  absl::Status Run(mlir::PassManager& pm) {
+    mlir::OwningOpRef<mlir::ModuleOp> backup = module->clone();
+    absl::Status s = RunInPlace(pm);
+    if (!s.ok()) module = std::move(backup);
+    return s;
   }
   int64_t Count() {
     int64_t n = 0;
@@ -155,12 +162,17 @@ struct MlirEnv::Impl {
   std::vector<std::unique_ptr<mlir::PassManager>> actions;  // by id; null for stop
   std::unique_ptr<mlir::PassManager> lowering, reference;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  // The episode's start: a failed step is undone by replaying the steps that succeeded on a copy
+  // of it (passes are deterministic), so successful steps copy nothing.
+  std::shared_ptr<mlir::OwningOpRef<mlir::ModuleOp>> start;  // shared with snapshots
 };
 
 class MlirEnv::Snapshot {
  public:
   mutable mlir::OwningOpRef<mlir::ModuleOp> module;  // cloned from, never changed
   std::vector<int> actions;
+  std::vector<size_t> failed;
+  std::shared_ptr<mlir::OwningOpRef<mlir::ModuleOp>> start;
   int64_t failed_steps = 0;
   bool done = false;
 };
@@ -178,7 +190,8 @@ absl::StatusOr<std::unique_ptr<MlirEnv>> MlirEnv::Create(const MlirEnvOptions& o
       impl->actions.push_back(nullptr);
       continue;
     }
-    PASSRL_ASSIGN_OR_RETURN(auto pm, impl->Parse(a.pipeline));
+    auto o = options.pipeline_overrides.find(static_cast<int>(impl->actions.size()));
+    PASSRL_ASSIGN_OR_RETURN(auto pm, impl->Parse(o == options.pipeline_overrides.end() ? a.pipeline : o->second));
     impl->actions.push_back(std::move(pm));
   }
   PASSRL_ASSIGN_OR_RETURN(impl->lowering, impl->Parse(options.lowering));
@@ -209,8 +222,10 @@ absl::StatusOr<Observation> MlirEnv::Reset(const Benchmark& benchmark) {
     return absl::InvalidArgumentError(absl::StrCat(benchmark.name, ": the reference pipeline failed: ", s.message()));
   }
   baselines_.reference = impl_->Count();
+  impl_->start = std::make_shared<mlir::OwningOpRef<mlir::ModuleOp>>(lowered->clone());
   impl_->module = std::move(lowered);
   actions_.clear();
+  failed_.clear();
   failed_steps_ = 0;
   done_ = false;
   return Observe();
@@ -241,9 +256,10 @@ absl::StatusOr<StepResult> MlirEnv::Step(int action) {
   const int64_t before = impl_->Count();
   if (action == MlirStopAction()) {
     done_ = true;
-  } else if (absl::Status s = impl_->Run(*impl_->actions[action]); !s.ok()) {
+  } else if (absl::Status s = impl_->RunInPlace(*impl_->actions[action]); !s.ok()) {
     ++failed_steps_;
     result.info.failure = absl::StrCat(MlirActions()[action].name, " failed: ", s.message());
+    PASSRL_RETURN_IF_ERROR(Replay());
   }
   const int64_t after = impl_->Count();
   result.reward = RewardFor(before, after);
@@ -254,6 +270,20 @@ absl::StatusOr<StepResult> MlirEnv::Step(int action) {
   result.info.cost = static_cast<double>(after);
   result.observation = Observe();
   return result;
+}
+
+absl::Status MlirEnv::Replay() {
+  impl_->module = (*impl_->start)->clone();
+  for (size_t i = 0; i + 1 < actions_.size(); ++i) {  // the last one is the step that failed
+    const int a = actions_[i];
+    if (a == MlirStopAction() || std::find(failed_.begin(), failed_.end(), i) != failed_.end()) continue;
+    if (absl::Status s = impl_->RunInPlace(*impl_->actions[a]); !s.ok()) {
+      return absl::InternalError(absl::StrCat("replaying ", MlirActions()[a].name,
+                                              " after a failed step: ", s.message()));
+    }
+  }
+  failed_.push_back(actions_.size() - 1);
+  return absl::OkStatus();
 }
 
 Observation MlirEnv::Observe() const {
@@ -307,6 +337,8 @@ std::shared_ptr<const MlirEnv::Snapshot> MlirEnv::TakeSnapshot() const {
   auto s = std::make_shared<Snapshot>();
   if (impl_->module) s->module = impl_->module->clone();
   s->actions = actions_;
+  s->failed = failed_;
+  s->start = impl_->start;
   s->failed_steps = failed_steps_;
   s->done = done_;
   return s;
@@ -315,6 +347,8 @@ std::shared_ptr<const MlirEnv::Snapshot> MlirEnv::TakeSnapshot() const {
 void MlirEnv::Restore(const Snapshot& snapshot) {
   impl_->module = snapshot.module ? snapshot.module->clone() : nullptr;
   actions_ = snapshot.actions;
+  failed_ = snapshot.failed;
+  impl_->start = snapshot.start;
   failed_steps_ = snapshot.failed_steps;
   done_ = snapshot.done;
 }

@@ -16,12 +16,14 @@
 //  - The reference ("-O" for MLIR) is `kReferencePipeline` run after the lowering; rewards can
 //    be normalised by (start - reference), like the LLVM env's (O0 - Oz).
 // A pass that fails (diagnostic or verifier error) leaves the graph unchanged; the step reports
-// it (StepInfo::failure) and costs nothing. A pass that crashes MLIR kills the process, which is
+// it (StepInfo::failure) and costs nothing. Successful steps copy nothing: a failed one is undone
+// by replaying the episode's successful steps on a copy of its start (passes are deterministic). A pass that crashes MLIR kills the process, which is
 // why actors run environments in workers (actors/env_client.h).
 // Not thread-safe: one environment per thread (each owns its MLIRContext).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,6 +65,8 @@ struct MlirEnvOptions {
   int max_steps = 0;  // episode length; 0: unlimited
   std::string lowering = std::string(kMlirLowering);
   std::string reference = std::string(kMlirReferencePipeline);
+  // Tests: action id -> pipeline run instead of the table's (e.g. one that fails).
+  std::map<int, std::string> pipeline_overrides;
   absl::Status Validate() const;
 };
 
@@ -104,11 +108,14 @@ class MlirEnv {
   struct Impl;
   MlirEnv(const MlirEnvOptions& options, std::unique_ptr<Impl> impl);
   double RewardFor(int64_t previous, int64_t now) const;
+  // Rebuilds the graph after a failed step: the start, then every step that succeeded.
+  absl::Status Replay();
 
   MlirEnvOptions options_;
   std::unique_ptr<Impl> impl_;
   MlirBaselines baselines_;
   std::vector<int> actions_;
+  std::vector<size_t> failed_;  // indices in actions_ of steps whose pass failed
   int64_t failed_steps_ = 0;
   bool done_ = false;
 };

@@ -14,6 +14,7 @@
 #include "common/host.h"
 #include "common/status_macros.h"
 #include "corpus/debian_corpus.h"
+#include "corpus/mlir_corpus.h"
 #include "corpus/module_info.h"
 #include "envs/baselines.h"
 #include "launch/commands.h"
@@ -26,6 +27,7 @@ struct DatasetFlags {
   std::string name = "bundled";
   std::string split = "all";
   std::string packages;  // debian: comma-separated; empty: datasets/debian/packages.tsv
+  bool force_mlir = false;  // mlir: rebuild graphs already in the cache
   corpus::CorpusBuildOptions corpus;
   std::vector<std::string> inspect_files;
 };
@@ -144,8 +146,18 @@ absl::Status BuildDebian(DatasetFlags flags) {
   return absl::OkStatus();
 }
 
+absl::Status BuildMlir(const DatasetFlags& flags) {
+  corpus::MlirCorpusOptions options;
+  options.force = flags.force_mlir;
+  std::printf("building the MLIR dataset into %s/mlir\n", flags.dataset.build.cache_dir.c_str());
+  PASSRL_ASSIGN_OR_RETURN(corpus::MlirCorpusResult r, corpus::BuildMlirCorpus(flags.dataset, options));
+  std::printf("%d graphs: %d exported and imported, %d already built\n", r.models, r.exported, r.cached);
+  return absl::OkStatus();
+}
+
 absl::Status Build(const DatasetFlags& flags) {
   if (flags.name == "debian") return BuildDebian(flags);
+  if (flags.name == "mlir") return BuildMlir(flags);
   PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.name, flags.dataset));
   const std::vector<std::string> names = dataset->BenchmarkNames(split);
@@ -194,7 +206,7 @@ void AddDatasetCommand(CLI::App& app) {
   inspect->group("");
   for (CLI::App* sub : {list, stats, build}) {
     sub->add_option("--dataset,-d", flags->name,
-                    "bundled, csmith, debian, or a folder of .c/.ll/.bc");
+                    "bundled, csmith, debian, mlir, or a folder of .c/.ll/.bc");
     sub->add_option("--split", flags->split, "train, validation, test or all");
     AddDatasetFlags(*sub, flags->dataset);
   }
@@ -208,6 +220,7 @@ void AddDatasetCommand(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   build->add_flag("--retry-failed", flags->corpus.retry_failed,
                   "debian: rebuild packages whose cached result is a failure");
+  build->add_flag("--force", flags->force_mlir, "mlir: export and import every model again");
   build->add_flag("--keep-sources", flags->corpus.keep_sources,
                   "debian: keep unpacked sources and build trees in the cache");
   inspect->add_option("files", flags->inspect_files)->required();

@@ -1,11 +1,16 @@
 // passrl env: step a benchmark by hand and watch observations and rewards.
 #include <cstdio>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
+#include "common/hash.h"
 #include "common/file_cache.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
+#include "corpus/onnx_import.h"
 #include "envs/llvm_env.h"
+#include "envs/mlir_dataset.h"
+#include "envs/mlir_env.h"
 #include "launch/commands.h"
 
 namespace passrl::launch {
@@ -13,7 +18,9 @@ namespace {
 
 struct EnvFlags {
   envs::DatasetOptions dataset;
-  std::string benchmark, actions, observation = "Autophase", reward = "IrInstructionCountNorm";
+  std::string compiler = "llvm";
+  std::string benchmark, actions, observation = "Autophase";
+  std::string reward;  // empty: IrInstructionCountNorm (llvm) or OpCountLog (mlir)
   bool print_ir = false;
   std::string emit_object;
   envs::RuntimeOptions runtime;
@@ -23,10 +30,58 @@ double Ratio(int64_t reference, int64_t value) {
   return value > 0 ? static_cast<double>(reference) / static_cast<double>(value) : 0.0;
 }
 
+// An MLIR graph: mlir/<model>, a .mlir file (TOSA or already linalg) or an .onnx model.
+absl::StatusOr<envs::Benchmark> LoadGraph(const std::string& uri, const envs::DatasetOptions& dataset) {
+  if (absl::EndsWith(uri, ".onnx")) {
+    PASSRL_ASSIGN_OR_RETURN(corpus::ImportedGraph g, corpus::ImportOnnxFile(uri));
+    return envs::Benchmark{uri, {uri}, g.mlir, Fnv1a64(g.mlir), false};
+  }
+  if (absl::EndsWith(uri, ".mlir")) {
+    std::string text;
+    PASSRL_RETURN_IF_ERROR(ReadFileToString(uri, &text));
+    return envs::Benchmark{uri, {uri}, text, Fnv1a64(text), false};
+  }
+  return envs::LoadMlirGraph(uri, dataset);
+}
+
+absl::Status RunMlirEnv(const EnvFlags& flags) {
+  envs::MlirEnvOptions options;
+  const std::string reward = flags.reward.empty() ? "OpCountLog" : flags.reward;
+  PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseMlirReward(reward));
+  PASSRL_ASSIGN_OR_RETURN(std::vector<int> actions, envs::ParseMlirActionList(flags.actions));
+  PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark, LoadGraph(flags.benchmark, flags.dataset));
+  PASSRL_ASSIGN_OR_RETURN(auto env, envs::MlirEnv::Create(options));
+  PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env->Reset(benchmark));
+  const envs::MlirBaselines& b = env->baselines();
+  std::printf("graph %s: ops %lld after lowering to linalg, %lld after the reference pipeline\n",
+              benchmark.name.c_str(), (long long)b.start, (long long)b.reference);
+  std::printf("step 0 observation [%s]\n", absl::StrJoin(obs.values, " ").c_str());
+  double episode_return = 0;
+  for (int action : actions) {
+    PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env->Step(action));
+    episode_return += step.reward;
+    if (!step.info.failure.empty()) std::printf("step %d: %s\n", step.info.step, step.info.failure.c_str());
+    std::printf("step %d %-36s reward %+.6f  ops %lld\n", step.info.step,
+                std::string(envs::MlirActions()[action].name).c_str(), step.reward,
+                (long long)step.info.ir_instruction_count);
+  }
+  const int64_t ops = env->OpCount();
+  std::printf("final: ops %lld (%.3fx the reference, %.3fx the start); %s return %.6f; hash %016llx\n",
+              (long long)ops, Ratio(b.reference, ops), Ratio(b.start, ops), reward.c_str(),
+              episode_return, (unsigned long long)env->IrHash());
+  if (flags.print_ir) std::fputs(env->Ir().c_str(), stdout);
+  return absl::OkStatus();
+}
+
 absl::Status RunEnv(const EnvFlags& flags) {
+  if (flags.compiler == "mlir") return RunMlirEnv(flags);
+  if (flags.compiler != "llvm") {
+    return absl::InvalidArgumentError(absl::StrCat("--compiler: '", flags.compiler, "' is not llvm or mlir"));
+  }
   envs::EnvOptions options;
+  const std::string reward = flags.reward.empty() ? "IrInstructionCountNorm" : flags.reward;
   PASSRL_ASSIGN_OR_RETURN(options.observation, envs::ParseObservationSpace(flags.observation));
-  PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseRewardSpace(flags.reward));
+  PASSRL_ASSIGN_OR_RETURN(options.reward, envs::ParseRewardSpace(reward));
   options.cache_dir = flags.dataset.build.cache_dir;
   options.runtime = flags.runtime;
   PASSRL_ASSIGN_OR_RETURN(std::vector<int> actions, envs::ParseActionList(flags.actions));
@@ -78,7 +133,7 @@ absl::Status RunEnv(const EnvFlags& flags) {
       "final: IR instructions %lld (%.3fx -Oz, %.3fx -O3, %.3fx -O0); .text %lld bytes "
       "(%.3fx -Oz); %s return %.6f; IR hash %016llx\n",
       (long long)ir, Ratio(b.ir_oz, ir), Ratio(b.ir_o3, ir), Ratio(b.ir_o0, ir), (long long)text,
-      Ratio(b.text_oz, text), flags.reward.c_str(), episode_return,
+      Ratio(b.text_oz, text), reward.c_str(), episode_return,
       (unsigned long long)env->IrHash());
   if (flags.print_ir || text_obs) std::fputs(env->Ir().c_str(), stdout);
   if (!flags.emit_object.empty()) {
@@ -94,13 +149,16 @@ void AddEnvCommand(CLI::App& app) {
   auto flags = std::make_shared<EnvFlags>();
   CLI::App* cmd = app.add_subcommand("env", "Apply passes to a benchmark step by step");
   cmd->add_option("--benchmark,-b", flags->benchmark,
-                  "bundled/NAME, csmith/SEED, or a .c/.ll/.bc file")
+                  "bundled/NAME, csmith/SEED, or a .c/.ll/.bc file; with --compiler mlir: "
+                  "mlir/MODEL, a .mlir or an .onnx file")
       ->required();
+  cmd->add_option("--compiler", flags->compiler, "llvm (default) or mlir: the graph environment");
   cmd->add_option("--actions,-a", flags->actions, "comma-separated pass names (passrl actions)");
   cmd->add_option("--observation", flags->observation,
                   "Autophase, InstCount, ActionHistogram or Ir");
   cmd->add_option("--reward", flags->reward,
-                  "IrInstructionCount[Norm], ObjectTextSize{Bytes,Norm} or Runtime[Norm]");
+                  "IrInstructionCount[Norm], ObjectTextSize{Bytes,Norm} or Runtime[Norm]; "
+                  "mlir: OpCount, OpCountNorm or OpCountLog");
   cmd->add_flag("--print-ir", flags->print_ir, "print the final IR");
   cmd->add_option("--emit-object", flags->emit_object, "write the final object file here");
   AddDatasetFlags(*cmd, flags->dataset);

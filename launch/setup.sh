@@ -23,6 +23,8 @@ done
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   llvm-16 llvm-16-dev clang-16 libzstd-dev           # the environment (in-process LLVM 16)
+  libmlir-16-dev mlir-16-tools                       # the MLIR graph environment (libMLIR, mlir-opt-16)
+  python3-torch python3-torchvision python3-onnx     # the MLIR dataset: models exported to ONNX
   libabsl-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev
   libtorch-dev libopenblas0-openmp                   # learner; OpenBLAS: 13x faster LibTorch on CPU
   libopenmpi-dev openmpi-bin                         # launch (mpirun / srun)

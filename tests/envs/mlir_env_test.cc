@@ -114,6 +114,31 @@ TEST(MlirEnvTest, AFailingPipelineLeavesTheGraphUnchanged) {
   EXPECT_EQ(env->IrHash(), before);
 }
 
+TEST(MlirEnvTest, AFailedStepIsReportedAndUndoneByReplay) {
+  MlirEnvOptions options;
+  const int sccp = *MlirActionIndex("sccp");
+  options.pipeline_overrides[sccp] = "one-shot-bufferize";  // fails on the lowered graph
+  auto env = NewEnv(options);
+  auto reference = NewEnv();
+  ASSERT_TRUE(env->Reset(MiniResNet()).ok());
+  ASSERT_TRUE(reference->Reset(MiniResNet()).ok());
+  const int fuse = *MlirActionIndex("linalg-fuse-elementwise-ops"), cse = *MlirActionIndex("cse");
+  for (int a : {fuse, sccp, cse, sccp}) {
+    auto step = env->Step(a);
+    ASSERT_TRUE(step.ok()) << step.status();
+    if (a == sccp) {
+      EXPECT_TRUE(absl::StrContains(step->info.failure, "sccp failed")) << step->info.failure;
+      EXPECT_EQ(step->reward, 0.0);
+    } else {
+      EXPECT_TRUE(step->info.failure.empty());
+      ASSERT_TRUE(reference->Step(a).ok());
+    }
+    EXPECT_EQ(env->IrHash(), reference->IrHash()) << "after " << MlirActions()[a].name;
+  }
+  EXPECT_EQ(env->failed_steps(), 2);
+  EXPECT_EQ(env->actions().size(), 4u);
+}
+
 TEST(MlirEnvTest, SnapshotRestoreReturnsToTheSameGraph) {
   auto env = NewEnv();
   ASSERT_TRUE(env->Reset(MiniResNet()).ok());

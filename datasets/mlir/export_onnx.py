@@ -7,6 +7,8 @@ exported in eval mode at a fixed input shape, with ONNX shape inference applied 
 the file carries its shape for the importer (corpus/onnx_import.h).
 
 usage: export_onnx.py OUT_DIR [MODEL ...]     (no MODEL: every model in MODELS)
+       export_onnx.py --list                  (each model and its family)
+Prints "model<TAB>family<TAB>path" per exported model.
 """
 import math
 import os
@@ -154,6 +156,10 @@ def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
+    if argv[1] == "--list":
+        for name, (family, _, _) in MODELS.items():
+            print(f"{name}\t{family}")
+        return 0
     out_dir, names = argv[1], argv[2:] or list(MODELS)
     os.makedirs(out_dir, exist_ok=True)
     for name in names:
