@@ -139,9 +139,9 @@ absl::Status Actor::Run() {
 // a stop, and reconnects when a keepalive names a version this actor does not hold.
 void Actor::PollWeights() {
   wire::Expectations expect;
-  expect.action_space_hash = envs::ActionSpaceHash();
-  expect.obs_dim = kObservationDim;
-  expect.num_actions = envs::kNumActions;
+  expect.action_space_hash = envs::SpecOf(options_.compiler).action_space_hash();
+  expect.obs_dim = ObservationDim(options_.compiler);
+  expect.num_actions = envs::SpecOf(options_.compiler).num_actions();
   auto decode = [&](const zmq::message_t& m) {
     return wire::DecodeLearnerMessage(
         absl::string_view(static_cast<const char*>(m.data()), m.size()), expect,
@@ -232,7 +232,7 @@ void Actor::StartEpisode() {
   episode_return_ = 0;
   start_observation_ = outcome->observation;
   observation_ = Featurize(start_observation_, outcome->observation, actions_,
-                           options_.episode_length, options_.horizon);
+                           options_.episode_length, options_.horizon, options_.compiler);
   raw_observation_ = std::move(outcome->observation);
 }
 
@@ -258,11 +258,12 @@ bool Actor::RunEpisodeStep() {
   const bool terminal =
       outcome->done || (outcome->truncated && options_.horizon == Horizon::kTerminal);
   std::vector<float> next = Featurize(start_observation_, outcome->observation, actions_,
-                                      options_.episode_length, options_.horizon);
+                                      options_.episode_length, options_.horizon, options_.compiler);
   // A pass that changed no feature did nothing the agent can see: it costs a little, so stopping
   // is worth more than filling the episode with no-ops.
   double reward = outcome->reward;
-  if (action != envs::StopAction() && outcome->observation == raw_observation_) {
+  if (action != envs::SpecOf(options_.compiler).stop_action() &&
+      outcome->observation == raw_observation_) {
     reward -= options_.noop_penalty;
   }
   Record(action, next, reward, terminal, outcome->truncated && !outcome->done, step);
@@ -289,7 +290,7 @@ void Actor::UpdateBest(const EnvOutcome& outcome) {
   if (benchmark_ == stats_.best_benchmark || stats_.best_benchmark.empty() ||
       ratio > best_ratio_[stats_.best_benchmark]) {
     stats_.best_benchmark = benchmark_;
-    stats_.best_actions = envs::FormatActionList(actions_);
+    stats_.best_actions = envs::SpecOf(options_.compiler).FormatActions(actions_);
   }
 }
 
@@ -317,7 +318,7 @@ void Actor::Record(int action, const std::vector<float>& next, double reward, bo
   f.step = step;
   f.policy_version = policy_->version();
   f.benchmark_id = it->second;
-  pending_.set_obs_dim(kObservationDim);
+  pending_.set_obs_dim(ObservationDim(options_.compiler));
   if (pending_.actions_size() == 0) pending_since_ = clock_();
   wire::AppendTransition(observation_, next, f, &pending_);
 }
@@ -333,7 +334,7 @@ void Actor::Flush(bool force) {
   std::vector<std::string> names(benchmark_ids_.size());
   for (const auto& [name, id] : benchmark_ids_) names[id] = name;
   for (const auto& name : names) pending_.add_benchmark_names(name);
-  proto::ActorMessage message = wire::NewActorMessage(options_.actor_id, envs::ActionSpaceHash());
+  proto::ActorMessage message = wire::NewActorMessage(options_.actor_id, envs::SpecOf(options_.compiler).action_space_hash());
   *message.mutable_batch() = std::move(pending_);
   pending_.Clear();
   if (SendOrBackOff(message.SerializeAsString()))
@@ -357,7 +358,7 @@ bool Actor::SendOrBackOff(const std::string& bytes) {
 }
 
 void Actor::SendStatus(proto::ActorStatus::Kind kind) {
-  proto::ActorMessage message = wire::NewActorMessage(options_.actor_id, envs::ActionSpaceHash());
+  proto::ActorMessage message = wire::NewActorMessage(options_.actor_id, envs::SpecOf(options_.compiler).action_space_hash());
   proto::ActorStatus* s = message.mutable_status();
   s->set_kind(kind);
   s->set_hostname(Hostname());
@@ -392,15 +393,15 @@ void Actor::SendStatus(proto::ActorStatus::Kind kind) {
 void Actor::WriteCrashReport(const std::string& error) {
   std::fprintf(stderr, "actor %d: %s on %s after actions [%s]; episode truncated\n",
                options_.actor_id, error.c_str(), benchmark_.c_str(),
-               envs::FormatActionList(actions_).c_str());
+               envs::SpecOf(options_.compiler).FormatActions(actions_).c_str());
   if (options_.crash_dir.empty()) return;
   nlohmann::json report = {
       {"actor", options_.actor_id},
       {"benchmark", benchmark_},
-      {"actions", envs::FormatActionList(actions_)},
+      {"actions", envs::SpecOf(options_.compiler).FormatActions(actions_)},
       {"error", error},
-      {"reproduce", absl::StrCat("passrl env --benchmark ", benchmark_, " --actions ",
-                                 envs::FormatActionList(actions_))}};
+      {"reproduce", absl::StrCat("passrl env ", options_.compiler == envs::Compiler::kMlir ? "--compiler mlir " : "", "--benchmark ", benchmark_, " --actions ",
+                                 envs::SpecOf(options_.compiler).FormatActions(actions_))}};
   const std::string path = absl::StrCat(options_.crash_dir, "/crash-actor", options_.actor_id, "-",
                                         stats_.worker_crashes, ".json");
   std::ofstream(path) << report.dump(2) << "\n";

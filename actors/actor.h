@@ -46,6 +46,7 @@ struct ActorOptions {
   // by `seed`); empty: round robin over `benchmarks`.
   std::vector<double> benchmark_weights;
   int episode_length = 24;
+  envs::Compiler compiler = envs::Compiler::kLlvm;  // the action table and observation it uses
   Horizon horizon = Horizon::kBootstrap;  // actors/observation.h (measured: BENCHMARKS.md)
   int batch_transitions = 32;
   // A batch not yet full is sent anyway once its first transition is this old (slow steps).

@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
+#include "envs/mlir_dataset.h"
 #include "passrl.pb.h"
 
 namespace passrl::actors {
@@ -98,9 +99,9 @@ absl::StatusOr<EnvOutcome> EnvClient::Step(int action) {
     return absl::FailedPreconditionError(
         steps_ > 0 ? "the episode is over; call Reset" : "Step before Reset");
   }
-  if (action < 0 || action >= envs::kNumActions) {
+  if (action < 0 || action >= num_actions_) {
     return absl::InvalidArgumentError(
-        absl::StrCat("action id ", action, " out of range [0, ", envs::kNumActions, ")"));
+        absl::StrCat("action id ", action, " out of range [0, ", num_actions_, ")"));
   }
   ++steps_;
   absl::StatusOr<EnvOutcome> outcome = DoStep(action);
@@ -137,6 +138,8 @@ absl::Status WorkerEnvClient::Start() {
   }
   std::vector<std::string> argv = {options_.executable,
                                    "env-worker",
+                                   "--compiler",
+                                   std::string(envs::SpecOf(options_.compiler).name),
                                    "--reward",
                                    options_.reward,
                                    "--start",
@@ -289,14 +292,57 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
   return o;
 }
 
+absl::StatusOr<std::unique_ptr<InProcessMlirEnvClient>> InProcessMlirEnvClient::Create(
+    envs::DatasetOptions dataset, envs::MlirEnvOptions options, int max_steps) {
+  PASSRL_ASSIGN_OR_RETURN(auto env, envs::MlirEnv::Create(options));
+  return std::unique_ptr<InProcessMlirEnvClient>(
+      new InProcessMlirEnvClient(std::move(dataset), std::move(env), max_steps));
+}
+
+EnvOutcome InProcessMlirEnvClient::Outcome(envs::Observation obs) const {
+  EnvOutcome o;
+  o.observation = std::move(obs.values);
+  o.ir_instruction_count = env_->OpCount();
+  o.ir_o0 = env_->baselines().start;
+  o.ir_oz = env_->baselines().reference;
+  return o;
+}
+
+absl::StatusOr<EnvOutcome> InProcessMlirEnvClient::DoReset(const std::string& benchmark) {
+  auto it = benchmarks_.find(benchmark);
+  if (it == benchmarks_.end()) {
+    PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, envs::LoadMlirGraph(benchmark, dataset_));
+    it = benchmarks_.emplace(benchmark, std::move(b)).first;
+  }
+  PASSRL_ASSIGN_OR_RETURN(envs::Observation obs, env_->Reset(it->second));
+  return Outcome(std::move(obs));
+}
+
+absl::StatusOr<EnvOutcome> InProcessMlirEnvClient::DoStep(int action) {
+  PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env_->Step(action));
+  EnvOutcome o = Outcome(std::move(step.observation));
+  o.reward = step.reward;
+  o.done = step.done;
+  return o;
+}
+
+// The in-process client a worker serves with `options`.
+absl::StatusOr<std::unique_ptr<EnvClient>> WorkerClient(const envs::DatasetOptions& dataset,
+                                                        const WorkerOptions& options) {
+  if (options.compiler == envs::Compiler::kMlir) {
+    envs::MlirEnvOptions mlir;
+    PASSRL_ASSIGN_OR_RETURN(mlir.reward, envs::ParseMlirReward(options.reward));
+    PASSRL_ASSIGN_OR_RETURN(auto client, InProcessMlirEnvClient::Create(dataset, mlir));
+    return std::unique_ptr<EnvClient>(std::move(client));
+  }
+  PASSRL_ASSIGN_OR_RETURN(envs::EnvOptions env, options.Env());
+  PASSRL_ASSIGN_OR_RETURN(auto client, InProcessEnvClient::Create(dataset, env));
+  return std::unique_ptr<EnvClient>(std::move(client));
+}
+
 int ServeEnvWorker(int in_fd, int out_fd, const envs::DatasetOptions& dataset,
                    const WorkerOptions& options) {
-  absl::StatusOr<std::unique_ptr<InProcessEnvClient>> client = absl::UnknownError("");
-  if (auto env = options.Env(); env.ok()) {
-    client = InProcessEnvClient::Create(dataset, *env);
-  } else {
-    client = env.status();
-  }
+  absl::StatusOr<std::unique_ptr<EnvClient>> client = WorkerClient(dataset, options);
   const char* crash = getenv("PASSRL_TEST_CRASH_ACTION");
   const char* hang = getenv("PASSRL_TEST_HANG_ACTION");
   const int crash_action = crash ? std::atoi(crash) : -1;

@@ -26,7 +26,9 @@
 
 #include "absl/status/statusor.h"
 #include "envs/dataset.h"
+#include "envs/compiler.h"
 #include "envs/llvm_env.h"
+#include "envs/mlir_env.h"
 
 namespace passrl::actors {
 
@@ -42,8 +44,10 @@ struct EnvOutcome {
 
 class EnvClient {
  public:
-  // max_steps: the episode's step limit (the last step is `truncated`); 0: none.
-  explicit EnvClient(int max_steps = 0) : max_steps_(max_steps) {}
+  // max_steps: the episode's step limit (the last step is `truncated`); 0: none. num_actions:
+  // the compiler's action count (envs/compiler.h).
+  explicit EnvClient(int max_steps = 0, int num_actions = envs::kNumActions)
+      : max_steps_(max_steps), num_actions_(num_actions) {}
   virtual ~EnvClient() = default;
   // Errors: InvalidArgument/NotFound for bad input (unknown benchmark); Unavailable when the
   // environment died or hung (a crash report is the caller's job).
@@ -52,6 +56,7 @@ class EnvClient {
   bool in_episode() const { return in_episode_; }
   int steps() const { return steps_; }  // in the current (or last) episode
   int max_steps() const { return max_steps_; }
+  int num_actions() const { return num_actions_; }
 
  protected:
   virtual absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) = 0;
@@ -60,14 +65,17 @@ class EnvClient {
 
  private:
   const int max_steps_;
+  const int num_actions_;
   bool in_episode_ = false;
   int steps_ = 0;
 };
 
 struct WorkerOptions {
   std::string executable = "/proc/self/exe";  // the passrl binary
+  envs::Compiler compiler = envs::Compiler::kLlvm;  // which environment the worker runs
   envs::DatasetOptions dataset;
-  std::string reward = "IrInstructionCountLog";  // the training default (README, "Rewards")
+  std::string reward = "IrInstructionCountLog";  // the training default (README, "Rewards");
+                                                 // mlir: OpCount, OpCountNorm or OpCountLog
   double step_timeout_seconds = 60;    // a pass taking longer is treated as hung
   double reset_timeout_seconds = 300;  // first Reset of a benchmark compiles it
   int max_steps = 0;                   // episode step limit (EnvClient); 0: none
@@ -82,7 +90,8 @@ struct WorkerOptions {
 class WorkerEnvClient : public EnvClient {
  public:
   explicit WorkerEnvClient(WorkerOptions options)
-      : EnvClient(options.max_steps), options_(std::move(options)) {}
+      : EnvClient(options.max_steps, envs::SpecOf(options.compiler).num_actions()),
+        options_(std::move(options)) {}
   ~WorkerEnvClient() override;
   int64_t restarts() const { return restarts_; }
   pid_t worker_pid() const { return pid_; }
@@ -123,6 +132,30 @@ class InProcessEnvClient : public EnvClient {
       : EnvClient(max_steps), dataset_(std::move(dataset)), env_(std::move(env)) {}
   envs::DatasetOptions dataset_;
   std::unique_ptr<envs::LlvmEnv> env_;
+  std::map<std::string, envs::Benchmark> benchmarks_;
+};
+
+// The MLIR graph environment (envs/mlir_env.h) in this process: the observation is its feature
+// vector, ir_instruction_count the op count, ir_o0/ir_oz the graph's start and reference counts.
+// A pass that fails is a zero-reward step (the graph is unchanged), not the episode's end.
+class InProcessMlirEnvClient : public EnvClient {
+ public:
+  static absl::StatusOr<std::unique_ptr<InProcessMlirEnvClient>> Create(
+      envs::DatasetOptions dataset, envs::MlirEnvOptions options, int max_steps = 0);
+
+ protected:
+  absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
+  absl::StatusOr<EnvOutcome> DoStep(int action) override;
+
+ private:
+  InProcessMlirEnvClient(envs::DatasetOptions dataset, std::unique_ptr<envs::MlirEnv> env,
+                         int max_steps)
+      : EnvClient(max_steps, envs::SpecOf(envs::Compiler::kMlir).num_actions()),
+        dataset_(std::move(dataset)),
+        env_(std::move(env)) {}
+  EnvOutcome Outcome(envs::Observation obs) const;
+  envs::DatasetOptions dataset_;
+  std::unique_ptr<envs::MlirEnv> env_;
   std::map<std::string, envs::Benchmark> benchmarks_;
 };
 

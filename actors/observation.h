@@ -5,8 +5,9 @@
 // action history make the state Markov enough to order passes. Shared by actors (to build it),
 // optimize (its rollouts) and launch (to size the learner's networks); no LLVM, no LibTorch.
 //
-// Layout (kObservationDim floats), in this order:
-//   log1p of the 56 Autophase counts now (counts span 0..1e5; log1p keeps them trainable);
+// Layout (ObservationDim(compiler) floats; kObservationDim for LLVM), in this order:
+//   log1p of the compiler's raw features now (LLVM: the 56 Autophase counts; MLIR: op counts by
+//   name and graph statistics; counts span 0..1e5, log1p keeps them trainable);
 //   log1p(now) - log1p(at reset): what the episode has changed, per feature;
 //   per action, how often it was taken this episode, min(n, kHistoryCap) / kHistoryCap;
 //   the fraction of the episode used (see the horizon).
@@ -26,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "envs/action_space.h"
+#include "envs/compiler.h"
 #include "envs/features.h"
 
 namespace passrl::actors {
@@ -40,13 +42,16 @@ enum class Horizon { kTerminal, kBootstrap };
 absl::StatusOr<Horizon> ParseHorizon(absl::string_view name);  // "terminal" or "bootstrap"
 const char* HorizonName(Horizon horizon);
 
-// `start`: the Autophase counts at reset; `now`: after `actions`, the episode's steps so far
+int ObservationDim(envs::Compiler compiler);
+
+// `start`: the raw features at reset; `now`: after `actions`, the episode's steps so far
 // (their number is the step; past `episode_length` the fraction stays 1).
 std::vector<float> Featurize(absl::Span<const int64_t> start, absl::Span<const int64_t> now,
                              absl::Span<const int> actions, int episode_length,
-                             Horizon horizon = Horizon::kTerminal);
+                             Horizon horizon = Horizon::kTerminal,
+                             envs::Compiler compiler = envs::Compiler::kLlvm);
 
 // One name per float of the layout above (the replay export's `feature_names`).
-std::vector<std::string> ObservationNames();
+std::vector<std::string> ObservationNames(envs::Compiler compiler = envs::Compiler::kLlvm);
 
 }  // namespace passrl::actors

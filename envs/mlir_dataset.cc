@@ -91,10 +91,12 @@ absl::StatusOr<std::unique_ptr<Dataset>> OpenMlirDataset(const DatasetOptions& o
 }
 
 absl::StatusOr<Benchmark> LoadMlirGraph(absl::string_view uri, const DatasetOptions& options) {
-  if (!absl::StartsWith(uri, kPrefix) || uri.size() == kPrefix.size()) {
-    return absl::InvalidArgumentError(absl::StrCat("bad MLIR benchmark '", uri, "' (expected mlir/<model>)"));
+  const bool file = absl::EndsWith(uri, ".mlir") && !absl::StartsWith(uri, kPrefix);
+  if (!file && (!absl::StartsWith(uri, kPrefix) || uri.size() == kPrefix.size())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad MLIR benchmark '", uri, "' (expected mlir/<model> or a .mlir file)"));
   }
-  const std::string path = MlirGraphPath(options.build.cache_dir, uri.substr(kPrefix.size()));
+  const std::string path = file ? std::string(uri) : MlirGraphPath(options.build.cache_dir, uri.substr(kPrefix.size()));
   std::ifstream in(path);
   if (!in) {
     return absl::NotFoundError(absl::StrCat("no graph ", uri, " at ", path,

@@ -19,7 +19,7 @@ std::string MlirIndexPath(const std::string& cache_dir);
 
 // FailedPrecondition (naming the build command) before the dataset is built.
 absl::StatusOr<std::unique_ptr<Dataset>> OpenMlirDataset(const DatasetOptions& options);
-// "mlir/<model>": the graph's text in Benchmark::bitcode.
+// "mlir/<model>" or a path ending in .mlir: the graph's text in Benchmark::bitcode.
 absl::StatusOr<Benchmark> LoadMlirGraph(absl::string_view uri, const DatasetOptions& options);
 
 }  // namespace passrl::envs

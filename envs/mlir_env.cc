@@ -27,27 +27,7 @@
 namespace passrl::envs {
 namespace {
 
-constexpr ActionSpec kMlirActions[] = {
-#define PASSRL_MLIR_ACTION(name, pipeline) {name, pipeline, ActionKind::kPass},
-#define PASSRL_MLIR_STOP(name) {name, "", ActionKind::kStop},
-#include "envs/mlir_actions.def"
-#undef PASSRL_MLIR_ACTION
-#undef PASSRL_MLIR_STOP
-};
-
-// Op names counted one by one in the observation (the graph level after the lowering); every
-// other op goes to the last bucket.
-const char* const kCountedOps[] = {
-    "linalg.generic", "linalg.matmul", "linalg.batch_matmul", "linalg.conv_2d_nhwc_hwcf",
-    "linalg.depthwise_conv_2d_nhwc_hwcm", "linalg.depthwise_conv_2d_nhwc_hwc",
-    "linalg.pooling_nhwc_max", "linalg.pooling_nhwc_sum", "linalg.fill", "linalg.copy",
-    "tensor.empty", "tensor.expand_shape", "tensor.collapse_shape", "tensor.extract_slice",
-    "tensor.insert_slice", "tensor.pad", "tensor.cast", "tensor.extract", "arith.constant",
-    "arith.addf", "arith.mulf", "arith.subf", "arith.divf", "arith.maxf", "arith.select",
-    "arith.cmpf", "math.exp", "math.tanh", "math.powf", "math.rsqrt"};
-constexpr int kNumCounted = sizeof(kCountedOps) / sizeof(kCountedOps[0]);
-const char* const kStatistics[] = {"graph_ops", "nested_ops", "generic_ops", "generic_body_ops",
-                                   "function_arguments", "start_ops", "reference_ops"};
+const int kNumCounted = static_cast<int>(MlirCountedOps().size());
 
 void RegisterPassesOnce() {
   static std::once_flag once;
@@ -66,43 +46,12 @@ std::string LocationText(mlir::Location loc) {
 
 }  // namespace
 
-absl::Span<const ActionSpec> MlirActions() { return kMlirActions; }
-int MlirStopAction() { return static_cast<int>(MlirActions().size()) - 1; }
-uint64_t MlirActionSpaceHash() { return HashActions(MlirActions()); }
-
-absl::StatusOr<int> MlirActionIndex(absl::string_view name) {
-  for (size_t i = 0; i < MlirActions().size(); ++i) {
-    if (MlirActions()[i].name == name) return static_cast<int>(i);
-  }
-  return absl::NotFoundError(absl::StrCat("unknown MLIR action '", name, "' (`passrl actions --compiler mlir` lists them)"));
-}
-
-absl::StatusOr<std::vector<int>> ParseMlirActionList(absl::string_view comma_separated) {
-  std::vector<int> ids;
-  for (absl::string_view name : absl::StrSplit(comma_separated, ',', absl::SkipWhitespace())) {
-    PASSRL_ASSIGN_OR_RETURN(int id, MlirActionIndex(absl::StripAsciiWhitespace(name)));
-    ids.push_back(id);
-  }
-  return ids;
-}
-
 absl::StatusOr<MlirReward> ParseMlirReward(absl::string_view name) {
   if (name == "OpCount") return MlirReward::kOpCount;
   if (name == "OpCountNorm") return MlirReward::kOpCountNorm;
   if (name == "OpCountLog") return MlirReward::kOpCountLog;
   return absl::InvalidArgumentError(
       absl::StrCat("unknown MLIR reward '", name, "' (OpCount, OpCountNorm or OpCountLog)"));
-}
-
-const std::vector<std::string>& MlirFeatureNames() {
-  static const auto* names = [] {
-    auto* v = new std::vector<std::string>;
-    for (const char* op : kCountedOps) v->push_back(absl::StrCat("op_", op));
-    v->push_back("op_other");
-    for (const char* s : kStatistics) v->push_back(s);
-    return v;
-  }();
-  return *names;
 }
 
 absl::Status MlirEnvOptions::Validate() const {
@@ -291,7 +240,7 @@ Observation MlirEnv::Observe() const {
   obs.values.assign(MlirFeatureNames().size(), 0);
   static const auto* index = [] {
     auto* m = new std::map<std::string, int, std::less<>>;
-    for (int i = 0; i < kNumCounted; ++i) (*m)[kCountedOps[i]] = i;
+    for (int i = 0; i < kNumCounted; ++i) (*m)[MlirCountedOps()[i]] = i;
     return m;
   }();
   int64_t* stats = obs.values.data() + kNumCounted + 1;

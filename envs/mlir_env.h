@@ -33,6 +33,7 @@
 #include "absl/types/span.h"
 #include "envs/action_space.h"
 #include "envs/benchmark.h"
+#include "envs/compiler.h"
 #include "envs/llvm_env.h"
 
 namespace passrl::envs {
@@ -42,13 +43,6 @@ inline constexpr absl::string_view kMlirLowering =
 inline constexpr absl::string_view kMlirReferencePipeline =
     "canonicalize,cse,func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
 
-// The MLIR action table (envs/mlir_actions.def), in id order; the last is stop.
-absl::Span<const ActionSpec> MlirActions();
-int MlirStopAction();
-uint64_t MlirActionSpaceHash();
-absl::StatusOr<int> MlirActionIndex(absl::string_view name);
-absl::StatusOr<std::vector<int>> ParseMlirActionList(absl::string_view comma_separated);
-
 enum class MlirReward {
   kOpCount,      // raw: ops removed by the step
   kOpCountNorm,  // (C_prev - C_now) / (C_start - C_reference): return 1.0 at the reference
@@ -56,9 +50,7 @@ enum class MlirReward {
 };
 absl::StatusOr<MlirReward> ParseMlirReward(absl::string_view name);
 
-// The observation: counts of the function body's ops by name (MlirFeatureNames() lists them;
-// the last histogram entry is every other op), then graph statistics.
-const std::vector<std::string>& MlirFeatureNames();
+// The observation is MlirFeatureNames() (envs/compiler.h): op counts by name, then statistics.
 
 struct MlirEnvOptions {
   MlirReward reward = MlirReward::kOpCountLog;

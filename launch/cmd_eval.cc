@@ -22,6 +22,10 @@
 #include "envs/action_space.h"
 #include "envs/llvm_env.h"
 #include "eval/evaluation.h"
+#include "eval/mlir_evaluation.h"
+#include "envs/compiler.h"
+#include "actors/env_client.h"
+#include "absl/strings/str_format.h"
 #include "launch/commands.h"
 #include "launch/config.h"
 #include "launch/policy_source.h"
@@ -44,7 +48,64 @@ struct EvalFlags {
   bool no_baselines = false;
   int64_t baseline_compilations = 0;
   double benchmark_timeout = 0;
+  std::string compiler;  // empty: the policy's; mlir: the graph task (eval/mlir_evaluation.h)
+  int rollouts = 20;     // mlir: rollouts for the policy search and random search, each
 };
+
+// The MLIR graph task: per graph of the split, reference vs greedy vs policy search vs random
+// search (same rollouts), the ratios reference / ops, and their geomeans.
+absl::Status RunMlirEval(const EvalFlags& flags, const LoadedPolicy& loaded) {
+  const std::string dataset_name = flags.dataset_name == "bundled" ? "mlir" : flags.dataset_name;
+  std::vector<std::string> names = flags.benchmarks;
+  if (names.empty()) {
+    PASSRL_ASSIGN_OR_RETURN(envs::Split split, envs::ParseSplit(flags.split));
+    PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(dataset_name, flags.dataset));
+    names = envs::SampleNames(dataset->BenchmarkNames(split), flags.sample);
+  }
+  if (names.empty()) return absl::InvalidArgumentError(absl::StrCat("no graphs in ", dataset_name, " split ", flags.split));
+  actors::WorkerOptions w;
+  w.compiler = envs::Compiler::kMlir;
+  w.reward = "OpCountLog";
+  w.dataset = flags.dataset;
+  eval::MlirEvalOptions options;
+  options.length = flags.length > 0 ? flags.length : loaded.episode_length;
+  options.budget = flags.rollouts;
+  options.horizon = loaded.horizon;
+  w.max_steps = options.length;
+  actors::WorkerEnvClient env(w);
+  const envs::CompilerSpec& spec = envs::SpecOf(envs::Compiler::kMlir);
+  std::printf("%s split %s: %zu graphs; %d rollouts of %d steps for the policy and for random search\n",
+              dataset_name.c_str(), flags.split.c_str(), names.size(), options.budget, options.length);
+  std::printf("%-28s %6s %6s %15s %15s %15s %7s\n", "graph", "start", "ref", "greedy", "policy search",
+              "random search", "crashes");
+  std::vector<eval::MlirEvalRow> rows;
+  nlohmann::json out = nlohmann::json::array();
+  for (const std::string& name : names) {
+    PASSRL_ASSIGN_OR_RETURN(eval::MlirEvalRow r, eval::EvaluateMlirGraph(env, *loaded.policy, name, options));
+    auto cell = [&](int64_t v) { return absl::StrFormat("%lld (%.3fx)", (long long)v, double(r.reference) / double(v)); };
+    std::printf("%-28s %6lld %6lld %15s %15s %15s %7d\n", name.c_str(), (long long)r.start,
+                (long long)r.reference, cell(r.greedy).c_str(), cell(r.policy).c_str(),
+                cell(r.random).c_str(), r.crashes);
+    std::printf("    greedy: %s\n", spec.FormatActions(r.greedy_actions).c_str());
+    std::fflush(stdout);
+    out.push_back({{"graph", name}, {"start", r.start}, {"reference", r.reference},
+                   {"greedy", r.greedy}, {"policy", r.policy}, {"random", r.random},
+                   {"greedy_actions", spec.FormatActions(r.greedy_actions)},
+                   {"policy_actions", spec.FormatActions(r.policy_actions)},
+                   {"random_actions", spec.FormatActions(r.random_actions)},
+                   {"crashes", r.crashes}, {"policy_seconds", r.policy_seconds},
+                   {"random_seconds", r.random_seconds}});
+    rows.push_back(std::move(r));
+  }
+  std::printf("geomean reference/ops over %zu graphs: greedy %.4fx, policy search %.4fx, random search %.4fx\n",
+              rows.size(), eval::GeomeanVsReference(rows, &eval::MlirEvalRow::greedy),
+              eval::GeomeanVsReference(rows, &eval::MlirEvalRow::policy),
+              eval::GeomeanVsReference(rows, &eval::MlirEvalRow::random));
+  if (!flags.json.empty()) {
+    PASSRL_RETURN_IF_ERROR(WriteFileAtomically(flags.json, out.dump(2) + "\n"));
+  }
+  return absl::OkStatus();
+}
 
 // The child command that evaluates one benchmark and prints its rows (RunIsolated): the exact
 // policy the parent loaded (not "the latest", which a running job may replace meanwhile).
@@ -113,6 +174,11 @@ absl::Status RunEval(const EvalFlags& flags) {
                           flags.checkpoint.empty()
                               ? LoadPolicyFromRun(flags.run, flags.policy)
                               : LoadPolicyFromCheckpoint(flags.checkpoint, flags.fallback));
+  if (!flags.compiler.empty() && flags.compiler != envs::SpecOf(loaded.compiler).name) {
+    return absl::InvalidArgumentError(absl::StrCat("--compiler ", flags.compiler, ": the policy was trained on ",
+                                                   envs::SpecOf(loaded.compiler).name));
+  }
+  if (loaded.compiler == envs::Compiler::kMlir) return RunMlirEval(flags, loaded);
   actors::Policy& policy = *loaded.policy;
   const int length = flags.length > 0 ? flags.length : loaded.episode_length;
   actors::BeamOptions beam;
@@ -223,6 +289,11 @@ void AddEvalCommand(CLI::App& app) {
                   "none (greedy policy only) or beam (also beam search)");
   cmd->add_option("--width", flags->width, "beam width (and actions tried per state)");
   cmd->add_option("--budget", flags->budget, "beam search seconds per benchmark (0: no limit)");
+  cmd->add_option("--compiler", flags->compiler,
+                  "llvm or mlir (default: the one the policy was trained on; mlir: docs/MLIR.md)");
+  cmd->add_option("--rollouts", flags->rollouts,
+                  "mlir: rollouts of the policy search and of random search per graph")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--metric", flags->metric, "what beam search minimises: ir or text");
   cmd->add_flag("--runtime", flags->runtime,
                 "also build, run and time each result against -O3 (runnable programs)");

@@ -22,9 +22,11 @@
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/llvm_env.h"
+#include "absl/strings/match.h"
 #include "eval/summary.h"
 #include "launch/commands.h"
 #include "launch/config.h"
+#include "launch/mlir_commands.h"
 #include "launch/policy_source.h"
 #include "learner/sequence_pool.h"
 #include "nlohmann/json.hpp"
@@ -43,7 +45,33 @@ struct OptimizeFlags {
   double budget = 0;
   bool baselines = false, no_library = false;
   uint64_t seed = 1;
+  int rollouts = 20, length = 0;  // MLIR graphs: rollouts of the policy search, their length
 };
+
+bool IsGraph(const std::string& program) {
+  return absl::StartsWith(program, "mlir/") || absl::EndsWith(program, ".mlir") ||
+         absl::EndsWith(program, ".onnx");
+}
+
+// A graph for the MLIR task: the policy must be one trained on it.
+absl::Status OptimizeGraph(const OptimizeFlags& flags) {
+  if (flags.policy.empty()) return absl::InvalidArgumentError("--policy is required");
+  PASSRL_ASSIGN_OR_RETURN(LoadedPolicy policy, LoadPolicy(flags.policy));
+  if (policy.compiler != envs::Compiler::kMlir) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flags.policy, " orders LLVM passes; ", flags.program, " is an MLIR graph (train on the "
+        "mlir dataset: cluster_configs/mlir_local.yaml)"));
+  }
+  if (!flags.object.empty()) return absl::InvalidArgumentError("--emit-object is for LLVM programs");
+  MlirSearchFlags m;
+  m.dataset = flags.dataset;
+  m.graph = flags.program;
+  m.output = flags.output;
+  m.length = flags.length > 0 ? flags.length : policy.episode_length;
+  m.rollouts = flags.rollouts;
+  m.seed = flags.seed;
+  return OptimizeMlirGraph(m, policy);
+}
 
 // The result a user gets for one program, after the checks.
 struct Final {
@@ -142,6 +170,11 @@ absl::StatusOr<Loaded> LoadAll(const OptimizeFlags& flags) {
   }
   Loaded out;
   PASSRL_ASSIGN_OR_RETURN(out.policy, LoadPolicy(flags.policy));
+  if (out.policy.compiler != envs::Compiler::kLlvm) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flags.policy, ": this policy orders MLIR graph passes; give it a graph (mlir/MODEL, a "
+        ".mlir or an .onnx file)"));
+  }
   if (out.policy.start != "O0") {
     return absl::InvalidArgumentError(absl::StrCat(
         flags.policy, ": this policy refines -", out.policy.start,
@@ -323,6 +356,7 @@ absl::Status RunOptimize(const OptimizeFlags& flags) {
   if (!flags.dataset_name.empty() && (!flags.output.empty() || !flags.object.empty())) {
     return absl::InvalidArgumentError("-o and --emit-object are for one PROGRAM, not --dataset");
   }
+  if (IsGraph(flags.program)) return OptimizeGraph(flags);
   return flags.program.empty() ? OptimizeDataset(flags) : OptimizeOne(flags);
 }
 
@@ -390,7 +424,12 @@ void AddOptimizeCommand(CLI::App& app) {
   auto flags = std::make_shared<OptimizeFlags>();
   CLI::App* cmd = app.add_subcommand(
       "optimize", "optimize a program (or a dataset split) with a trained policy and its library");
-  cmd->add_option("program", flags->program, "a .c, .ll or .bc file");
+  cmd->add_option("program", flags->program,
+                  "a .c, .ll or .bc file; or an MLIR graph (mlir/MODEL, .mlir, .onnx) for a policy "
+                  "trained on the mlir dataset");
+  cmd->add_option("--rollouts", flags->rollouts, "MLIR graphs: rollouts of the policy search")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--length", flags->length, "MLIR graphs: passes per rollout (default: the run's)");
   cmd->add_option("--policy", flags->policy, "a run directory, its policy.pb, or a checkpoint");
   cmd->add_option("-o,--output", flags->output, "write the optimized module (bitcode)");
   cmd->add_option("--emit-object", flags->object, "write the object file");

@@ -25,13 +25,14 @@ struct ReplayFlags {
 absl::Status Export(const ReplayFlags& flags) {
   auto loaded = learner::LoadLatestCheckpoint(flags.source, flags.fallback);
   if (!loaded.ok()) return loaded.status();
-  if (absl::Status s = CheckMatchesThisBuild(loaded->spaces); !s.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot name the actions and features of ", loaded->path, ": ", s.message()));
+  absl::StatusOr<envs::Compiler> compiler = CheckMatchesThisBuild(loaded->spaces);
+  if (!compiler.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot name the actions and features of ", loaded->path, ": ", compiler.status().message()));
   }
   replay::ExportMetadata meta;
-  for (const envs::ActionSpec& a : envs::Actions()) meta.action_names.emplace_back(a.name);
-  meta.feature_names = actors::ObservationNames();
+  for (const envs::ActionSpec& a : envs::SpecOf(*compiler).actions) meta.action_names.emplace_back(a.name);
+  meta.feature_names = actors::ObservationNames(*compiler);
   meta.benchmark_names = loaded->benchmarks;
   meta.action_space_hash = absl::StrFormat("%016x", loaded->spaces.action_space_hash);
   meta.config_yaml = loaded->config_yaml;

@@ -16,6 +16,7 @@
 #include "envs/search.h"
 #include "eval/summary.h"
 #include "launch/commands.h"
+#include "launch/mlir_commands.h"
 #include "nlohmann/json.hpp"
 
 namespace passrl::launch {
@@ -28,6 +29,9 @@ struct SearchFlags {
   std::string dataset_name, split = "all";  // instead of --benchmark: every benchmark of a split
   int sample = 0;
   bool in_process = false;  // the child's mode (below)
+  std::string compiler = "llvm";
+  int rollouts = 20;  // mlir: random rollouts
+  std::string output;  // mlir: write the best graph here
 };
 
 nlohmann::json ToJson(const envs::SearchResult& r, bool done) {
@@ -205,6 +209,20 @@ absl::Status SearchSplit(const SearchFlags& flags) {
 }
 
 absl::Status RunSearch(const SearchFlags& flags) {
+  if (flags.compiler == "mlir") {
+    if (flags.method != "random" || flags.benchmark.empty()) {
+      return absl::InvalidArgumentError("--compiler mlir: --method random on one --benchmark");
+    }
+    MlirSearchFlags m;
+    m.dataset = flags.dataset;
+    m.graph = flags.benchmark;
+    m.output = flags.output;
+    m.length = flags.search.episode_length;
+    m.rollouts = flags.rollouts;
+    m.seed = flags.search.seed;
+    return RandomSearchMlirGraph(m);
+  }
+  if (flags.compiler != "llvm") return absl::InvalidArgumentError("--compiler: llvm or mlir");
   if (flags.in_process) return SearchHere(flags);
   PASSRL_RETURN_IF_ERROR(flags.search.Validate());
   PASSRL_RETURN_IF_ERROR(envs::ParseRewardSpace(flags.reward).status());
@@ -243,6 +261,10 @@ void AddSearchCommand(CLI::App& app) {
                   "cost to minimise: IrInstructionCount or ObjectTextSizeBytes");
   cmd->add_flag("--in-process", flags->in_process)->group("");  // the child's mode
   AddDatasetFlags(*cmd, flags->dataset);
+  cmd->add_option("--compiler", flags->compiler,
+                  "llvm (default) or mlir: random rollouts on an MLIR graph (mlir/MODEL, .mlir, .onnx)");
+  cmd->add_option("--rollouts", flags->rollouts, "mlir: random rollouts")->check(CLI::PositiveNumber);
+  cmd->add_option("-o,--output", flags->output, "mlir: write the best graph found here");
   cmd->callback([flags] { CommandStatus() = RunSearch(*flags); });
 }
 

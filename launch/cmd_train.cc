@@ -140,7 +140,7 @@ absl::Status RunLearner(const TrainConfig& c, const envs::DatasetOptions& datase
   // The configured options, plus what only this run knows.
   learner::LearnerOptions o = c.LearnerForThisBuild();
   o.sac.seed = o.replay.seed = c.seed;
-  o.action_space_hash = envs::ActionSpaceHash();
+  o.action_space_hash = envs::SpecOf(c.actor.compiler).action_space_hash();
   o.horizon = actors::HorizonName(c.actor.horizon);
   o.resume_from = resume;
   o.resume_fallback = resume_fallback;
@@ -157,10 +157,11 @@ absl::Status RunLearner(const TrainConfig& c, const envs::DatasetOptions& datase
   const std::string host = c.host.empty() ? Hostname() : c.host;
   announce(absl::StrCat(host, "\n", (*learner)->TransitionsEndpoint(host), "\n",
                         (*learner)->WeightsEndpoint(host), "\n", (*learner)->Counters().resumes));
-  std::printf("learner: %s, %d actions, observation %d floats, %s\n",
+  std::printf("learner: %s, %s: %d actions, observation %d floats, %s\n",
               world > 0 ? absl::StrCat(world - 1, " actors").c_str()
                         : "standalone (actors of a running job reconnect)",
-              envs::kNumActions, actors::kObservationDim,
+              std::string(envs::SpecOf(c.actor.compiler).name).c_str(), o.sac.shape.num_actions,
+              o.sac.shape.obs_dim,
               torch::cuda::is_available() && o.sac.use_cuda_if_available ? "CUDA" : "CPU");
   g_learner = learner->get();
   signal(SIGTERM, StopLearner);
@@ -265,13 +266,16 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   // A generous cap: the learner's stop message normally ends the actor.
   const double duration = c.learner.duration_seconds;
   o.max_seconds = duration > 0 ? duration + 120 : 0;
-  PASSRL_ASSIGN_OR_RETURN(envs::RewardSpace reward, envs::ParseRewardSpace(c.worker.reward));
   std::unique_ptr<actors::EnvClient> env;
   if (c.isolate) {
     actors::WorkerOptions w = c.worker;
     w.dataset = dataset;
     w.max_steps = o.episode_length;
     env = std::make_unique<actors::WorkerEnvClient>(w);
+  } else if (c.actor.compiler == envs::Compiler::kMlir) {
+    envs::MlirEnvOptions mlir;
+    PASSRL_ASSIGN_OR_RETURN(mlir.reward, envs::ParseMlirReward(c.worker.reward));
+    PASSRL_ASSIGN_OR_RETURN(env, actors::InProcessMlirEnvClient::Create(dataset, mlir, o.episode_length));
   } else {
     PASSRL_ASSIGN_OR_RETURN(envs::EnvOptions env_options, c.worker.Env());
     PASSRL_ASSIGN_OR_RETURN(
@@ -286,10 +290,11 @@ absl::Status RunActor(const TrainConfig& c, const envs::DatasetOptions& dataset,
   const actors::ActorStats& s = actor.stats();
   std::printf(
       "actor %d: %llu steps, %llu episodes, %llu transitions sent, %llu weight versions "
-      "adopted, %llu worker restarts, best %.3fx -Oz\n",
+      "adopted, %llu worker restarts, best %.3fx %s\n",
       rank, (unsigned long long)s.steps, (unsigned long long)s.episodes,
       (unsigned long long)s.transitions_sent, (unsigned long long)s.versions_adopted,
-      (unsigned long long)s.worker_crashes, s.best_ratio_vs_oz);
+      (unsigned long long)s.worker_crashes, s.best_ratio_vs_oz,
+      c.actor.compiler == envs::Compiler::kMlir ? "the reference" : "-Oz");
   return ran;
 }
 
@@ -435,16 +440,26 @@ void AddEnvWorkerCommand(CLI::App& app) {
   auto worker = std::make_shared<actors::WorkerOptions>();
   CLI::App* cmd = app.add_subcommand(
       "env-worker", "Serve an environment over stdin/stdout (started by actors; not for humans)");
+  auto compiler = std::make_shared<std::string>("llvm");
+  cmd->add_option("--compiler", *compiler, "llvm or mlir");
   cmd->add_option("--reward", worker->reward, "reward space");
   cmd->add_option("--start", worker->start, "where episodes start: O0 or an -O level");
   cmd->add_option("--insignificant", worker->runtime_insignificant,
                   "runtime rewards: what a change inside the noise is worth (zero|estimate)");
   cmd->add_option("--max-pairs", worker->runtime_max_pairs, "runtime rewards: A/B pairs at most");
   AddDatasetFlags(*cmd, *dataset);
-  cmd->callback([dataset, worker] {
-    if (auto env = worker->Env(); !env.ok()) {  // one line now, not an error per request
-      CommandStatus() = env.status();
+  cmd->callback([dataset, worker, compiler] {
+    absl::StatusOr<envs::Compiler> c = envs::ParseCompiler(*compiler);
+    if (!c.ok()) {
+      CommandStatus() = c.status();
       return;
+    }
+    worker->compiler = *c;
+    if (worker->compiler == envs::Compiler::kLlvm) {
+      if (auto env = worker->Env(); !env.ok()) {  // one line now, not an error per request
+        CommandStatus() = env.status();
+        return;
+      }
     }
     const int code = actors::ServeEnvWorker(0, 1, *dataset, *worker);
     if (code != 0) CommandStatus() = absl::InternalError("env worker: output pipe closed");

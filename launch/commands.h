@@ -4,6 +4,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "envs/compiler.h"
 #include "envs/dataset.h"
 #include "envs/runtime.h"
 #include "learner/checkpoint.h"
@@ -15,7 +16,9 @@ void AddDatasetFlags(CLI::App& command, envs::DatasetOptions& options);
 
 // Refuses, naming the difference, a checkpoint whose actions or observations this build would
 // read differently (the network widths are the checkpoint's own).
-absl::Status CheckMatchesThisBuild(const learner::CheckpointSpaces& saved);
+// Which of this build's compilers (action table and observation size) a checkpoint belongs to;
+// FailedPrecondition, saying how it differs, when none.
+absl::StatusOr<envs::Compiler> CheckMatchesThisBuild(const learner::CheckpointSpaces& saved);
 
 // The status the command's callback produced; main turns a non-OK one into exit code 1.
 absl::Status& CommandStatus();

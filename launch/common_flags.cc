@@ -2,6 +2,7 @@
 
 #include "actors/observation.h"
 #include "envs/action_space.h"
+#include "envs/compiler.h"
 #include "envs/llvm_util.h"
 
 namespace passrl::launch {
@@ -11,10 +12,17 @@ absl::Status& CommandStatus() {
   return *status;
 }
 
-absl::Status CheckMatchesThisBuild(const learner::CheckpointSpaces& saved) {
-  return learner::CheckCompatible(
-      saved, {envs::ActionSpaceHash(), envs::kNumActions, actors::kObservationDim, saved.hidden,
-              saved.horizon});
+absl::StatusOr<envs::Compiler> CheckMatchesThisBuild(const learner::CheckpointSpaces& saved) {
+  absl::Status llvm;
+  for (envs::Compiler c : {envs::Compiler::kLlvm, envs::Compiler::kMlir}) {
+    const envs::CompilerSpec& spec = envs::SpecOf(c);
+    absl::Status s = learner::CheckCompatible(
+        saved, {spec.action_space_hash(), static_cast<int64_t>(spec.num_actions()),
+                static_cast<int64_t>(actors::ObservationDim(c)), saved.hidden, saved.horizon});
+    if (s.ok()) return c;
+    if (c == envs::Compiler::kLlvm) llvm = s;
+  }
+  return llvm;  // matches neither: say how it differs from this build's LLVM task
 }
 
 void InstallCrashReporter(const char* argv0) { envs::EnableCrashReports(argv0); }

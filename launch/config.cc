@@ -12,6 +12,8 @@
 #include "common/short_decimal.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
+#include "envs/compiler.h"
+#include "envs/mlir_env.h"
 #include "envs/paired_timing.h"
 #include "envs/spaces.h"
 #include "envs/split.h"
@@ -53,6 +55,17 @@ Field BindHorizon(const std::string& key, actors::Horizon* target, const std::st
           [target] { return std::string(actors::HorizonName(*target)); }, help};
 }
 
+// env.compiler: sets the actors' and the workers' compiler together.
+Field BindCompiler(const std::string& key, TrainConfig* c, const std::string& help) {
+  return {key,
+          [c](const YAML::Node& n) {
+            auto parsed = envs::ParseCompiler(n.as<std::string>());
+            if (!parsed.ok()) throw YAML::Exception(n.Mark(), std::string(parsed.status().message()));
+            c->actor.compiler = c->worker.compiler = *parsed;
+          },
+          [c] { return std::string(envs::SpecOf(c->actor.compiler).name); }, help};
+}
+
 std::vector<Field> Fields(TrainConfig& c) {
   learner::LearnerOptions& l = c.learner;
   actors::ActorOptions& a = c.actor;
@@ -80,6 +93,9 @@ std::vector<Field> Fields(TrainConfig& c) {
            "subset of the dataset's benchmarks; [] = all of the split"),
       Bind("dataset.mix", &c.mix,
            "instead of name/split: weighted datasets, e.g. [debian:train:3, bundled:train:1]"),
+      BindCompiler("env.compiler", &c,
+                   "llvm: LLVM passes on C programs; mlir: MLIR graph passes on neural networks "
+                   "(dataset mlir, rewards OpCount/OpCountNorm/OpCountLog; docs/MLIR.md)"),
       Bind("env.episode_length", &a.episode_length, "passes per episode"),
       BindHorizon("env.horizon", &a.horizon,
                   "terminal: the step fraction is observed and the last step is terminal; "
@@ -197,10 +213,13 @@ absl::Status Walk(std::vector<Field>& fields, const YAML::Node& node, const std:
 
 learner::LearnerOptions TrainConfig::LearnerForThisBuild() const {
   learner::LearnerOptions l = learner;
-  l.sac.shape.obs_dim = l.replay.obs_dim = actors::kObservationDim;
-  l.sac.shape.num_actions = envs::kNumActions;
+  l.sac.shape.obs_dim = l.replay.obs_dim = actors::ObservationDim(actor.compiler);
+  l.sac.shape.num_actions = envs::SpecOf(actor.compiler).num_actions();
   l.validation_seconds = validation.every_seconds;
-  l.sac.shape.allowed = envs::AllowedActions(envs::ParseActionSet(action_set).value_or(envs::ActionSet::kAll));
+  l.sac.shape.allowed =
+      actor.compiler == envs::Compiler::kMlir
+          ? std::vector<bool>(static_cast<size_t>(l.sac.shape.num_actions), true)
+          : envs::AllowedActions(envs::ParseActionSet(action_set).value_or(envs::ActionSet::kAll));
   return l;
 }
 
@@ -262,7 +281,11 @@ absl::Status TrainConfig::Validate() const {
   }
   if (!(worker.step_timeout_seconds > 0))
     return absl::InvalidArgumentError("env.step_timeout_seconds must be > 0");
-  if (auto reward = envs::ParseRewardSpace(worker.reward); !reward.ok()) {
+  if (actor.compiler == envs::Compiler::kMlir) {
+    if (auto reward = envs::ParseMlirReward(worker.reward); !reward.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("env.reward: ", reward.status().message()));
+    }
+  } else if (auto reward = envs::ParseRewardSpace(worker.reward); !reward.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("env.reward: ", reward.status().message()));
   }
   if (auto start = envs::StartPipeline(worker.start); !start.ok()) {
@@ -312,6 +335,19 @@ absl::Status TrainConfig::CheckPairs() const {
   if (!mix.empty() && !benchmarks.empty()) {
     return conflict("dataset.mix and dataset.benchmarks are both set: give one (the mix draws "
                     "from whole splits)");
+  }
+  const bool mlir = actor.compiler == envs::Compiler::kMlir;
+  for (const MixEntry& entry : TrainingMix(*this).value_or(std::vector<MixEntry>{})) {
+    if ((entry.dataset == "mlir") != mlir) {
+      return conflict(absl::StrCat("env.compiler ", envs::SpecOf(actor.compiler).name,
+                                   " with dataset ", entry.dataset, ": the mlir dataset's graphs ",
+                                   "go with env.compiler mlir, and only they do"));
+    }
+  }
+  if (mlir && (worker.start != "O0" || action_set != "all" || validation.every_seconds > 0)) {
+    return conflict("env.compiler mlir takes env.start O0, env.action_set all and "
+                    "validation.every_seconds 0 (the MLIR learning curve is measured by `passrl "
+                    "eval --compiler mlir` on the run's snapshots)");
   }
   if (auto reward = envs::ParseRewardSpace(worker.reward); reward.ok() && envs::Spec(*reward).runtime) {
     for (const MixEntry& entry : TrainingMix(*this).value_or(std::vector<MixEntry>{})) {

@@ -20,7 +20,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromCheckpoint(const std::string& checkpo
   PASSRL_ASSIGN_OR_RETURN(
       learner::LoadedCheckpoint ckpt,
       learner::LoadLatestCheckpoint(checkpoint_dir, fallback, /*verify_replay=*/false));
-  PASSRL_RETURN_IF_ERROR(CheckMatchesThisBuild(ckpt.spaces));
+  PASSRL_ASSIGN_OR_RETURN(envs::Compiler compiler, CheckMatchesThisBuild(ckpt.spaces));
   // The run's episode length, horizon and action set, from the configuration stored in the
   // checkpoint: without them the policy would see other features than it learned.
   auto config = ParseTrainConfig(ckpt.path + "/config.yaml", ckpt.config_yaml);
@@ -39,6 +39,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromCheckpoint(const std::string& checkpo
   const std::vector<float> params = agent->PolicyParameters();
   PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(ckpt.counters.policy_version, params));
   out.source = ckpt.path;
+  out.compiler = compiler;
   out.allowed = o.shape.allowed;
   // RUN/checkpoints/ckpt-N: the run is two folders up (wherever the run was moved to).
   out.run_dir = std::filesystem::path(ckpt.path).parent_path().parent_path().string();
@@ -59,7 +60,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromRun(const std::string& run_dir,
   LoadedPolicy out;
   PASSRL_ASSIGN_OR_RETURN(out.policy, actors::CreateTorchPolicy(shape, 1, /*greedy=*/true));
   wire::Expectations expect;
-  expect.action_space_hash = envs::ActionSpaceHash();
+  expect.action_space_hash = envs::SpecOf(c.actor.compiler).action_space_hash();
   expect.obs_dim = shape.obs_dim;
   expect.num_actions = shape.num_actions;
   auto weights = wire::DecodeLearnerMessage(bytes, expect, out.policy->parameter_count());
@@ -71,6 +72,7 @@ absl::StatusOr<LoadedPolicy> LoadPolicyFromRun(const std::string& run_dir,
   }
   PASSRL_RETURN_IF_ERROR(out.policy->SetWeights(weights->version(), wire::Parameters(*weights)));
   out.source = path;
+  out.compiler = c.actor.compiler;
   out.run_dir = run_dir;
   out.allowed = shape.allowed;
   out.episode_length = c.actor.episode_length;

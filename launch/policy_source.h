@@ -11,12 +11,14 @@
 #include "absl/status/statusor.h"
 #include "actors/observation.h"
 #include "actors/policy.h"
+#include "envs/compiler.h"
 
 namespace passrl::launch {
 
 struct LoadedPolicy {
   std::unique_ptr<actors::Policy> policy;  // greedy (argmax)
   std::string source;   // the checkpoint directory or policy file read
+  envs::Compiler compiler = envs::Compiler::kLlvm;  // the task it was trained on
   std::string run_dir;  // the run it belongs to (where its sequence library lives)
   std::vector<bool> allowed;  // the run's env.action_set (model::NetworkShape::allowed)
   int episode_length = 24;

@@ -10,6 +10,7 @@
 #include "actors/observation.h"
 #include "common/subprocess.h"
 #include "envs/action_space.h"
+#include "envs/compiler.h"
 #include "gtest/gtest.h"
 #include "launch/config.h"
 #include "learner/checkpoint.h"
@@ -18,9 +19,12 @@
 namespace passrl::testing {
 
 inline void WriteUntrainedCheckpoint(const std::string& run, uint64_t action_space_hash,
-                                     int episode_length, uint64_t policy_version = 9) {
+                                     int episode_length, uint64_t policy_version = 9,
+                                     envs::Compiler compiler = envs::Compiler::kLlvm) {
+  const int obs_dim = actors::ObservationDim(compiler);
+  const int num_actions = envs::SpecOf(compiler).num_actions();
   learner::SacOptions o;
-  o.shape = {actors::kObservationDim, envs::kNumActions, {32}};
+  o.shape = {obs_dim, num_actions, {32}};
   o.use_cuda_if_available = false;
   o.seed = 5;
   auto agent = *learner::SacAgent::Create(o);
@@ -28,11 +32,17 @@ inline void WriteUntrainedCheckpoint(const std::string& run, uint64_t action_spa
   ASSERT_TRUE(store.ok()) << store.status();
   learner::CheckpointContents c;
   c.counters.policy_version = policy_version;
-  c.spaces = {action_space_hash, envs::kNumActions, actors::kObservationDim, {32}};
+  c.spaces = {action_space_hash, num_actions, obs_dim, {32}};
   c.agent_state = *agent->SaveState();
   launch::TrainConfig config;
   config.actor.episode_length = episode_length;
   config.learner.sac.shape.hidden = {32};
+  if (compiler == envs::Compiler::kMlir) {  // what a config for the graph task must say
+    config.actor.compiler = config.worker.compiler = compiler;
+    config.dataset = "mlir";
+    config.worker.reward = "OpCountLog";
+    config.validation.every_seconds = 0;
+  }
   c.config_yaml = launch::DescribeConfig(config);
   ASSERT_TRUE(store->Write(c).ok());
 }

@@ -1,6 +1,7 @@
 #include "launch/config.h"
 
 #include "envs/action_space.h"
+#include "envs/compiler.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -12,10 +13,40 @@ bool Mentions(const absl::Status& s, const std::string& what) {
 }
 
 TEST(ConfigTest, BundledConfigsLoad) {
-  for (const char* name : {"local.yaml", "single_node.yaml", "multi_node.yaml"}) {
+  for (const char* name : {"local.yaml", "single_node.yaml", "multi_node.yaml", "mlir_local.yaml"}) {
     auto c = LoadTrainConfig(testing::SourceDir() + "/cluster_configs/" + name);
     EXPECT_TRUE(c.ok()) << name << ": " << c.status();
   }
+}
+
+TEST(ConfigTest, TheMlirCompilerSizesNetworksFromItsOwnTables) {
+  auto c = LoadTrainConfig(testing::SourceDir() + "/cluster_configs/mlir_local.yaml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->actor.compiler, envs::Compiler::kMlir);
+  EXPECT_EQ(c->worker.compiler, envs::Compiler::kMlir);
+  const learner::LearnerOptions l = c->LearnerForThisBuild();
+  const envs::CompilerSpec& mlir = envs::SpecOf(envs::Compiler::kMlir);
+  EXPECT_EQ(l.sac.shape.num_actions, mlir.num_actions());
+  EXPECT_EQ(l.sac.shape.obs_dim, 2 * mlir.num_features() + mlir.num_actions() + 1);
+  EXPECT_NE(l.sac.shape.num_actions, envs::kNumActions);
+  EXPECT_EQ(DescribeConfig(*c).find("compiler: mlir") != std::string::npos, true);
+}
+
+TEST(ConfigTest, CompilerAndDatasetMustAgree) {
+  const std::string mlir = testing::SourceDir() + "/cluster_configs/mlir_local.yaml";
+  auto llvm_data = LoadTrainConfig(mlir, {"dataset.name=bundled"});
+  ASSERT_FALSE(llvm_data.ok());
+  EXPECT_TRUE(Mentions(llvm_data.status(), "env.compiler mlir with dataset bundled")) << llvm_data.status();
+  auto mlir_data = LoadTrainConfig(testing::SourceDir() + "/cluster_configs/local.yaml",
+                                   {"dataset.name=mlir"});
+  ASSERT_FALSE(mlir_data.ok());
+  EXPECT_TRUE(Mentions(mlir_data.status(), "env.compiler llvm with dataset mlir")) << mlir_data.status();
+  auto reward = LoadTrainConfig(mlir, {"env.reward=IrInstructionCountLog"});
+  ASSERT_FALSE(reward.ok());
+  EXPECT_TRUE(Mentions(reward.status(), "env.reward")) << reward.status();
+  auto unknown = LoadTrainConfig(mlir, {"env.compiler=gcc"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(Mentions(unknown.status(), "'env.compiler': 'gcc'")) << unknown.status();
 }
 
 TEST(ConfigTest, ReadsValuesAndOverrides) {

@@ -1,0 +1,106 @@
+#include "launch/mlir_commands.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "actors/env_client.h"
+#include "common/durable_file.h"
+#include "common/status_macros.h"
+#include "corpus/onnx_import.h"
+#include "envs/compiler.h"
+#include "envs/mlir_dataset.h"
+#include "envs/mlir_env.h"
+#include "eval/mlir_evaluation.h"
+
+namespace passrl::launch {
+namespace {
+
+// The URI a worker loads: mlir/<model> or a .mlir path; an .onnx model is imported to a
+// temporary .mlir first.
+absl::StatusOr<std::string> GraphUri(const std::string& graph) {
+  if (!absl::EndsWith(graph, ".onnx")) return graph;
+  PASSRL_ASSIGN_OR_RETURN(corpus::ImportedGraph g, corpus::ImportOnnxFile(graph));
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            (std::filesystem::path(graph).stem().string() + ".passrl.mlir")).string();
+  PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(path, g.mlir));
+  return path;
+}
+
+absl::StatusOr<eval::MlirSearchResult> Search(const MlirSearchFlags& flags, actors::Policy* policy,
+                                              const std::string& uri) {
+  actors::WorkerOptions w;
+  w.compiler = envs::Compiler::kMlir;
+  w.reward = "OpCount";
+  w.dataset = flags.dataset;
+  w.max_steps = flags.length;
+  actors::WorkerEnvClient env(w);
+  eval::MlirEvalOptions options;
+  options.length = flags.length;
+  options.budget = flags.rollouts;
+  options.seed = flags.seed;
+  return eval::SearchMlirGraph(env, policy, uri, options);
+}
+
+// Rebuilds `actions` (or the reference pipeline) in process, checks the count, writes the graph.
+absl::Status Finish(const MlirSearchFlags& flags, const std::string& uri,
+                    const eval::MlirSearchResult& r, bool fall_back) {
+  PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, envs::LoadMlirGraph(uri, flags.dataset));
+  PASSRL_ASSIGN_OR_RETURN(auto env, envs::MlirEnv::Create({}));
+  PASSRL_RETURN_IF_ERROR(env->Reset(b).status());
+  if (fall_back) {
+    PASSRL_RETURN_IF_ERROR(env->RunPipeline(envs::kMlirReferencePipeline));
+  } else {
+    for (int a : r.best_actions) PASSRL_RETURN_IF_ERROR(env->Step(a).status());
+  }
+  const int64_t expected = fall_back ? r.reference : r.best;
+  if (env->OpCount() != expected) {
+    return absl::InternalError(absl::StrCat("rebuilding the result gave ", env->OpCount(),
+                                            " ops, the search measured ", expected));
+  }
+  if (!flags.output.empty()) {
+    PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.output, env->Ir()));
+    std::printf("wrote %s (verified by MLIR after every pass)\n", flags.output.c_str());
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status OptimizeMlirGraph(const MlirSearchFlags& flags, LoadedPolicy& policy) {
+  PASSRL_ASSIGN_OR_RETURN(const std::string uri, GraphUri(flags.graph));
+  PASSRL_ASSIGN_OR_RETURN(eval::MlirSearchResult r, Search(flags, policy.policy.get(), uri));
+  const envs::CompilerSpec& spec = envs::SpecOf(envs::Compiler::kMlir);
+  std::printf("%s: %lld ops after lowering, %lld after the reference pipeline\n", flags.graph.c_str(),
+              (long long)r.start, (long long)r.reference);
+  std::printf("greedy policy: %lld ops (%.3fx the reference): %s\n", (long long)r.greedy,
+              double(r.reference) / double(r.greedy), spec.FormatActions(r.greedy_actions).c_str());
+  const bool fall_back = r.best >= r.reference;
+  if (fall_back) {
+    std::printf("nothing in %d rollouts (%.1f s, %d crashed) beat the reference: returning the "
+                "reference pipeline's graph (%lld ops)\n",
+                flags.rollouts, r.seconds, r.crashes, (long long)r.reference);
+  } else {
+    std::printf("best of %d rollouts (%.1f s, %d crashed): %lld ops (%.3fx the reference, %.3fx "
+                "the start): %s\n",
+                flags.rollouts, r.seconds, r.crashes, (long long)r.best,
+                double(r.reference) / double(r.best), double(r.start) / double(r.best),
+                spec.FormatActions(r.best_actions).c_str());
+  }
+  return Finish(flags, uri, r, fall_back);
+}
+
+absl::Status RandomSearchMlirGraph(const MlirSearchFlags& flags) {
+  PASSRL_ASSIGN_OR_RETURN(const std::string uri, GraphUri(flags.graph));
+  PASSRL_ASSIGN_OR_RETURN(eval::MlirSearchResult r, Search(flags, nullptr, uri));
+  std::printf("%s: start %lld ops, reference %lld; random search, %d rollouts of %d passes "
+              "(%.1f s, %d crashed): best %lld ops (%.3fx the reference): %s\n",
+              flags.graph.c_str(), (long long)r.start, (long long)r.reference, flags.rollouts,
+              flags.length, r.seconds, r.crashes, (long long)r.best,
+              double(r.reference) / double(r.best),
+              envs::SpecOf(envs::Compiler::kMlir).FormatActions(r.best_actions).c_str());
+  return Finish(flags, uri, r, /*fall_back=*/false);
+}
+
+}  // namespace passrl::launch

@@ -1,0 +1,28 @@
+// `passrl optimize` and `passrl search` on the MLIR graph task (docs/MLIR.md): the graph is
+// mlir/<model>, a .mlir file, or an .onnx model (imported first). Both search through an env
+// worker, so an order of passes that crashes MLIR costs a rollout; the result is rebuilt and
+// verified in process before it is written. Not thread-safe.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "envs/dataset.h"
+#include "launch/policy_source.h"
+
+namespace passrl::launch {
+
+struct MlirSearchFlags {
+  envs::DatasetOptions dataset;
+  std::string graph, output;  // output: the optimized graph as MLIR text (empty: not written)
+  int length = 12, rollouts = 20;
+  uint64_t seed = 1;
+};
+
+// optimize: the policy's greedy rollout, then rollouts sampled from it; never worse than the
+// reference pipeline (falls back to it and says so).
+absl::Status OptimizeMlirGraph(const MlirSearchFlags& flags, LoadedPolicy& policy);
+// search --method random: `rollouts` random sequences of `length` passes.
+absl::Status RandomSearchMlirGraph(const MlirSearchFlags& flags);
+
+}  // namespace passrl::launch
