@@ -13,8 +13,9 @@
 //  - The cost is the graph's op count: ops directly in the function body (linalg ops, tensor
 //    reshapes, constants, ...), not the scalar ops inside linalg.generic bodies, so fusing two
 //    element-wise ops into one generic saves one op, as fusing two HLO ops does in the XLA paper.
-//  - The reference ("-O" for MLIR) is `kReferencePipeline` run after the lowering; rewards can
-//    be normalised by (start - reference), like the LLVM env's (O0 - Oz).
+//  - The reference ("-O" for MLIR) is `kMlirReferencePipeline` run after the lowering: of four
+//    standard pipelines, the one with the fewest ops on the training graphs. Rewards can be
+//    normalised by (start - reference), like the LLVM env's (O0 - Oz).
 // A pass that fails (diagnostic or verifier error) leaves the graph unchanged; the step reports
 // it (StepInfo::failure) and costs nothing. Successful steps copy nothing: a failed one is undone
 // by replaying the episode's successful steps on a copy of its start (passes are deterministic). A pass that crashes MLIR kills the process, which is
@@ -40,8 +41,10 @@ namespace passrl::envs {
 
 inline constexpr absl::string_view kMlirLowering =
     "func.func(tosa-to-linalg-named,tosa-to-linalg,tosa-to-arith,tosa-to-tensor)";
+// The best of four standard clean-up/fusion pipelines on the training graphs (docs/MLIR.md).
 inline constexpr absl::string_view kMlirReferencePipeline =
-    "canonicalize,cse,func.func(linalg-fuse-elementwise-ops),canonicalize,cse";
+    "canonicalize,cse,func.func(linalg-generalize-named-ops,linalg-fuse-elementwise-ops),"
+    "canonicalize,cse";
 
 enum class MlirReward {
   kOpCount,      // raw: ops removed by the step

@@ -142,6 +142,7 @@ absl::Status RunLearner(const TrainConfig& c, const envs::DatasetOptions& datase
   o.sac.seed = o.replay.seed = c.seed;
   o.action_space_hash = envs::SpecOf(c.actor.compiler).action_space_hash();
   o.horizon = actors::HorizonName(c.actor.horizon);
+  o.baseline = c.actor.compiler == envs::Compiler::kMlir ? "ref" : "-Oz";
   o.resume_from = resume;
   o.resume_fallback = resume_fallback;
   o.config_yaml = DescribeConfig(c);

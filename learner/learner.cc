@@ -553,9 +553,9 @@ void Learner::Report(double now, double elapsed, const SacLosses& losses) {
   }
   std::printf(
       "[%6.0fs] transitions/s %7.0f  updates/s %6.1f  replay %8lld  lag %5.1f  alpha %.4f  "
-      "critic %.4f  policy %+.4f  return %+.3f  best %.3fx -Oz  rejected %llu\n",
+      "critic %.4f  policy %+.4f  return %+.3f  best %.3fx %s  rejected %llu\n",
       elapsed, tps, ups, static_cast<long long>(replay_->size()), lag, agent_->alpha(),
-      losses.critic, losses.policy, mean_return, best_ratio,
+      losses.critic, losses.policy, mean_return, best_ratio, options_.baseline.c_str(),
       static_cast<unsigned long long>(rejected_.load()));
   std::fflush(stdout);
   metrics_->Write(updates_.load(), {{"transitions_per_second", tps},

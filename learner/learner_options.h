@@ -38,6 +38,7 @@ struct LearnerOptions {
   double snapshot_seconds = 900;  // policy snapshots (run_dir/policy-<seconds>s.pb); 0: end only
   double validation_seconds = 0;  // learning-curve points (learner/validator.h); 0: none
   uint64_t action_space_hash = 0;
+  std::string baseline = "-Oz";  // what the progress line's "best" ratio is against
   std::string horizon;           // the actors' env.horizon, recorded in checkpoints
   CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints
   std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
