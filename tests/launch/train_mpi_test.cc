@@ -11,6 +11,8 @@
 
 #include "common/crc32c.h"
 #include "common/subprocess.h"
+#include "corpus/onnx_import.h"
+#include "tests/corpus/onnx_models.h"
 #include "gtest/gtest.h"
 #include "learner/metrics.h"
 #include "nlohmann/json.hpp"
@@ -19,6 +21,46 @@
 
 namespace passrl {
 namespace {
+
+// The MLIR graph task under mpirun: a graph imported from an ONNX model built in C++, trained on
+// by 2 actors whose env workers run MLIR, with the MLIR action table and observation.
+TEST(TrainMpiTest, MlirGraphsTrainUnderMpirun) {
+  const std::string cache = testing::TestDatasetOptions().build.cache_dir;
+  std::filesystem::create_directories(cache + "/mlir/graphs");
+  std::ofstream(cache + "/mlir/graphs/mini_mpi.mlir")
+      << corpus::ImportOnnx(corpus::testing::MiniResNet(), "mini_mpi")->mlir;
+  std::ofstream(cache + "/mlir/index.tsv") << "mini_mpi\tresnet\n";  // resnet: a train family
+  const std::string run = testing::TempDir() + "/mlir_run";
+  std::vector<std::string> cmd = {"mpirun", "--oversubscribe", "--bind-to", "none"};
+  if (getuid() == 0) cmd.push_back("--allow-run-as-root");
+  for (const std::string& a :
+       {std::string("-np"), std::string("3"), std::string(PASSRL_BINARY), std::string("train"),
+        std::string("--config"), testing::SourceDir() + "/cluster_configs/mlir_local.yaml",
+        std::string("--set"), std::string("run.duration_seconds=30"), std::string("--set"),
+        "run.dir=" + run, std::string("--set"), std::string("replay.capacity=20000"),
+        std::string("--set"), std::string("learner.warmup_transitions=256"), std::string("--set"),
+        std::string("sac.hidden=[32]"), std::string("--datasets-dir"),
+        testing::SourceDir() + "/datasets", std::string("--cache-dir"), cache}) {
+    cmd.push_back(a);
+  }
+  SubprocessOptions options;
+  options.timeout_seconds = 300;
+  auto r = RunSubprocess(cmd, options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->ok()) << r->Describe() << "\n"
+                       << r->out.substr(r->out.size() > 4000 ? r->out.size() - 4000 : 0) << r->err;
+  EXPECT_NE(r->out.find("mlir: 17 actions, observation 94 floats"), std::string::npos) << r->out.substr(0, 3000);
+  EXPECT_NE(r->out.find("x ref"), std::string::npos) << "the progress line names the reference";
+  std::ifstream in(run + "/summary.json");
+  ASSERT_TRUE(in) << "no summary.json";
+  nlohmann::json s = nlohmann::json::parse(in);
+  for (const char* id : {"1", "2"}) {
+    ASSERT_TRUE(s["actors"].contains(id)) << s.dump(2);
+    EXPECT_GT(s["actors"][id]["transitions_received"].get<int64_t>(), 0) << "actor " << id;
+  }
+  EXPECT_GT(s["updates"].get<int64_t>(), 0);
+  EXPECT_EQ(s["messages_rejected"].get<int64_t>(), 0);
+}
 
 TEST(TrainMpiTest, ThreeRanksTrainForAMinute) {
   const std::string run = testing::TempDir() + "/run";
