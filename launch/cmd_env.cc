@@ -30,16 +30,11 @@ double Ratio(int64_t reference, int64_t value) {
   return value > 0 ? static_cast<double>(reference) / static_cast<double>(value) : 0.0;
 }
 
-// An MLIR graph: mlir/<model>, a .mlir file (TOSA or already linalg) or an .onnx model.
+// An MLIR graph: an .onnx model (imported here), or what LoadMlirGraph reads (mlir/<model>, .mlir).
 absl::StatusOr<envs::Benchmark> LoadGraph(const std::string& uri, const envs::DatasetOptions& dataset) {
   if (absl::EndsWith(uri, ".onnx")) {
     PASSRL_ASSIGN_OR_RETURN(corpus::ImportedGraph g, corpus::ImportOnnxFile(uri));
     return envs::Benchmark{uri, {uri}, g.mlir, Fnv1a64(g.mlir), false};
-  }
-  if (absl::EndsWith(uri, ".mlir")) {
-    std::string text;
-    PASSRL_RETURN_IF_ERROR(ReadFileToString(uri, &text));
-    return envs::Benchmark{uri, {uri}, text, Fnv1a64(text), false};
   }
   return envs::LoadMlirGraph(uri, dataset);
 }
