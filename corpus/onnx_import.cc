@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <numeric>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -154,6 +155,24 @@ Shape AttrInts(const onnx::Node& n, absl::string_view name, Shape fallback = {})
   return a ? Shape(a->ints().begin(), a->ints().end()) : fallback;
 }
 
+// The elements of `data` (of `shape`) that output axis k takes: indices picks[k] along input axis
+// from[k]. Slices (any step) and transposes of constants are both this.
+std::vector<double> Picked(const std::vector<double>& data, const Shape& shape, const std::vector<Shape>& picks,
+                           const Shape& from) {
+  Shape stride(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;) stride[d - 1] = stride[d] * shape[d];
+  std::vector<double> out;
+  std::function<void(size_t, int64_t)> walk = [&](size_t k, int64_t offset) {
+    if (k == picks.size()) {
+      out.push_back(data[static_cast<size_t>(offset)]);
+      return;
+    }
+    for (int64_t i : picks[k]) walk(k + 1, offset + i * stride[from[k]]);
+  };
+  walk(0, 0);
+  return out;
+}
+
 int64_t NormAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
 // Row-major strides of `shape`.
@@ -296,8 +315,12 @@ const std::map<std::string, Handler>& Importer::Handlers() {
 absl::Status Importer::Declare() {
   auto record = [&](const onnx::ValueInfo& v) {
     Shape s;
-    for (const onnx::Dimension& d : v.type().tensor_type().shape().dim()) s.push_back(d.dim_value());
-    if (v.type().tensor_type().has_shape()) shapes_[v.name()] = s;
+    bool known = v.type().tensor_type().has_shape();  // every dimension a number, else inferred here
+    for (const onnx::Dimension& d : v.type().tensor_type().shape().dim()) {
+      known &= d.has_dim_value();
+      s.push_back(d.dim_value());
+    }
+    if (known) shapes_[v.name()] = s;
   };
   for (const auto& v : graph_.input()) record(v);
   for (const auto& v : graph_.output()) record(v);
@@ -315,16 +338,16 @@ absl::Status Importer::Declare() {
   }
   for (const onnx::ValueInfo& v : graph_.input()) {
     if (values_.count(v.name())) continue;  // an initializer listed as an input
-    if (!shapes_.count(v.name())) {
-      return absl::InvalidArgumentError(absl::StrCat("model '", model_, "': input '", v.name(),
-                                                     "' has no static shape"));
-    }
     for (const auto& d : v.type().tensor_type().shape().dim()) {
       if (d.dim_value() <= 0) {
         return absl::InvalidArgumentError(absl::StrCat(
             "model '", model_, "': input '", v.name(), "' has a dynamic dimension '",
             d.dim_param(), "'; export with static shapes"));
       }
+    }
+    if (!shapes_.count(v.name())) {
+      return absl::InvalidArgumentError(absl::StrCat("model '", model_, "': input '", v.name(),
+                                                     "' has no static shape"));
     }
     PASSRL_ASSIGN_OR_RETURN(Elem elem, ElemOf(v.type().tensor_type().elem_type(), v.name()));
     values_[v.name()] = Make(shapes_[v.name()], AddArgument(shapes_[v.name()], elem), elem);
@@ -362,6 +385,13 @@ absl::StatusOr<Shape> Importer::InferShape(const onnx::Node& n, int i) const {
       else known *= s[d];
     }
     if (unknown >= 0) s[unknown] = NumElements(x->shape) / known;
+    return s;
+  }
+  if (op == "Pad") {
+    PASSRL_ASSIGN_OR_RETURN(Shape pads, ConstInts(n, 1));
+    if (pads.size() != 2 * rank) return absl::InvalidArgumentError("pads must have 2 x rank values");
+    Shape s = x->shape;
+    for (size_t d = 0; d < rank; ++d) s[d] += pads[d] + pads[d + rank];
     return s;
   }
   if (op == "Flatten") {
@@ -561,13 +591,46 @@ absl::Status Importer::Fold(const onnx::Node& n) {
     Set(n, Const(in[1]->shape, d, in[0]->elem));
     return absl::OkStatus();
   }
-  if (op == "Slice" && in[0]->shape.size() == 1) {
-    const int64_t size = in[0]->shape[0];
-    int64_t b = static_cast<int64_t>((*in[1]->data)[0]), e = static_cast<int64_t>(std::min<double>((*in[2]->data)[0], 1e15));
-    b = std::clamp<int64_t>(b < 0 ? b + size : b, 0, size);
-    e = std::clamp<int64_t>(e < 0 ? e + size : e, 0, size);
-    std::vector<double> d(in[0]->data->begin() + b, in[0]->data->begin() + std::max(b, e));
-    Set(n, Const({static_cast<int64_t>(d.size())}, d, in[0]->elem));
+  if (op == "Slice") {  // any rank, any step (torch's F.pad export reverses its pads with step -1)
+    const Shape& shape = in[0]->shape;
+    std::vector<Shape> picks;
+    for (int64_t dim : shape) {
+      picks.emplace_back(static_cast<size_t>(dim));
+      std::iota(picks.back().begin(), picks.back().end(), 0);
+    }
+    auto ints = [&](size_t i, double fallback, size_t k) {
+      return i < in.size() && in[i] ? (*in[i]->data)[k] : fallback;
+    };
+    for (size_t k = 0; k < in[1]->data->size(); ++k) {
+      const int64_t a = NormAxis(static_cast<int64_t>(ints(3, static_cast<double>(k), k)), shape.size());
+      const double dim = static_cast<double>(shape[a]), step = ints(4, 1, k);
+      if (step == 0) return Fail(n, "step 0");
+      double b = ints(1, 0, k), e = ints(2, 0, k);
+      b = b < 0 ? b + dim : b;
+      e = e < 0 ? e + dim : e;
+      b = step > 0 ? std::clamp(b, 0.0, dim) : std::clamp(b, 0.0, dim - 1);
+      e = step > 0 ? std::clamp(e, 0.0, dim) : std::clamp(e, -1.0, dim - 1);
+      picks[a].clear();
+      for (double i = b; step > 0 ? i < e : i > e; i += step) picks[a].push_back(static_cast<int64_t>(i));
+    }
+    Shape identity(shape.size());
+    std::iota(identity.begin(), identity.end(), 0);
+    Shape out;
+    for (const Shape& p : picks) out.push_back(static_cast<int64_t>(p.size()));
+    Set(n, Const(out, Picked(*in[0]->data, shape, picks, identity), in[0]->elem));
+    return absl::OkStatus();
+  }
+  if (op == "Transpose") {
+    const Shape& shape = in[0]->shape;
+    Shape perm = AttrInts(n, "perm"), out;
+    if (perm.empty()) for (size_t d = shape.size(); d-- > 0;) perm.push_back(static_cast<int64_t>(d));
+    std::vector<Shape> picks;
+    for (int64_t p : perm) {
+      picks.emplace_back(static_cast<size_t>(shape[p]));
+      std::iota(picks.back().begin(), picks.back().end(), 0);
+      out.push_back(shape[p]);
+    }
+    Set(n, Const(out, Picked(*in[0]->data, shape, picks, perm), in[0]->elem));
     return absl::OkStatus();
   }
   if (op == "ConstantOfShape") {

@@ -46,6 +46,7 @@ struct OptimizeFlags {
   bool baselines = false, no_library = false;
   uint64_t seed = 1;
   int rollouts = 20, length = 0;  // MLIR graphs: rollouts of the policy search, their length
+  int64_t check_elements = MlirSearchFlags().check_elements;
 };
 
 bool IsGraph(const std::string& program) {
@@ -70,6 +71,7 @@ absl::Status OptimizeGraph(const OptimizeFlags& flags) {
   m.length = flags.length > 0 ? flags.length : policy.episode_length;
   m.rollouts = flags.rollouts;
   m.seed = flags.seed;
+  m.check_elements = flags.check_elements;
   return OptimizeMlirGraph(m, policy);
 }
 
@@ -427,6 +429,10 @@ void AddOptimizeCommand(CLI::App& app) {
   cmd->add_option("program", flags->program,
                   "a .c, .ll or .bc file; or an MLIR graph (mlir/MODEL, .mlir, .onnx) for a policy "
                   "trained on the mlir dataset");
+  cmd->add_option("--check-elements", flags->check_elements,
+                  "MLIR graphs: run the result against the start graph on random arguments (mlir-cpu-runner-16) "
+                  "when they hold at most this many elements; 0: never")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--rollouts", flags->rollouts, "MLIR graphs: rollouts of the policy search")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--length", flags->length, "MLIR graphs: passes per rollout (default: the run's)");

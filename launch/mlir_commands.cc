@@ -1,5 +1,8 @@
 #include "launch/mlir_commands.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -12,6 +15,7 @@
 #include "envs/compiler.h"
 #include "envs/mlir_dataset.h"
 #include "envs/mlir_env.h"
+#include "envs/mlir_runner.h"
 #include "eval/mlir_evaluation.h"
 
 namespace passrl::launch {
@@ -43,12 +47,46 @@ absl::StatusOr<eval::MlirSearchResult> Search(const MlirSearchFlags& flags, acto
   return eval::SearchMlirGraph(env, policy, uri, options);
 }
 
+// Runs the start graph and the result on the same random arguments (input and weights) with
+// mlir-cpu-runner-16: a result that computes something else is an error, never an output.
+absl::Status CheckOutputs(const std::string& start, const std::string& result, int64_t max_elements) {
+  PASSRL_ASSIGN_OR_RETURN(std::vector<envs::HostTensor> args, envs::RandomArguments(start, /*seed=*/1));
+  int64_t elements = 0;
+  for (const envs::HostTensor& a : args) elements += static_cast<int64_t>(a.data.size());
+  if (elements > max_elements) {
+    std::printf("output check skipped: %lld argument elements (input and weights) > --check-elements %lld\n",
+                (long long)elements, (long long)max_elements);
+    return absl::OkStatus();
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  PASSRL_ASSIGN_OR_RETURN(std::vector<envs::HostTensor> want, envs::RunMlirGraph(start, args));
+  PASSRL_ASSIGN_OR_RETURN(std::vector<envs::HostTensor> got, envs::RunMlirGraph(result, args));
+  if (got.size() != want.size()) return absl::InternalError("the result has a different number of outputs");
+  double worst = 0, largest = 0;
+  size_t values = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    PASSRL_ASSIGN_OR_RETURN(double r, envs::ToleranceRatio(got[i], want[i], 1e-4, 1e-3));
+    worst = std::max(worst, r);
+    for (double v : want[i].data) largest = std::max(largest, std::abs(v));
+    values += want[i].data.size();
+  }
+  if (worst > 1.0) {
+    return absl::InternalError(absl::StrCat("the optimized graph computes something else than the start graph on "
+                                            "random arguments (worst element ", worst, "x the tolerance)"));
+  }
+  std::printf("output check: the result matches the start graph on random arguments (%zu output values up to "
+              "|%.3g|, worst element %.3g of the tolerance; %.1f s)\n",
+              values, largest, worst, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return absl::OkStatus();
+}
+
 // Rebuilds `actions` (or the reference pipeline) in process, checks the count, writes the graph.
 absl::Status Finish(const MlirSearchFlags& flags, const std::string& uri,
                     const eval::MlirSearchResult& r, bool fall_back) {
   PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, envs::LoadMlirGraph(uri, flags.dataset));
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::MlirEnv::Create({}));
   PASSRL_RETURN_IF_ERROR(env->Reset(b).status());
+  const std::string start = env->Ir();
   if (fall_back) {
     PASSRL_RETURN_IF_ERROR(env->RunPipeline(envs::kMlirReferencePipeline));
   } else {
@@ -59,6 +97,7 @@ absl::Status Finish(const MlirSearchFlags& flags, const std::string& uri,
     return absl::InternalError(absl::StrCat("rebuilding the result gave ", env->OpCount(),
                                             " ops, the search measured ", expected));
   }
+  if (flags.check_elements > 0) PASSRL_RETURN_IF_ERROR(CheckOutputs(start, env->Ir(), flags.check_elements));
   if (!flags.output.empty()) {
     PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.output, env->Ir()));
     std::printf("wrote %s (verified by MLIR after every pass)\n", flags.output.c_str());

@@ -17,6 +17,9 @@ struct MlirSearchFlags {
   std::string graph, output;  // output: the optimized graph as MLIR text (empty: not written)
   int length = 12, rollouts = 20;
   uint64_t seed = 1;
+  // The result is run against the start graph on random arguments when they hold at most this
+  // many elements (0: never).
+  int64_t check_elements = 8'000'000;
 };
 
 // optimize: the policy's greedy rollout, then rollouts sampled from it; never worse than the
