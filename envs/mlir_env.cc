@@ -103,7 +103,20 @@ struct MlirEnv::Impl {
     return n;
   }
 
+  // The observation's histogram slot of an op name (kNumCounted: "other"), cached per name.
+  int Slot(mlir::OperationName name) {
+    auto [it, inserted] = slots.try_emplace(name.getAsOpaquePointer(), kNumCounted);
+    if (inserted) {
+      const llvm::StringRef text = name.getStringRef();
+      for (int i = 0; i < kNumCounted; ++i) {
+        if (MlirCountedOps()[i] == absl::string_view(text.data(), text.size())) it->second = i;
+      }
+    }
+    return it->second;
+  }
+
   mlir::MLIRContext context;
+  llvm::DenseMap<const void*, int> slots;  // by mlir::OperationName
   std::unique_ptr<mlir::ScopedDiagnosticHandler> handler;
   std::string diagnostics;
   std::vector<std::unique_ptr<mlir::PassManager>> actions;  // by id; null for stop
@@ -233,31 +246,39 @@ absl::Status MlirEnv::Replay() {
   return absl::OkStatus();
 }
 
+// One pass over the module: function bodies' ops by name, then the statistics (docs/MLIR.md).
 Observation MlirEnv::Observe() const {
   Observation obs;
   obs.values.assign(MlirFeatureNames().size(), 0);
-  static const auto* index = [] {
-    auto* m = new std::map<std::string, int, std::less<>>;
-    for (int i = 0; i < kNumCounted; ++i) (*m)[MlirCountedOps()[i]] = i;
-    return m;
-  }();
   int64_t* stats = obs.values.data() + kNumCounted + 1;
-  impl_->module->walk([&](mlir::func::FuncOp f) {
-    if (f.getBody().empty()) return;
+  auto subtree = [](mlir::Operation& op) {  // the op and every op nested in it
+    if (op.getNumRegions() == 0) return int64_t{1};
+    int64_t n = 0;
+    op.walk([&](mlir::Operation*) { ++n; });
+    return n;
+  };
+  stats[1] = 1;  // the module
+  for (mlir::Operation& top : impl_->module->getBody()->getOperations()) {
+    auto f = llvm::dyn_cast<mlir::func::FuncOp>(top);
+    if (!f || f.getBody().empty()) {
+      stats[1] += subtree(top);
+      continue;
+    }
+    stats[1] += 1;
     stats[4] += static_cast<int64_t>(f.getNumArguments());
     for (mlir::Operation& op : f.getBody().front()) {
+      const int64_t size = subtree(op);
+      stats[1] += size;
       if (op.hasTrait<mlir::OpTrait::IsTerminator>()) continue;
-      const llvm::StringRef name = op.getName().getStringRef();
-      auto it = index->find(absl::string_view(name.data(), name.size()));  // no copy per op
-      ++obs.values[it == index->end() ? kNumCounted : it->second];
+      const int slot = impl_->Slot(op.getName());
+      ++obs.values[slot];
       ++stats[0];
-      if (op.getName().getStringRef() == "linalg.generic") {
+      if (slot < kNumCounted && MlirCountedOps()[slot] == "linalg.generic") {
         ++stats[2];
-        op.walk([&](mlir::Operation* inner) { stats[3] += inner != &op; });
+        stats[3] += size - 1;
       }
     }
-  });
-  impl_->module->walk([&](mlir::Operation*) { ++stats[1]; });
+  }
   stats[5] = baselines_.start;
   stats[6] = baselines_.reference;
   return obs;
