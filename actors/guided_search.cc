@@ -45,7 +45,7 @@ int GreedyWithoutNoOps::Next(Policy& policy, const std::vector<int64_t>& observa
   const int best = static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
   last_observation_ = observation;
   last_action_ = best;
-  return best == envs::StopAction() || p[static_cast<size_t>(best)] <= 0 ? -1 : best;
+  return best == stop_action_ || p[static_cast<size_t>(best)] <= 0 ? -1 : best;
 }
 
 absl::Status BeamOptions::Validate() const {

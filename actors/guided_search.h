@@ -25,15 +25,17 @@ struct SearchResult {
 // whose action leaves the module unchanged would choose it again forever (the same state), so
 // an action seen to change nothing (the observation is the same after it) is excluded in that
 // state and the next most likely one is taken; a changed state clears the exclusions. Ends (-1)
-// at stop, or after `patience` no-ops in a row. One object per rollout.
+// at stop, or after `patience` no-ops in a row. One object per rollout. `stop_action` is the
+// compiler's (envs/compiler.h).
 class GreedyWithoutNoOps {
  public:
-  explicit GreedyWithoutNoOps(int patience = 3) : patience_(patience) {}
+  explicit GreedyWithoutNoOps(int patience = 3, int stop_action = envs::StopAction())
+      : patience_(patience), stop_action_(stop_action) {}
   int Next(Policy& policy, const std::vector<int64_t>& observation,
            absl::Span<const float> features);
 
  private:
-  int patience_;
+  int patience_, stop_action_;
   std::vector<int64_t> last_observation_;
   int last_action_ = -1;
   std::vector<int> excluded_;

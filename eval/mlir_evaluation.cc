@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/status/status.h"
+#include "actors/guided_search.h"
 #include "common/status_macros.h"
 #include "envs/compiler.h"
 
@@ -21,11 +22,13 @@ struct Rollout {
   bool crashed = false;
 };
 
+// Picks an action from the raw observation and the policy's features; -1 ends the rollout.
+using Chooser = std::function<int(const std::vector<int64_t>&, const std::vector<float>&)>;
+
 // One episode from `graph`: `choose` picks each action from the observation; the best state on
 // the way is kept (a later pass may undo an earlier gain).
 absl::StatusOr<Rollout> Run(actors::EnvClient& env, const std::string& graph,
-                            const MlirEvalOptions& options,
-                            const std::function<int(const std::vector<float>&)>& choose) {
+                            const MlirEvalOptions& options, const Chooser& choose) {
   absl::StatusOr<actors::EnvOutcome> reset = env.Reset(graph);
   if (!reset.ok()) return reset.status();
   const std::vector<int64_t> start = reset->observation;
@@ -35,8 +38,8 @@ absl::StatusOr<Rollout> Run(actors::EnvClient& env, const std::string& graph,
   r.best = r.final_count = reset->ir_instruction_count;
   const int stop = envs::SpecOf(kMlir).stop_action();
   while (env.in_episode()) {
-    const int a = choose(actors::Featurize(start, now, actions, options.length, options.horizon, kMlir));
-    if (a == stop) break;
+    const int a = choose(now, actors::Featurize(start, now, actions, options.length, options.horizon, kMlir));
+    if (a < 0 || a == stop) break;
     absl::StatusOr<actors::EnvOutcome> step = env.Step(a);
     if (!step.ok()) {
       if (!absl::IsUnavailable(step.status())) return step.status();
@@ -75,10 +78,12 @@ absl::StatusOr<MlirSearchResult> SearchMlirGraph(actors::EnvClient& env, actors:
   std::mt19937_64 rng(options.seed);
   std::uniform_int_distribution<int> uniform(0, envs::SpecOf(kMlir).num_actions() - 2);  // no stop
   const auto t0 = std::chrono::steady_clock::now();
+  const int stop = envs::SpecOf(kMlir).stop_action();
   for (int k = 0; k < options.budget; ++k) {
-    auto choose = [&](const std::vector<float>& obs) {
+    actors::GreedyWithoutNoOps greedy(/*patience=*/3, stop);  // k == 0: no pass repeated as a no-op
+    auto choose = [&](const std::vector<int64_t>& raw, const std::vector<float>& obs) {
       if (policy == nullptr) return uniform(rng);
-      if (k == 0) return policy->Act(obs);
+      if (k == 0) return greedy.Next(*policy, raw, obs);
       std::vector<float> p = policy->Probabilities(obs);
       return static_cast<int>(std::discrete_distribution<int>(p.begin(), p.end())(rng));
     };

@@ -1,7 +1,8 @@
 // Evaluating a policy trained on the MLIR graph task (`passrl eval --compiler mlir`). Per graph,
 // with the same budget in rollouts for the two searches:
 //   reference  the reference pipeline (envs/mlir_env.h): the anchor of every ratio;
-//   greedy     the policy's greedy rollout (its final graph);
+//   greedy     the policy's greedy rollout (its final graph), never repeating an action that
+//              changed nothing in that state (actors/guided_search.h: GreedyWithoutNoOps);
 //   policy     the best graph seen in `budget` rollouts of the policy: the greedy one, then
 //              rollouts sampled from pi(a|s);
 //   random     the best graph seen in `budget` rollouts of uniformly random actions.

@@ -121,6 +121,7 @@ std::unique_ptr<learner::Validator> MakeValidator(const TrainConfig& c,
   if (c.validation.every_seconds <= 0) return nullptr;
   ValidationOptions v = c.validation;
   v.dataset = c.ValidationDataset();
+  v.compiler = c.actor.compiler;
   auto d = envs::OpenDataset(v.dataset, dataset);
   const envs::Split split = envs::ParseSplit(v.split).value_or(envs::Split::kValidation);
   if (!d.ok() || (*d)->BenchmarkNames(split).empty()) {

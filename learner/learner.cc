@@ -422,11 +422,38 @@ void Learner::RecordValidation() {
                      {"validation_policy_seconds", validation_elapsed_},
                      {"validation_policy_updates", static_cast<double>(validation_updates_)},
                      {"elapsed_seconds", Elapsed()}});
+    KeepIfBest(*validation_score_);
   } else {
     std::printf("learner: validation failed: %s\n",
                 std::string(validation_score_.status().message()).c_str());
   }
   std::fflush(stdout);
+}
+
+void Learner::KeepIfBest(double score) {
+  const std::string json_path = options_.run_dir + "/policy-best.json";
+  if (best_validation_ < 0) {  // a resumed run continues its record
+    std::ifstream in(json_path);
+    const nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (!doc.is_discarded() && doc.contains("validation_geomean")) {
+      best_validation_ = doc["validation_geomean"].get<double>();
+    }
+  }
+  if (score < best_validation_) return;
+  std::ifstream in(options_.run_dir + "/policy-validation.pb", std::ios::binary);
+  const std::string policy((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const nlohmann::json doc = {{"validation_geomean", score},
+                              {"policy_seconds", validation_elapsed_},
+                              {"policy_updates", validation_updates_}};
+  absl::Status s = policy.empty() ? absl::DataLossError("policy-validation.pb is empty")
+                                  : ReplaceFileDurably(options_.run_dir + "/policy-best.pb", policy);
+  if (s.ok()) s = ReplaceFileDurably(json_path, doc.dump(2) + "\n");
+  if (!s.ok()) {
+    std::printf("learner: keeping the best-validated policy failed: %s\n", std::string(s.message()).c_str());
+    return;
+  }
+  best_validation_ = score;
+  std::printf("learner: best validation so far (%.4f): policy-best.pb\n", score);
 }
 
 absl::Status Learner::Run() {

@@ -89,6 +89,9 @@ class Learner {
   // ones to the metrics. `wait`: block for the one in flight (the end of Run).
   void Validate(double now, bool wait);
   void RecordValidation();  // the joined thread's score: printed and written to the metrics
+  // A score at least as good as every earlier one (later wins ties): the validated policy is
+  // copied to RUN/policy-best.pb and the score to RUN/policy-best.json.
+  void KeepIfBest(double score);
   void WriteSummary(double elapsed);
 
   LearnerOptions options_;
@@ -112,6 +115,9 @@ class Learner {
   double last_validation_ = 0;                      // update loop only
   int64_t validation_updates_ = 0;                  // updates when the validated policy was saved
   double validation_elapsed_ = 0;
+  // The best score so far (RUN/policy-best.json, kept across resumes); its policy is
+  // RUN/policy-best.pb. Update loop only.
+  double best_validation_ = -1;
   std::atomic<double> start_{0};  // when Run() began (steady seconds); 0 before
   // Set by Create (Resume) before any other thread exists; constant afterwards.
   double elapsed_before_ = 0;  // training time of earlier sessions

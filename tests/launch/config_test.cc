@@ -44,6 +44,13 @@ TEST(ConfigTest, CompilerAndDatasetMustAgree) {
   auto reward = LoadTrainConfig(mlir, {"env.reward=IrInstructionCountLog"});
   ASSERT_FALSE(reward.ok());
   EXPECT_TRUE(Mentions(reward.status(), "env.reward")) << reward.status();
+  // The learning curve runs on the MLIR task too, on a split it does not train on.
+  auto curve = LoadTrainConfig(mlir);
+  ASSERT_TRUE(curve.ok()) << curve.status();
+  EXPECT_GT(curve->validation.every_seconds, 0);
+  auto on_train = LoadTrainConfig(mlir, {"validation.split=train"});
+  ASSERT_FALSE(on_train.ok());
+  EXPECT_TRUE(Mentions(on_train.status(), "is also trained on")) << on_train.status();
   auto unknown = LoadTrainConfig(mlir, {"env.compiler=gcc"});
   ASSERT_FALSE(unknown.ok());
   EXPECT_TRUE(Mentions(unknown.status(), "'env.compiler': 'gcc'")) << unknown.status();

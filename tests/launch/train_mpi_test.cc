@@ -29,7 +29,10 @@ TEST(TrainMpiTest, MlirGraphsTrainUnderMpirun) {
   std::filesystem::create_directories(cache + "/mlir/graphs");
   std::ofstream(cache + "/mlir/graphs/mini_mpi.mlir")
       << corpus::ImportOnnx(corpus::testing::MiniResNet(), "mini_mpi")->mlir;
-  std::ofstream(cache + "/mlir/index.tsv") << "mini_mpi\tresnet\n";  // resnet: a train family
+  std::ofstream(cache + "/mlir/graphs/mini_val.mlir")
+      << corpus::ImportOnnx(corpus::testing::MiniResNet(), "mini_val")->mlir;
+  // resnet: a train family; efficientnet: the validation family (the learning curve's graph).
+  std::ofstream(cache + "/mlir/index.tsv") << "mini_mpi\tresnet\nmini_val\tefficientnet\n";
   const std::string run = testing::TempDir() + "/mlir_run";
   std::vector<std::string> cmd = {"mpirun", "--oversubscribe", "--bind-to", "none"};
   if (getuid() == 0) cmd.push_back("--allow-run-as-root");
@@ -60,6 +63,13 @@ TEST(TrainMpiTest, MlirGraphsTrainUnderMpirun) {
   }
   EXPECT_GT(s["updates"].get<int64_t>(), 0);
   EXPECT_EQ(s["messages_rejected"].get<int64_t>(), 0);
+  // The learning curve on the validation graph (a child `passrl eval`), and its best policy.
+  std::ifstream metrics(run + "/metrics.jsonl");
+  std::string line;
+  bool curve = false;
+  while (std::getline(metrics, line)) curve |= line.find("validation_geomean") != std::string::npos;
+  EXPECT_TRUE(curve) << r->out.substr(0, 3000);
+  EXPECT_TRUE(std::filesystem::exists(run + "/policy-best.pb"));
 }
 
 TEST(TrainMpiTest, ThreeRanksTrainForAMinute) {

@@ -1,15 +1,18 @@
 // What the learner keeps besides weights: the sequence pool from actors' statuses (in
 // RUN/sequences.json and every checkpoint, restored on resume) and the learning curve from an
 // injected validator (metrics.jsonl), over real sockets.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "common/file_cache.h"
 #include "envs/action_space.h"
 #include "learner/checkpoint.h"
 #include "learner/sequence_pool.h"
+#include "nlohmann/json.hpp"
 #include "tests/learner/learner_fixtures.h"
 
 namespace passrl::learner {
@@ -95,6 +98,65 @@ TEST(LearnerPoolTest, BestSequencesAndTheLearningCurveAreKept) {
   ASSERT_TRUE((*resumed)->Run().ok());
   ASSERT_TRUE(ReadFileToString(run + "/sequences.json", &text).ok());
   EXPECT_NE(text.find("bundled/y"), std::string::npos) << text;
+}
+
+// Scores each call from a script (the last score repeats); `scored` (the test's, outliving the
+// learner that owns the validator) gets the bytes of each policy file it scored.
+class ScriptedValidator : public Validator {
+ public:
+  ScriptedValidator(std::vector<double> scores, std::shared_ptr<std::vector<std::string>> scored = nullptr)
+      : scores_(std::move(scores)), scored_(scored ? scored : std::make_shared<std::vector<std::string>>()) {}
+  absl::StatusOr<double> Score(const std::string& policy_file) override {
+    std::string bytes;
+    if (!ReadFileToString(policy_file, &bytes).ok()) return absl::NotFoundError("no policy file");
+    scored_->push_back(bytes);
+    return scores_[std::min(scored_->size(), scores_.size()) - 1];
+  }
+
+ private:
+  std::vector<double> scores_;
+  std::shared_ptr<std::vector<std::string>> scored_;
+};
+
+double BestOnRecord(const std::string& run) {
+  std::string text;
+  if (!ReadFileToString(run + "/policy-best.json", &text).ok()) return -1;
+  return nlohmann::json::parse(text)["validation_geomean"].get<double>();
+}
+
+// Runs a learner (resuming `run` when asked) with `validator` for `seconds` more of training.
+void RunWith(const std::string& run, std::unique_ptr<Validator> validator, double seconds, bool resume) {
+  LearnerOptions o = fixtures::SmallLearnerOptions(run);
+  o.duration_seconds = seconds;
+  if (resume) {
+    auto ckpt = LoadLatestCheckpoint(run, false, /*verify_replay=*/false);
+    ASSERT_TRUE(ckpt.ok()) << ckpt.status();
+    o.duration_seconds += ckpt->counters.elapsed_seconds;  // the time trained so far
+  }
+  o.validation_seconds = 1;
+  if (resume) o.resume_from = run;
+  zmq::context_t context(1);
+  auto learner = Learner::Create(o, &context, std::move(validator));
+  ASSERT_TRUE(learner.ok()) << learner.status();
+  ASSERT_TRUE((*learner)->Run().ok());
+}
+
+TEST(LearnerPoolTest, TheBestValidatedPolicyIsKeptAcrossResumes) {
+  const std::string run = testing::TempDir();
+  auto scored = std::make_shared<std::vector<std::string>>();
+  RunWith(run, std::make_unique<ScriptedValidator>(std::vector<double>{0.9, 1.3, 0.5}, scored), 3,
+          /*resume=*/false);
+  ASSERT_GE(scored->size(), 3u);  // a point at the start, then about one a second
+  EXPECT_NEAR(BestOnRecord(run), 1.3, 1e-9);
+  std::string best;
+  ASSERT_TRUE(ReadFileToString(run + "/policy-best.pb", &best).ok());
+  EXPECT_TRUE(best == (*scored)[1]);  // the policy that scored 1.3, not a later one
+
+  // A resumed run whose policies score worse keeps the record; a better one replaces it.
+  RunWith(run, std::make_unique<ScriptedValidator>(std::vector<double>{1.0}), 1.5, /*resume=*/true);
+  EXPECT_NEAR(BestOnRecord(run), 1.3, 1e-9);
+  RunWith(run, std::make_unique<ScriptedValidator>(std::vector<double>{1.4}), 1.5, /*resume=*/true);
+  EXPECT_NEAR(BestOnRecord(run), 1.4, 1e-9);
 }
 
 }  // namespace
