@@ -156,6 +156,10 @@ absl::Status WorkerEnvClient::Start() {
   if (pid == 0) {
     dup2(to[0], 0);
     dup2(from[1], 1);
+    if (!options_.stderr_file.empty()) {
+      const int err = open(options_.stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (err >= 0) dup2(err, 2);
+    }
     signal(SIGPIPE, SIG_DFL);
     execv(args[0], args.data());
     _exit(127);
@@ -204,7 +208,9 @@ absl::StatusOr<EnvOutcome> WorkerEnvClient::Call(const std::string& request, dou
       }
     }
     Kill();
-    return absl::UnavailableError(absl::StrCat("env worker ", how, " during ", what));
+    return absl::UnavailableError(absl::StrCat(
+        "env worker ", how, " during ", what,
+        options_.stderr_file.empty() ? "" : absl::StrCat(" (its backtrace: ", options_.stderr_file, ")")));
   }
   proto::WorkerResponse response;
   if (!response.ParseFromString(bytes)) {

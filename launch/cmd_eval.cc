@@ -28,6 +28,7 @@
 #include "absl/strings/str_format.h"
 #include "launch/commands.h"
 #include "launch/config.h"
+#include "launch/mlir_commands.h"
 #include "launch/policy_source.h"
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
@@ -72,6 +73,7 @@ absl::Status RunMlirEval(const EvalFlags& flags, const LoadedPolicy& loaded) {
   options.budget = flags.rollouts;
   options.horizon = loaded.horizon;
   w.max_steps = options.length;
+  w.stderr_file = MlirWorkerLog();
   actors::WorkerEnvClient env(w);
   const envs::CompilerSpec& spec = envs::SpecOf(envs::Compiler::kMlir);
   std::printf("%s split %s: %zu graphs; %d rollouts of %d steps for the policy and for random search\n",
@@ -101,6 +103,9 @@ absl::Status RunMlirEval(const EvalFlags& flags, const LoadedPolicy& loaded) {
               rows.size(), eval::GeomeanVsReference(rows, &eval::MlirEvalRow::greedy),
               eval::GeomeanVsReference(rows, &eval::MlirEvalRow::policy),
               eval::GeomeanVsReference(rows, &eval::MlirEvalRow::random));
+  int crashes = 0;
+  for (const eval::MlirEvalRow& r : rows) crashes += r.crashes;
+  ReportMlirWorkerLog(w.stderr_file, crashes);
   if (!flags.json.empty()) {
     PASSRL_RETURN_IF_ERROR(WriteFileAtomically(flags.json, out.dump(2) + "\n"));
   }

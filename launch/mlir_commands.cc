@@ -1,5 +1,7 @@
 #include "launch/mlir_commands.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -39,12 +41,15 @@ absl::StatusOr<eval::MlirSearchResult> Search(const MlirSearchFlags& flags, acto
   w.reward = "OpCount";
   w.dataset = flags.dataset;
   w.max_steps = flags.length;
+  w.stderr_file = MlirWorkerLog();
   actors::WorkerEnvClient env(w);
   eval::MlirEvalOptions options;
   options.length = flags.length;
   options.budget = flags.rollouts;
   options.seed = flags.seed;
-  return eval::SearchMlirGraph(env, policy, uri, options);
+  absl::StatusOr<eval::MlirSearchResult> r = eval::SearchMlirGraph(env, policy, uri, options);
+  ReportMlirWorkerLog(w.stderr_file, r.ok() ? r->crashes : 0);
+  return r;
 }
 
 // Runs the start graph and the result on the same random arguments (input and weights) with
@@ -106,6 +111,19 @@ absl::Status Finish(const MlirSearchFlags& flags, const std::string& uri,
 }
 
 }  // namespace
+
+std::string MlirWorkerLog() {
+  return (std::filesystem::temp_directory_path() / absl::StrCat("passrl-mlir-workers-", getpid(), ".log")).string();
+}
+
+void ReportMlirWorkerLog(const std::string& path, int crashes) {
+  std::error_code ec;
+  if (crashes > 0) {
+    std::printf("%d rollouts crashed MLIR (each cost that rollout); the backtraces: %s\n", crashes, path.c_str());
+  } else {
+    std::filesystem::remove(path, ec);
+  }
+}
 
 absl::Status OptimizeMlirGraph(const MlirSearchFlags& flags, LoadedPolicy& policy) {
   PASSRL_ASSIGN_OR_RETURN(const std::string uri, GraphUri(flags.graph));

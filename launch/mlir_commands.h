@@ -22,6 +22,12 @@ struct MlirSearchFlags {
   int64_t check_elements = 8'000'000;
 };
 
+// Where MLIR env workers' stderr goes in eval, search and optimize (random rollouts crash MLIR
+// routinely, and each crash prints a backtrace): a file of this process's own under the temp
+// directory. ReportMlirWorkerLog names it after `crashes` rollouts crashed, or removes it.
+std::string MlirWorkerLog();
+void ReportMlirWorkerLog(const std::string& path, int crashes);
+
 // optimize: the policy's greedy rollout, then rollouts sampled from it; never worse than the
 // reference pipeline (falls back to it and says so).
 absl::Status OptimizeMlirGraph(const MlirSearchFlags& flags, LoadedPolicy& policy);

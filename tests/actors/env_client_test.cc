@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "common/file_cache.h"
 #include "envs/action_space.h"
 #include "envs/features.h"
 #include "gtest/gtest.h"
@@ -164,6 +165,24 @@ TEST_P(EnvClientConformanceTest, HangingPassTimesOut) {
   ASSERT_TRUE(env->Reset("bundled/nqueens").ok());
   EXPECT_TRUE(env->Step(hang).ok());
   EXPECT_EQ(static_cast<WorkerEnvClient&>(*env).restarts(), 1);
+}
+
+// With stderr_file, a crashing worker's backtrace lands in that file, and the error names it.
+TEST(WorkerEnvClientTest, CrashBacktraceGoesToTheNamedFile) {
+  WorkerOptions o = Options();
+  o.stderr_file = testing::TempDir() + "/workers.log";
+  const int crash = *envs::ActionIndex("dce");
+  setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
+  WorkerEnvClient env(o);
+  ASSERT_TRUE(env.Reset("bundled/nqueens").ok());
+  unsetenv("PASSRL_TEST_CRASH_ACTION");
+  auto crashed = env.Step(crash);
+  ASSERT_FALSE(crashed.ok());
+  EXPECT_NE(crashed.status().message().find("its backtrace: " + o.stderr_file), absl::string_view::npos)
+      << crashed.status();
+  std::string log;
+  ASSERT_TRUE(ReadFileToString(o.stderr_file, &log).ok());
+  EXPECT_NE(log.find("llvm::sys::PrintStackTrace"), std::string::npos) << log.substr(0, 500);
 }
 
 // The worker is the in-process environment behind a pipe: the same numbers.
