@@ -155,12 +155,27 @@ Shape AttrInts(const onnx::Node& n, absl::string_view name, Shape fallback = {})
   return a ? Shape(a->ints().begin(), a->ints().end()) : fallback;
 }
 
+int64_t NormAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
+
+// Row-major strides of `shape`.
+Shape Strides(const Shape& shape) {
+  Shape s(shape.size(), 1);
+  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+// 0, 1, ..., n - 1.
+Shape Iota(int64_t n) {
+  Shape v(static_cast<size_t>(n));
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+
 // The elements of `data` (of `shape`) that output axis k takes: indices picks[k] along input axis
 // from[k]. Slices (any step) and transposes of constants are both this.
 std::vector<double> Picked(const std::vector<double>& data, const Shape& shape, const std::vector<Shape>& picks,
                            const Shape& from) {
-  Shape stride(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;) stride[d - 1] = stride[d] * shape[d];
+  const Shape stride = Strides(shape);
   std::vector<double> out;
   std::function<void(size_t, int64_t)> walk = [&](size_t k, int64_t offset) {
     if (k == picks.size()) {
@@ -171,15 +186,6 @@ std::vector<double> Picked(const std::vector<double>& data, const Shape& shape, 
   };
   walk(0, 0);
   return out;
-}
-
-int64_t NormAxis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
-
-// Row-major strides of `shape`.
-Shape Strides(const Shape& shape) {
-  Shape s(shape.size(), 1);
-  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * shape[i + 1];
-  return s;
 }
 
 // Numpy broadcasting of a and b to `out`, applying f element-wise.
@@ -594,10 +600,7 @@ absl::Status Importer::Fold(const onnx::Node& n) {
   if (op == "Slice") {  // any rank, any step (torch's F.pad export reverses its pads with step -1)
     const Shape& shape = in[0]->shape;
     std::vector<Shape> picks;
-    for (int64_t dim : shape) {
-      picks.emplace_back(static_cast<size_t>(dim));
-      std::iota(picks.back().begin(), picks.back().end(), 0);
-    }
+    for (int64_t dim : shape) picks.push_back(Iota(dim));
     auto ints = [&](size_t i, double fallback, size_t k) {
       return i < in.size() && in[i] ? (*in[i]->data)[k] : fallback;
     };
@@ -613,11 +616,9 @@ absl::Status Importer::Fold(const onnx::Node& n) {
       picks[a].clear();
       for (double i = b; step > 0 ? i < e : i > e; i += step) picks[a].push_back(static_cast<int64_t>(i));
     }
-    Shape identity(shape.size());
-    std::iota(identity.begin(), identity.end(), 0);
     Shape out;
     for (const Shape& p : picks) out.push_back(static_cast<int64_t>(p.size()));
-    Set(n, Const(out, Picked(*in[0]->data, shape, picks, identity), in[0]->elem));
+    Set(n, Const(out, Picked(*in[0]->data, shape, picks, Iota(static_cast<int64_t>(shape.size()))), in[0]->elem));
     return absl::OkStatus();
   }
   if (op == "Transpose") {
@@ -626,8 +627,7 @@ absl::Status Importer::Fold(const onnx::Node& n) {
     if (perm.empty()) for (size_t d = shape.size(); d-- > 0;) perm.push_back(static_cast<int64_t>(d));
     std::vector<Shape> picks;
     for (int64_t p : perm) {
-      picks.emplace_back(static_cast<size_t>(shape[p]));
-      std::iota(picks.back().begin(), picks.back().end(), 0);
+      picks.push_back(Iota(shape[p]));
       out.push_back(shape[p]);
     }
     Set(n, Const(out, Picked(*in[0]->data, shape, picks, perm), in[0]->elem));

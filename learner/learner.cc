@@ -223,6 +223,11 @@ absl::Status Learner::Resume() {
   rejected_ = c.messages_rejected;
   elapsed_before_ = c.elapsed_seconds;
   resumes_ = c.resumes + 1;
+  std::ifstream best(options_.run_dir + "/policy-best.json");  // the run's record goes on
+  const nlohmann::json record = nlohmann::json::parse(best, nullptr, /*allow_exceptions=*/false);
+  if (!record.is_discarded() && record.contains("validation_geomean") && record["validation_geomean"].is_number()) {
+    best_validation_ = record["validation_geomean"].get<double>();
+  }
   last_inserted_ = inserted_.load();
   last_updates_ = updates_.load();
   std::printf(
@@ -382,13 +387,14 @@ void Learner::SaveSequences(const std::string& json) {
   if (!s.ok()) std::printf("learner: sequences.json: %s\n", std::string(s.message()).c_str());
 }
 
-void Learner::SavePolicy(const std::string& name) {
-  absl::Status s =
-      ReplaceFileDurably(options_.run_dir + "/" + name, WeightsMessage(Sent::kWeights, false));
+std::string Learner::SavePolicy(const std::string& name) {
+  std::string policy = WeightsMessage(Sent::kWeights, false);
+  absl::Status s = ReplaceFileDurably(options_.run_dir + "/" + name, policy);
   if (!s.ok()) {
     std::printf("learner: %s; keeping the previous policy file\n",
                 std::string(s.message()).c_str());
   }
+  return policy;
 }
 
 void Learner::Validate(double now, bool wait) {
@@ -401,7 +407,7 @@ void Learner::Validate(double now, bool wait) {
   if (wait || now - last_validation_ < options_.validation_seconds) return;
   last_validation_ = now;
   const std::string file = options_.run_dir + "/policy-validation.pb";
-  SavePolicy("policy-validation.pb");
+  validation_policy_ = SavePolicy("policy-validation.pb");
   validation_updates_ = updates_.load();
   validation_elapsed_ = Elapsed();
   validation_done_ = false;
@@ -431,23 +437,12 @@ void Learner::RecordValidation() {
 }
 
 void Learner::KeepIfBest(double score) {
-  const std::string json_path = options_.run_dir + "/policy-best.json";
-  if (best_validation_ < 0) {  // a resumed run continues its record
-    std::ifstream in(json_path);
-    const nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (!doc.is_discarded() && doc.contains("validation_geomean")) {
-      best_validation_ = doc["validation_geomean"].get<double>();
-    }
-  }
   if (score < best_validation_) return;
-  std::ifstream in(options_.run_dir + "/policy-validation.pb", std::ios::binary);
-  const std::string policy((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const nlohmann::json doc = {{"validation_geomean", score},
                               {"policy_seconds", validation_elapsed_},
                               {"policy_updates", validation_updates_}};
-  absl::Status s = policy.empty() ? absl::DataLossError("policy-validation.pb is empty")
-                                  : ReplaceFileDurably(options_.run_dir + "/policy-best.pb", policy);
-  if (s.ok()) s = ReplaceFileDurably(json_path, doc.dump(2) + "\n");
+  absl::Status s = ReplaceFileDurably(options_.run_dir + "/policy-best.pb", validation_policy_);
+  if (s.ok()) s = ReplaceFileDurably(options_.run_dir + "/policy-best.json", doc.dump(2) + "\n");
   if (!s.ok()) {
     std::printf("learner: keeping the best-validated policy failed: %s\n", std::string(s.message()).c_str());
     return;

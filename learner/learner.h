@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <random>
@@ -82,7 +83,7 @@ class Learner {
   std::string WeightsMessage(Sent kind, bool half);
   ActorInfo& Actor(int id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);  // created on first use
   void Publish(Sent kind);
-  void SavePolicy(const std::string& name);
+  std::string SavePolicy(const std::string& name);  // RUN/name; returns the bytes written
   void SaveSequences(const std::string& json);  // RUN/sequences.json
   void Report(double now, double elapsed, const SacLosses& losses);
   // Starts a validation of the current policy when one is due and none runs; writes finished
@@ -115,9 +116,10 @@ class Learner {
   double last_validation_ = 0;                      // update loop only
   int64_t validation_updates_ = 0;                  // updates when the validated policy was saved
   double validation_elapsed_ = 0;
-  // The best score so far (RUN/policy-best.json, kept across resumes); its policy is
+  std::string validation_policy_;                   // the policy file being validated
+  // The best score so far (RUN/policy-best.json, read back on resume); its policy is
   // RUN/policy-best.pb. Update loop only.
-  double best_validation_ = -1;
+  double best_validation_ = -std::numeric_limits<double>::infinity();
   std::atomic<double> start_{0};  // when Run() began (steady seconds); 0 before
   // Set by Create (Resume) before any other thread exists; constant afterwards.
   double elapsed_before_ = 0;  // training time of earlier sessions

@@ -12,15 +12,43 @@
 #include "common/crc32c.h"
 #include "common/subprocess.h"
 #include "corpus/onnx_import.h"
-#include "tests/corpus/onnx_models.h"
 #include "gtest/gtest.h"
 #include "learner/metrics.h"
 #include "nlohmann/json.hpp"
+#include "tests/corpus/onnx_models.h"
 #include "tests/test_util.h"
 #include "zmq.hpp"
 
 namespace passrl {
 namespace {
+
+// `mpirun -np 3 passrl train --config CONFIG --set KEY=VALUE ...` with the test datasets; fails the
+// test (printing the output's tail) unless it exits cleanly.
+SubprocessResult TrainUnderMpirun(const std::string& config, const std::vector<std::string>& sets,
+                                  const std::string& cache, double timeout_seconds) {
+  std::vector<std::string> cmd = {"mpirun", "--oversubscribe", "--bind-to", "none"};
+  if (getuid() == 0) cmd.push_back("--allow-run-as-root");
+  for (const std::string& a : {std::string("-np"), std::string("3"), std::string(PASSRL_BINARY),
+                               std::string("train"), std::string("--config"), config}) {
+    cmd.push_back(a);
+  }
+  for (const std::string& set : sets) {
+    cmd.push_back("--set");
+    cmd.push_back(set);
+  }
+  for (const std::string& a : {std::string("--datasets-dir"), testing::SourceDir() + "/datasets",
+                               std::string("--cache-dir"), cache}) {
+    cmd.push_back(a);
+  }
+  SubprocessOptions options;
+  options.timeout_seconds = timeout_seconds;
+  auto r = RunSubprocess(cmd, options);
+  EXPECT_TRUE(r.ok()) << r.status();
+  if (!r.ok()) return SubprocessResult{};
+  EXPECT_TRUE(r->ok()) << r->Describe() << "\n"
+                       << r->out.substr(r->out.size() > 4000 ? r->out.size() - 4000 : 0) << r->err;
+  return *r;
+}
 
 // The MLIR graph task under mpirun: a graph imported from an ONNX model built in C++, trained on
 // by 2 actors whose env workers run MLIR, with the MLIR action table and observation.
@@ -34,26 +62,14 @@ TEST(TrainMpiTest, MlirGraphsTrainUnderMpirun) {
   // resnet: a train family; efficientnet: the validation family (the learning curve's graph).
   std::ofstream(cache + "/mlir/index.tsv") << "mini_mpi\tresnet\nmini_val\tefficientnet\n";
   const std::string run = testing::TempDir() + "/mlir_run";
-  std::vector<std::string> cmd = {"mpirun", "--oversubscribe", "--bind-to", "none"};
-  if (getuid() == 0) cmd.push_back("--allow-run-as-root");
-  for (const std::string& a :
-       {std::string("-np"), std::string("3"), std::string(PASSRL_BINARY), std::string("train"),
-        std::string("--config"), testing::SourceDir() + "/cluster_configs/mlir_local.yaml",
-        std::string("--set"), std::string("run.duration_seconds=30"), std::string("--set"),
-        "run.dir=" + run, std::string("--set"), std::string("replay.capacity=20000"),
-        std::string("--set"), std::string("learner.warmup_transitions=256"), std::string("--set"),
-        std::string("sac.hidden=[32]"), std::string("--datasets-dir"),
-        testing::SourceDir() + "/datasets", std::string("--cache-dir"), cache}) {
-    cmd.push_back(a);
-  }
-  SubprocessOptions options;
-  options.timeout_seconds = 300;
-  auto r = RunSubprocess(cmd, options);
-  ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_TRUE(r->ok()) << r->Describe() << "\n"
-                       << r->out.substr(r->out.size() > 4000 ? r->out.size() - 4000 : 0) << r->err;
-  EXPECT_NE(r->out.find("mlir: 17 actions, observation 94 floats"), std::string::npos) << r->out.substr(0, 3000);
-  EXPECT_NE(r->out.find("x ref"), std::string::npos) << "the progress line names the reference";
+  const SubprocessResult r = TrainUnderMpirun(
+      testing::SourceDir() + "/cluster_configs/mlir_local.yaml",
+      {"run.duration_seconds=30", "run.dir=" + run, "replay.capacity=20000",
+       "learner.warmup_transitions=256", "sac.hidden=[32]"},
+      cache, 300);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r.out.find("mlir: 17 actions, observation 94 floats"), std::string::npos) << r.out.substr(0, 3000);
+  EXPECT_NE(r.out.find("x ref"), std::string::npos) << "the progress line names the reference";
   std::ifstream in(run + "/summary.json");
   ASSERT_TRUE(in) << "no summary.json";
   nlohmann::json s = nlohmann::json::parse(in);
@@ -68,45 +84,19 @@ TEST(TrainMpiTest, MlirGraphsTrainUnderMpirun) {
   std::string line;
   bool curve = false;
   while (std::getline(metrics, line)) curve |= line.find("validation_geomean") != std::string::npos;
-  EXPECT_TRUE(curve) << r->out.substr(0, 3000);
+  EXPECT_TRUE(curve) << r.out.substr(0, 3000);
   EXPECT_TRUE(std::filesystem::exists(run + "/policy-best.pb"));
 }
 
 TEST(TrainMpiTest, ThreeRanksTrainForAMinute) {
   const std::string run = testing::TempDir() + "/run";
-  std::vector<std::string> cmd = {"mpirun", "--oversubscribe", "--bind-to", "none"};
-  if (getuid() == 0) cmd.push_back("--allow-run-as-root");
-  for (const std::string& a : {std::string("-np"),
-                               std::string("3"),
-                               std::string(PASSRL_BINARY),
-                               std::string("train"),
-                               std::string("--config"),
-                               testing::SourceDir() + "/cluster_configs/local.yaml",
-                               std::string("--set"),
-                               std::string("run.duration_seconds=45"),
-                               std::string("--set"),
-                               "run.dir=" + run,
-                               std::string("--set"),
-                               std::string("replay.capacity=20000"),
-                               std::string("--set"),
-                               std::string("learner.warmup_transitions=256"),
-                               std::string("--set"),
-                               std::string("learner.publish_every=10"),
-                               std::string("--set"),
-                               std::string("sac.hidden=[64,64]"),
-                               std::string("--datasets-dir"),
-                               testing::SourceDir() + "/datasets",
-                               std::string("--cache-dir"),
-                               testing::TestDatasetOptions().build.cache_dir}) {
-    cmd.push_back(a);
-  }
-  SubprocessOptions options;
-  options.timeout_seconds = 400;
-  auto r = RunSubprocess(cmd, options);
-  ASSERT_TRUE(r.ok()) << r.status();
-  ASSERT_TRUE(r->ok()) << r->Describe() << "\n"
-                       << r->out.substr(r->out.size() > 4000 ? r->out.size() - 4000 : 0) << r->err;
-  EXPECT_NE(r->out.find("transitions/s"), std::string::npos) << "no progress line";
+  const SubprocessResult r = TrainUnderMpirun(
+      testing::SourceDir() + "/cluster_configs/local.yaml",
+      {"run.duration_seconds=45", "run.dir=" + run, "replay.capacity=20000",
+       "learner.warmup_transitions=256", "learner.publish_every=10", "sac.hidden=[64,64]"},
+      testing::TestDatasetOptions().build.cache_dir, 400);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r.out.find("transitions/s"), std::string::npos) << "no progress line";
 
   std::ifstream in(run + "/summary.json");
   ASSERT_TRUE(in) << "no summary.json";
@@ -152,7 +142,7 @@ TEST(TrainMpiTest, ThreeRanksTrainForAMinute) {
                              "--cache-dir",
                              testing::TestDatasetOptions().build.cache_dir, "--datasets-dir",
                              testing::SourceDir() + "/datasets"},
-                            options);
+                            SubprocessOptions{/*timeout_seconds=*/400});
   ASSERT_TRUE(eval.ok() && eval->ok()) << (eval.ok() ? eval->err : "");
   EXPECT_NE(eval->out.find("geomean greedy        over 32:"), std::string::npos) << eval->out;
   std::ifstream rows(csv);
