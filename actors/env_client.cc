@@ -147,7 +147,9 @@ absl::Status WorkerEnvClient::Start() {
                                    "--insignificant",
                                    options_.runtime_insignificant,
                                    "--max-pairs",
-                                   std::to_string(options_.runtime_max_pairs)};
+                                   std::to_string(options_.runtime_max_pairs),
+                                   "--clock",
+                                   options_.runtime_clock};
   for (std::string& flag : options_.dataset.ChildFlags()) argv.push_back(std::move(flag));
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -250,6 +252,7 @@ absl::StatusOr<envs::EnvOptions> WorkerOptions::Env() const {
   PASSRL_ASSIGN_OR_RETURN(options.runtime.insignificant,
                           envs::ParseInsignificant(runtime_insignificant));
   options.runtime.paired.max_pairs = runtime_max_pairs;
+  PASSRL_ASSIGN_OR_RETURN(options.runtime.clock, envs::ParseRunClock(runtime_clock));
   PASSRL_RETURN_IF_ERROR(options.Validate());
   return options;
 }

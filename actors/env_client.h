@@ -83,6 +83,7 @@ struct WorkerOptions {
   std::string start = "O0";                   // envs::EnvOptions::start: where episodes begin
   std::string runtime_insignificant = "zero";  // runtime rewards: zero | estimate
   int runtime_max_pairs = 10;                  // runtime rewards: A/B pairs per step at most
+  std::string runtime_clock = "cpu";           // runtime rewards: cpu | wall (envs::RunClock)
   // The worker's stderr (a crashing compiler's backtrace) is appended to this file, which the
   // crash error names; empty: this process's stderr. Commands whose searches crash MLIR routinely
   // (eval, search, optimize on graphs) keep their tables readable with it.

@@ -6,8 +6,6 @@
 // ratio as one JSON line. --prefetch on|off and --torch-threads N override the new loop's.
 //   build/benchmarks/passrl_learner_loop_bench [--batch 256] [--updates 200] [--reps 3]
 //       [--torch-threads N] [--prefetch auto|on|off] [--device cpu|cuda] [--prioritized 0|1]
-#include <sched.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +13,7 @@
 #include <random>
 
 #include "actors/observation.h"
+#include "common/pinning.h"
 #include "envs/action_space.h"
 #include "learner/batch_sampler.h"
 #include "learner/learner_options.h"
@@ -83,8 +82,7 @@ int Main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--prefetch")) prefetch = argv[i + 1];
   }
   const int old_threads = torch::get_num_threads();  // LibTorch's default
-  cpu_set_t set;
-  const int cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  const int cpus = AllowedCpuCount();
   LearnerOptions learner;  // the learner's own rule for threads and prefetching
   learner.torch_threads = threads;
   learner.prefetch = prefetch;

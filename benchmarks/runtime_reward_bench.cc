@@ -2,20 +2,24 @@
 // pinned to the neighbour core (issue: runtime rewards users can trust):
 //   1. noise: the same step's reward recomputed --reps times, each with a fresh evaluator (no
 //      cache): standard deviation of log(t_before / t_after) for the paired method (A/B runs
-//      interleaved, envs/paired_timing.h) and today's (each state's median measured alone), and
+//      interleaved, envs/paired_timing.h, timed by --clock) and the one before it (each state's
+//      wall-time median measured alone; the CPU-time medians of the same runs beside it), and
 //      how often the sign agrees with the truth (a long paired measurement, 40 pairs) where the
 //      change is 2% or more;
 //   2. cost: wall time of one LlvmEnv::Step with the RuntimeNorm reward, paired and unpaired, on
 //      the same seeded random episodes of bundled programs.
+// --contended adds a second busy thread on the benchmark core itself: the program then shares its
+// core as it does during training, where actors and the learner outnumber the cores.
 // Prints Markdown for BENCHMARKS.md.
 //
 //   build/benchmarks/passrl_runtime_reward_bench [--reps 20] [--episodes-length 12]
-//       [--noise PROGRAM ...] [--cost PROGRAM ...]
+//       [--clock cpu|wall] [--contended] [--noise PROGRAM ...] [--cost PROGRAM ...]
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -48,22 +52,25 @@ struct StepCase {
 
 struct Flags {
   int reps = 20, episode_length = 12;
+  RunClock clock = RunClock::kCpu;  // the paired method's; the unpaired one is timed by wall
+  bool contended = false;           // a busy thread on the benchmark core too
   std::vector<std::string> noise = {"bundled/crc32_table", "bundled/nqueens",
                                     "bundled/matmul_int",  "bundled/sorting_suite",
                                     "bundled/fft_radix2",  "bundled/bytecode_vm"};
   std::vector<std::string> cost;
 };
 
-RuntimeOptions Options(int cpu) {
+RuntimeOptions Options(int cpu, RunClock clock) {
   RuntimeOptions o;
   o.cpu = cpu;
+  o.clock = clock;
   o.count_cycles = false;
   return o;
 }
 
 // Part 1 for one step: returns false on a failure.
 bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags& flags, int cpu,
-                  int neighbour, std::vector<double>& sd_ratio, int agree[2], int* judged) {
+                  int neighbour, std::vector<double> sd_ratio[2], int agree[2], int* judged) {
   llvm::LLVMContext context;
   auto before = ParseBitcode(step.before, context, "before");
   auto after = ParseBitcode(step.after, context, "after");
@@ -71,24 +78,26 @@ bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags&
   auto tm = CreateTargetMachine(**after);
   if (!tm.ok()) return false;
   BusyNeighbour busy(neighbour);
+  std::optional<BusyNeighbour> sharer;
+  if (flags.contended) sharer.emplace(cpu);
   // The truth: one long paired measurement.
-  RuntimeOptions long_options = Options(cpu);
+  RuntimeOptions long_options = Options(cpu, flags.clock);
   long_options.paired.min_pairs = long_options.paired.max_pairs = 40;
   auto truth_evaluator = *RuntimeEvaluator::Create(long_options);
   auto a = truth_evaluator->Prepare(**after, **tm);
   auto b = truth_evaluator->Prepare(**before, **tm);
   if (!a.ok() || !b.ok()) return false;
   if (a->object_hash == b->object_hash) {
-    std::printf("| %s | same object code: reward exactly 0, nothing run | | | | | | |\n",
+    std::printf("| %s | same object code: reward exactly 0, nothing run | | | | | | | | |\n",
                 step.label.c_str());
     return true;
   }
   auto truth = truth_evaluator->Compare(*a, *b, &reference);
   if (!truth.ok() || truth->verdict != Verdict::kOk) return false;
-  std::vector<double> paired, unpaired, paired_seconds, unpaired_seconds;
+  std::vector<double> paired, unpaired, unpaired_cpu, paired_seconds, unpaired_seconds;
   for (int rep = 0; rep < flags.reps; ++rep) {
     {
-      auto e = *RuntimeEvaluator::Create(Options(cpu));
+      auto e = *RuntimeEvaluator::Create(Options(cpu, flags.clock));
       const auto start = Clock::now();
       auto pa = e->Prepare(**after, **tm);
       auto pb = e->Prepare(**before, **tm);
@@ -99,18 +108,21 @@ bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags&
       paired_seconds.push_back(Since(start));
     }
     {
-      auto e = *RuntimeEvaluator::Create(Options(cpu));
+      auto e = *RuntimeEvaluator::Create(Options(cpu, RunClock::kWall));
       const auto start = Clock::now();
       auto rb = e->Evaluate(**before, **tm, &reference);
       auto ra = e->Evaluate(**after, **tm, &reference);
       if (!ra.ok() || !rb.ok() || ra->verdict != Verdict::kOk) return false;
-      unpaired.push_back(std::log(rb->wall.median / ra->wall.median));
+      unpaired.push_back(std::log(rb->time.median / ra->time.median));
+      unpaired_cpu.push_back(std::log(rb->cpu_median / ra->cpu_median));
       unpaired_seconds.push_back(Since(start));
     }
   }
   const double t = truth->time.log_ratio;
   const double sp = ComputeStats(paired).stddev, su = ComputeStats(unpaired).stddev;
-  sd_ratio.push_back(su / sp);
+  const double suc = ComputeStats(unpaired_cpu).stddev;
+  sd_ratio[0].push_back(su / sp);
+  sd_ratio[1].push_back(suc / sp);
   int sign_p = 0, sign_u = 0;
   for (int i = 0; i < flags.reps; ++i) {
     sign_p += (paired[i] > 0) == (t > 0);
@@ -122,8 +134,9 @@ bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags&
     agree[1] += sign_u;
     *judged += flags.reps;
   }
-  std::printf("| %s | %+.2f%% | %.2f%% | %.2f%% | %.1fx | %s | %.2f s | %.2f s |\n",
-              step.label.c_str(), (std::exp(t) - 1) * 100, su * 100, sp * 100, su / sp,
+  std::printf("| %s | %+.2f%% | %.2f%% | %.2f%% | %.2f%% | %.1fx | %.1fx | %s | %.2f s | %.2f s |\n",
+              step.label.c_str(), (std::exp(t) - 1) * 100, su * 100, suc * 100, sp * 100,
+              su / sp, suc / sp,
               big ? absl::StrFormat("%d / %d vs %d / %d", sign_p, flags.reps, sign_u, flags.reps)
                         .c_str()
                   : "(< 2%)",
@@ -133,20 +146,24 @@ bool MeasureNoise(const StepCase& step, const Reference& reference, const Flags&
 }
 
 int Noise(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbour) {
-  std::printf("### The same step's reward recomputed %d times (fresh cache each time)\n\n",
-              flags.reps);
   std::printf(
-      "| step | change (truth: 40 pairs) | SD unpaired | SD paired | unpaired / paired | "
-      "sign agrees: paired vs unpaired | time paired | time unpaired |\n"
-      "|---|---|---|---|---|---|---|---|\n");
+      "### The same step's reward recomputed %d times (fresh cache each time; paired: %s clock, "
+      "unpaired: wall%s)\n\n",
+      flags.reps, RunClockName(flags.clock),
+      flags.contended ? "; the benchmark core shared with a busy thread" : "");
+  std::printf(
+      "| step | change (truth: 40 pairs) | SD unpaired | SD unpaired, CPU medians | SD paired | "
+      "unpaired / paired | unpaired CPU / paired | sign agrees: paired vs unpaired | time paired "
+      "| time unpaired |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n");
   EnvOptions options;
   options.reward = RewardSpace::kIrInstructionCount;
   options.observation = ObservationSpace::kActionHistogram;
   options.cache_dir = dataset.build.cache_dir;
-  options.runtime = Options(cpu);
+  options.runtime = Options(cpu, flags.clock);
   auto env = *LlvmEnv::Create(options);
   const std::vector<int> sequence = *ParseActionList("sroa,inline,instcombine,simplifycfg,gvn,licm");
-  std::vector<double> ratios;
+  std::vector<double> ratios[2];
   int agree[2] = {0, 0}, judged = 0;
   for (const std::string& name : flags.noise) {
     auto b = LoadBenchmark(name, dataset);
@@ -168,13 +185,18 @@ int Noise(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighb
       }
     }
   }
-  double log_sum = 0;
-  for (double r : ratios) log_sum += std::log(r);
+  auto geomean = [](const std::vector<double>& v) {
+    double log_sum = 0;
+    for (double r : v) log_sum += std::log(r);
+    return std::exp(log_sum / static_cast<double>(v.size()));
+  };
   std::printf(
-      "\nSD unpaired / paired: geomean **%.1fx** over %zu steps (min %.1fx); sign agreement "
-      "for changes of 2%% or more: paired **%.1f%%**, unpaired %.1f%% (%d recomputations)\n\n",
-      std::exp(log_sum / static_cast<double>(ratios.size())), ratios.size(),
-      *std::min_element(ratios.begin(), ratios.end()), 100.0 * agree[0] / std::max(judged, 1),
+      "\nSD unpaired / paired: geomean **%.1fx** over %zu steps (min %.1fx); against the "
+      "unpaired CPU medians %.1fx (min %.1fx); sign agreement for changes of 2%% or more: paired "
+      "**%.1f%%**, unpaired %.1f%% (%d recomputations)\n\n",
+      geomean(ratios[0]), ratios[0].size(),
+      *std::min_element(ratios[0].begin(), ratios[0].end()), geomean(ratios[1]),
+      *std::min_element(ratios[1].begin(), ratios[1].end()), 100.0 * agree[0] / std::max(judged, 1),
       100.0 * agree[1] / std::max(judged, 1), judged);
   return 0;
 }
@@ -192,6 +214,8 @@ int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbo
   std::printf("### One RuntimeNorm step: seeded random episodes of %d steps\n\n",
               flags.episode_length);
   BusyNeighbour busy(neighbour);
+  std::optional<BusyNeighbour> sharer;
+  if (flags.contended) sharer.emplace(cpu);
   std::vector<double> seconds[2];
   std::vector<bool> changed;  // per paired step: the object code changed (both methods share steps)
   int identical = 0, steps = 0, significant = 0;
@@ -200,7 +224,7 @@ int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbo
     options.reward = RewardSpace::kRuntimeNorm;
     options.observation = ObservationSpace::kActionHistogram;
     options.cache_dir = dataset.build.cache_dir;
-    options.runtime = Options(cpu);
+    options.runtime = Options(cpu, paired ? flags.clock : RunClock::kWall);
     options.runtime.paired_reward = paired;
     auto env = *LlvmEnv::Create(options);
     for (size_t p = 0; p < flags.cost.size(); ++p) {
@@ -241,9 +265,10 @@ int Cost(const Flags& flags, const DatasetOptions& dataset, int cpu, int neighbo
     for (int m = 0; m < 2; ++m) changed_seconds[m].push_back(seconds[m][i]);
   }
   std::printf("| method | steps | median | mean | p90 |\n|---|---|---|---|---|\n");
-  std::printf("| paired | %zu | **%.3f s** | %.3f s | %.3f s |\n", seconds[1].size(), p.median,
+  std::printf("| paired (%s clock) | %zu | **%.3f s** | %.3f s | %.3f s |\n", RunClockName(flags.clock),
+              seconds[1].size(), p.median,
               p.mean, p.p90);
-  std::printf("| unpaired (before) | %zu | %.3f s | %.3f s | %.3f s |\n", seconds[0].size(),
+  std::printf("| unpaired (before; wall clock) | %zu | %.3f s | %.3f s | %.3f s |\n", seconds[0].size(),
               u.median, u.mean, u.p90);
   if (!changed_seconds[0].empty()) {
     const Percentiles pc = Summarize(changed_seconds[1]), uc = Summarize(changed_seconds[0]);
@@ -267,6 +292,15 @@ int Main(int argc, char** argv) {
       flags.reps = std::atoi(argv[++i]);
     } else if (!std::strcmp(argv[i], "--episode-length") && i + 1 < argc) {
       flags.episode_length = std::atoi(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--clock") && i + 1 < argc) {
+      absl::StatusOr<RunClock> clock = ParseRunClock(argv[++i]);
+      if (!clock.ok()) {
+        std::fprintf(stderr, "%s\n", std::string(clock.status().message()).c_str());
+        return 2;
+      }
+      flags.clock = *clock;
+    } else if (!std::strcmp(argv[i], "--contended")) {
+      flags.contended = true;
     } else if (!std::strcmp(argv[i], "--noise")) {
       list = &flags.noise;
       list->clear();

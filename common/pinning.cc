@@ -54,6 +54,12 @@ absl::StatusOr<std::vector<int>> AllowedPhysicalCores() {
   return cpus;
 }
 
+int AllowedCpuCount() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
+  return std::max(1, CPU_COUNT(&set));
+}
+
 absl::Status BindToCpu(int cpu, bool whole_process) {
   Topology topo;
   if (!topo.loaded()) return absl::InternalError("hwloc: cannot load the machine topology");

@@ -16,6 +16,9 @@ namespace passrl {
 // OS CPU ids, one per allowed physical core (the first allowed PU of each), ascending.
 absl::StatusOr<std::vector<int>> AllowedPhysicalCores();
 
+// How many CPUs (PUs) this process may run on: its affinity mask, e.g. a Slurm task's cpuset.
+int AllowedCpuCount();
+
 // Binds the calling thread (or, with whole_process, every thread) to OS CPU `cpu`.
 absl::Status BindToCpu(int cpu, bool whole_process = false);
 

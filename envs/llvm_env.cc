@@ -118,7 +118,7 @@ absl::StatusOr<Observation> LlvmEnv::Reset(const Benchmark& benchmark) {
                                 " start state fails: ", start->detail))
                           : start.status();
       }
-      cost_ = start->wall.median;
+      cost_ = start->time.median;
     }
     if (options_.runtime.paired_reward) {
       auto binary = impl_->runtime->Prepare(*impl_->module, *impl_->tm);
@@ -223,7 +223,7 @@ absl::StatusOr<double> LlvmEnv::RuntimeStepCost(StepResult& result) {
   } else {
     PASSRL_ASSIGN_OR_RETURN(last_runtime_, MeasureRuntime());
     result.info.runtime = &last_runtime_;
-    cost = last_runtime_.wall.median;
+    cost = last_runtime_.time.median;
   }
   if (last_runtime_.verdict != Verdict::kOk) {
     result.info.failure =
@@ -303,7 +303,7 @@ absl::StatusOr<double> LlvmEnv::Cost(RewardSpace space) {
       return absl::FailedPreconditionError(absl::StrCat(
           benchmark_.name, ": ", VerdictName(measured->verdict), ": ", measured->detail));
     }
-    return measured->wall.median;
+    return measured->time.median;
   }
   return static_cast<double>(CountInstructions(*impl_->module));
 }
@@ -346,14 +346,14 @@ absl::Status LlvmEnv::EnsureRuntimeBaselines() {
     return absl::FailedPreconditionError(absl::StrCat(
         benchmark_.name, " fails at -O0 (", VerdictName(o0->verdict), ": ", o0->detail, ")"));
   }
-  if (o0->wall.median < options_.runtime.min_run_seconds) {
+  if (o0->time.median < options_.runtime.min_run_seconds) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "%s runs for %.1f ms at -O0, below the %.0f ms floor (runtime.min_run_seconds): too "
         "short to time against process start-up; use a size reward for it",
-        benchmark_.name, o0->wall.median * 1e3, options_.runtime.min_run_seconds * 1e3));
+        benchmark_.name, o0->time.median * 1e3, options_.runtime.min_run_seconds * 1e3));
   }
   RuntimeBaselines b;
-  b.o0_seconds = o0->wall.median;
+  b.o0_seconds = o0->time.median;
   b.reference = {o0->output, o0->exit_code};
   auto o3 = OptimizedCopy(benchmark_, "default<O3>", context, impl_->tm.get());
   if (!o3.ok()) return o3.status();
@@ -364,7 +364,7 @@ absl::Status LlvmEnv::EnsureRuntimeBaselines() {
         absl::StrCat(benchmark_.name, ": the -O3 build ", VerdictName(measured->verdict), " (",
                      measured->detail, "); the program likely has undefined behaviour"));
   }
-  b.o3_seconds = measured->wall.median;
+  b.o3_seconds = measured->time.median;
   PASSRL_ASSIGN_OR_RETURN(b.o3_binary, impl_->runtime->Prepare(**o3, *impl_->tm, /*keep=*/true));
   impl_->runtime_baselines[benchmark_.hash] = b;
   runtime_baselines_ = b;

@@ -52,4 +52,12 @@ bool NeedMoreRuns(const SampleStats& stats, const MeasureOptions& options) {
   return stats.relative_ci > options.target_relative_ci;
 }
 
+absl::StatusOr<RunClock> ParseRunClock(const std::string& text) {
+  if (text == "cpu") return RunClock::kCpu;
+  if (text == "wall") return RunClock::kWall;
+  return absl::InvalidArgumentError(absl::StrCat("run clock '", text, "': expected cpu or wall"));
+}
+
+const char* RunClockName(RunClock clock) { return clock == RunClock::kCpu ? "cpu" : "wall"; }
+
 }  // namespace passrl::envs

@@ -7,9 +7,11 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace passrl::envs {
 
@@ -34,5 +36,14 @@ struct MeasureOptions {
 
 // Whether the adaptive rule asks for another timed run.
 bool NeedMoreRuns(const SampleStats& stats, const MeasureOptions& options);
+
+// The clock a run is timed by. cpu: the program's user + system CPU time (wait4), which leaves
+// out what a busy machine adds around it: time queued for a CPU, and on a VM with steal
+// accounting the time the hypervisor gave to others (BENCHMARKS.md: per-pair noise 1.5% wall vs
+// X% cpu here). It counts every thread's time and not sleeps or I/O waits, so programs that
+// block or run threads in parallel want wall: start to exit.
+enum class RunClock { kCpu, kWall };
+absl::StatusOr<RunClock> ParseRunClock(const std::string& text);  // cpu | wall
+const char* RunClockName(RunClock clock);
 
 }  // namespace passrl::envs

@@ -265,7 +265,7 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
   const SubprocessOptions sandbox = Sandbox();
   ScopedThreadBinding on_the_benchmark_core(cpu_);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<double> wall, cpu;
+  std::vector<double> time, wall, cpu;
   for (int i = 0;; ++i) {
     auto run = RunSubprocess({binary.path}, sandbox);
     if (!run.ok()) return run.status();
@@ -276,15 +276,23 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
     }
     if (result.verdict != Verdict::kOk) break;
     if (i < options_.measure.warmup_runs) continue;
+    time.push_back(TimeOf(*run));
     wall.push_back(run->wall_seconds);
     cpu.push_back(run->cpu_seconds);
-    result.wall = ComputeStats(wall);
-    if (!NeedMoreRuns(result.wall, options_.measure)) break;
+    result.time = ComputeStats(time);
+    if (!NeedMoreRuns(result.time, options_.measure)) break;
   }
   result.run_seconds = Seconds(start);
-  if (!cpu.empty()) result.cpu_median = ComputeStats(cpu).median;
+  if (!time.empty()) {
+    result.wall_median = ComputeStats(wall).median;
+    result.cpu_median = ComputeStats(cpu).median;
+  }
   measured_[hash] = result;
   return result;
+}
+
+double RuntimeEvaluator::TimeOf(const SubprocessResult& run) const {
+  return options_.clock == RunClock::kCpu ? run.cpu_seconds : run.wall_seconds;
 }
 
 absl::StatusOr<PairedResult> RuntimeEvaluator::Compare(const Binary& a, const Binary& b,
@@ -340,8 +348,8 @@ absl::StatusOr<PairedResult> RuntimeEvaluator::Compare(const Binary& a, const Bi
       }
     }
     if (pair < options_.paired.warmup_pairs) continue;
-    time_a.push_back(runs[0].wall_seconds);
-    time_b.push_back(runs[1].wall_seconds);
+    time_a.push_back(TimeOf(runs[0]));
+    time_b.push_back(TimeOf(runs[1]));
     if (runs[0].counters.cycles > 0 && runs[1].counters.cycles > 0) {
       cycles_a.push_back(static_cast<double>(runs[0].counters.cycles));
       cycles_b.push_back(static_cast<double>(runs[1].counters.cycles));

@@ -4,7 +4,8 @@
 //   build: in-memory object (TargetMachine) -> `cc` link, in a per-process scratch dir on tmpfs
 //          (/dev/shm) when there is one; executables and measurements are cached by IR hash.
 //   run:   RunSubprocess with the CPU bound, rlimits, empty environment, no ASLR, a timeout and
-//          an output cap; warm-up runs, then timed runs until the median's 95% CI is tight.
+//          an output cap; warm-up runs, then timed runs until the median's 95% CI is tight;
+//          timed by the program's CPU time by default (RunClock), or wall time.
 //   check: stdout and exit code must equal the reference (the -O0 build's); a difference is a
 //          miscompile, a signal or timeout a crash; both are verdicts, not errors.
 //   compare: two binaries' runs interleaved on the pinned core (A B A B ...), the speedup
@@ -37,7 +38,8 @@ namespace passrl::envs {
 struct RuntimeOptions {
   MeasureOptions measure;
   int cpu = -1;                 // OS CPU for the benchmark; -1: the last allowed physical core
-  double timeout_seconds = 10;  // per run (wall clock)
+  RunClock clock = RunClock::kCpu;  // what a run's time is (envs/measurement.h)
+  double timeout_seconds = 10;      // per run (wall clock)
   uint64_t address_space_bytes = 4ull << 30;
   uint64_t file_size_bytes = 64ull << 20;
   size_t max_output_bytes = 1 << 20;  // a program that prints more is stopped (a failure)
@@ -65,8 +67,8 @@ const char* VerdictName(Verdict verdict);
 struct RuntimeResult {
   Verdict verdict = Verdict::kOk;
   std::string detail;     // what went wrong, for a failure
-  SampleStats wall;       // seconds per run (timed runs only)
-  double cpu_median = 0;  // user + system seconds of the median run's kind (median of samples)
+  SampleStats time;       // seconds per run by the options' clock (timed runs only)
+  double wall_median = 0, cpu_median = 0;  // both clocks' medians over the same runs
   double codegen_seconds = 0, link_seconds = 0, run_seconds = 0;  // this evaluation's cost
   bool cached = false;     // measured before: nothing was built or run
   std::string executable;  // the binary (in the scratch dir, valid while the evaluator lives)
@@ -145,6 +147,7 @@ class RuntimeEvaluator {
   absl::StatusOr<std::string> Link(const std::string& object, const std::string& exe,
                                    const std::string& module_name);
   SubprocessOptions Sandbox() const;
+  double TimeOf(const SubprocessResult& run) const;  // by options_.clock
   void Evict();  // bounds memory and tmpfs use over a long run
 
   RuntimeOptions options_;

@@ -102,8 +102,8 @@ absl::Status RunEnv(const EnvFlags& flags) {
       std::printf("step %d: %s\n", step.info.step, step.info.failure.c_str());
     if (step.info.runtime != nullptr && step.info.failure.empty()) {
       std::printf("step %d runtime median %.6f s (%d runs, CV %.2f%%)\n", step.info.step,
-                  step.info.runtime->wall.median, step.info.runtime->wall.n,
-                  step.info.runtime->wall.cv * 100);
+                  step.info.runtime->time.median, step.info.runtime->time.n,
+                  step.info.runtime->time.cv * 100);
     }
     if (const envs::PairedResult* p = step.info.paired; p != nullptr && step.info.failure.empty()) {
       if (p->identical) {

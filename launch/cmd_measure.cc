@@ -65,8 +65,9 @@ absl::Status Against(envs::LlvmEnv& env, const envs::Benchmark& benchmark,
   std::printf("  speedup of A over B: %s: %s\n", Interval(t).c_str(),
               t.significant() ? (t.log_ratio > 0 ? "A is faster" : "A is slower")
                               : "no significant difference");
-  std::printf("  runs: %d pairs interleaved on one pinned core (%s) in %.2f s; stopped: %s\n",
-              t.pairs, r.order.c_str(), r.run_seconds, envs::PairedStopName(r.stop));
+  std::printf("  runs: %d pairs interleaved on one pinned core (%s) in %.2f s, %s clock; stopped: %s\n",
+              t.pairs, r.order.c_str(), r.run_seconds, envs::RunClockName(flags.runtime.clock),
+              envs::PairedStopName(r.stop));
   if (r.cycles.pairs > 0) {
     std::printf("  user-space cycles: %s; instructions A %lld, B %lld\n",
                 Interval(r.cycles).c_str(), static_cast<long long>(r.instructions_a),
@@ -103,14 +104,15 @@ absl::Status RunMeasure(const MeasureFlags& flags) {
   }
   std::printf(
       "  runs: %d timed (+%d warm-up) in %.2f s; median %.6f s, min %.6f s, CV %.2f%%, "
-      "95%% CI of the median +-%.2f%%; CPU time median %.6f s\n",
-      r.wall.n, flags.runtime.measure.warmup_runs, r.run_seconds, r.wall.median, r.wall.min,
-      r.wall.cv * 100, r.wall.relative_ci * 100, r.cpu_median);
+      "95%% CI of the median +-%.2f%% (%s clock); medians: CPU %.6f s, wall %.6f s\n",
+      r.time.n, flags.runtime.measure.warmup_runs, r.run_seconds, r.time.median, r.time.min,
+      r.time.cv * 100, r.time.relative_ci * 100, envs::RunClockName(flags.runtime.clock),
+      r.cpu_median, r.wall_median);
   std::printf("  output: matches the -O0 build (%zu bytes, exit code %d)\n", r.output.size(),
               r.exit_code);
   std::printf("  baselines: -O0 %.6f s, -O3 %.6f s; this build %.3fx faster than -O0, %.3fx -O3\n",
-              base.o0_seconds, base.o3_seconds, base.o0_seconds / r.wall.median,
-              base.o3_seconds / r.wall.median);
+              base.o0_seconds, base.o3_seconds, base.o0_seconds / r.time.median,
+              base.o3_seconds / r.time.median);
   return absl::OkStatus();
 }
 
@@ -128,6 +130,16 @@ void AddRuntimeFlags(CLI::App& command, envs::RuntimeOptions& runtime) {
       .add_option("--rel-ci", runtime.measure.target_relative_ci,
                   "stop when the median's 95% CI is within this fraction")
       ->check(CLI::PositiveNumber);
+  command
+      .add_option_function<std::string>(
+          "--clock",
+          [&runtime](const std::string& text) {
+            absl::StatusOr<envs::RunClock> clock = envs::ParseRunClock(text);
+            if (!clock.ok()) throw CLI::ValidationError("--clock", std::string(clock.status().message()));
+            runtime.clock = *clock;
+          },
+          "what a run's time is: cpu (the program's CPU time, default) or wall")
+      ->default_str("cpu");
   command.add_option("--timeout", runtime.timeout_seconds, "seconds per run")
       ->check(CLI::PositiveNumber);
   command.add_option("--min-pairs", runtime.paired.min_pairs, "paired timing: pairs before stopping")

@@ -2,7 +2,8 @@
 // (optimize/optimizer.h) applied to one program or to every program of a dataset split.
 //   passrl optimize prog.c --policy runs/local -o prog.opt.bc --emit-object prog.o
 //   passrl optimize --dataset debian --split test --sample 150 --policy runs/x --baselines
-// Candidates run in an env worker (a crashing pass costs a candidate). The winner is replayed
+// Candidates run in env workers, one per allowed CPU by default (--jobs), at once (a crashing
+// pass costs a candidate). The winner is replayed
 // here with the IR verifier after every pass, must give the count the search reported, must be
 // smaller than -Oz (else -Oz is returned, and the output says so), and a program with main() must
 // print what its -O0 build prints (else -Oz again). --baselines adds random search with the same
@@ -19,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "common/durable_file.h"
 #include "common/file_cache.h"
+#include "common/pinning.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/llvm_env.h"
@@ -45,6 +47,7 @@ struct OptimizeFlags {
   double budget = 0;
   bool baselines = false, no_library = false;
   uint64_t seed = 1;
+  int jobs = 0;  // env workers evaluating candidates at once; 0: one per allowed CPU
   int rollouts = 20, length = 0;  // MLIR graphs: rollouts of the policy search, their length
   int64_t check_elements = MlirSearchFlags().check_elements;
 };
@@ -202,6 +205,21 @@ std::unique_ptr<actors::WorkerEnvClient> Worker(const envs::DatasetOptions& data
   return std::make_unique<actors::WorkerEnvClient>(w);
 }
 
+// The env workers a search evaluates its candidates on, one thread each.
+struct Workers {
+  std::vector<std::unique_ptr<actors::WorkerEnvClient>> owned;
+  std::vector<actors::EnvClient*> clients;
+  Workers(const envs::DatasetOptions& dataset, int jobs) {
+    for (int i = 0; i < std::max(jobs, 1); ++i) {
+      owned.push_back(Worker(dataset));
+      clients.push_back(owned.back().get());
+    }
+  }
+  absl::Span<actors::EnvClient* const> all() const { return clients; }
+};
+
+int Jobs(const OptimizeFlags& flags) { return flags.jobs > 0 ? flags.jobs : AllowedCpuCount(); }
+
 absl::Status OptimizeOne(const OptimizeFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(Loaded loaded, LoadAll(flags));
   PASSRL_ASSIGN_OR_RETURN(envs::Benchmark benchmark,
@@ -213,16 +231,15 @@ absl::Status OptimizeOne(const OptimizeFlags& flags) {
                   ? absl::StrCat(" and its library of ", loaded.library->entries.size()).c_str()
                   : " (no library.json in its run: `passrl library --run DIR` makes one)",
               BudgetText(o).c_str());
-  auto worker = Worker(flags.dataset);
-  PASSRL_ASSIGN_OR_RETURN(
-      optimize::OptimizeResult found,
-      optimize::Optimize(*worker, loaded.policy.policy.get(),
-                         loaded.Library(), benchmark.name, o));
+  Workers workers(flags.dataset, Jobs(flags));
+  PASSRL_ASSIGN_OR_RETURN(optimize::OptimizeResult found,
+                          optimize::Optimize(workers.all(), loaded.policy.policy.get(),
+                                             loaded.Library(), benchmark.name, o));
   PASSRL_ASSIGN_OR_RETURN(auto env, FinalEnv(flags));
   const bool outputs = !flags.output.empty() || !flags.object.empty();
   PASSRL_ASSIGN_OR_RETURN(Final f, Finalize(*env, benchmark, found, outputs));
-  std::printf("%lld candidates in %.1f s (%lld cut short by a crash or hang)\n",
-              static_cast<long long>(found.compilations), found.seconds,
+  std::printf("%lld candidates in %.1f s on %zu env workers (%lld cut short by a crash or hang)\n",
+              static_cast<long long>(found.compilations), found.seconds, workers.clients.size(),
               static_cast<long long>(found.failed));
   if (f.fell_back) std::printf("note: %s\n", f.note.c_str());
   std::printf("sequence (%zu, from %s): %s\n", f.actions.size(), f.source.c_str(),
@@ -260,13 +277,13 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
   const optimize::OptimizeOptions o = SearchOptionsFor(flags, loaded.policy);
   optimize::OptimizeOptions random = o;
   random.strategy = optimize::Strategy::kRandom;
+  Workers workers(flags.dataset, Jobs(flags));
   std::printf("optimize %zu programs of %s split %s with %s (library: %zu sequences); budget %s "
-              "per program%s\n",
+              "per program on %zu env workers%s\n",
               names.size(), flags.dataset_name.c_str(), flags.split.c_str(),
               loaded.policy.source.c_str(), loaded.library ? loaded.library->entries.size() : 0,
-              BudgetText(o).c_str(),
-              flags.baselines ? "; random search with the same budget" : "");
-  auto worker = Worker(flags.dataset);
+              BudgetText(o).c_str(), workers.clients.size(),
+              flags.baselines ? "; random search with the same budget and workers" : "");
   PASSRL_ASSIGN_OR_RETURN(auto env, FinalEnv(flags));
   std::vector<double> greedy_ratios, optimize_ratios, random_ratios;
   std::vector<optimize::OptimizeResult> results;
@@ -275,15 +292,14 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
   for (size_t i = 0; i < names.size(); ++i) {
     auto benchmark = dataset->Load(names[i]);
     absl::StatusOr<optimize::OptimizeResult> found =
-        benchmark.ok() ? optimize::Optimize(*worker, loaded.policy.policy.get(),
-                                            loaded.Library(),
-                                            names[i], o)
+        benchmark.ok() ? optimize::Optimize(workers.all(), loaded.policy.policy.get(),
+                                            loaded.Library(), names[i], o)
                        : absl::StatusOr<optimize::OptimizeResult>(benchmark.status());
     absl::StatusOr<Final> f = found.ok() ? Finalize(*env, *benchmark, *found, false)
                                          : absl::StatusOr<Final>(found.status());
     absl::StatusOr<Final> r = absl::UnavailableError("not run");
     if (f.ok() && flags.baselines) {
-      auto rs = optimize::Optimize(*worker, nullptr, nullptr, names[i], random);
+      auto rs = optimize::Optimize(workers.all(), nullptr, nullptr, names[i], random);
       r = rs.ok() ? Finalize(*env, *benchmark, *rs, false) : absl::StatusOr<Final>(rs.status());
     }
     if (!f.ok()) {
@@ -451,6 +467,10 @@ void AddOptimizeCommand(CLI::App& app) {
   cmd->add_flag("--no-library", flags->no_library, "ignore the run's library.json");
   cmd->add_option("--json", flags->json, "with --dataset: write the rows as JSON");
   cmd->add_option("--seed", flags->seed, "seed of sampled rollouts, mutations and random search");
+  cmd->add_option("-j,--jobs", flags->jobs,
+                  "env workers evaluating candidates at once (0: one per allowed CPU; 1: "
+                  "sequential, reproducible with --compilations)")
+      ->check(CLI::NonNegativeNumber);
   AddDatasetFlags(*cmd, flags->dataset);
   cmd->callback([flags] { CommandStatus() = RunOptimize(*flags); });
 

@@ -449,6 +449,7 @@ void AddEnvWorkerCommand(CLI::App& app) {
   cmd->add_option("--insignificant", worker->runtime_insignificant,
                   "runtime rewards: what a change inside the noise is worth (zero|estimate)");
   cmd->add_option("--max-pairs", worker->runtime_max_pairs, "runtime rewards: A/B pairs at most");
+  cmd->add_option("--clock", worker->runtime_clock, "runtime rewards: cpu or wall time");
   AddDatasetFlags(*cmd, *dataset);
   cmd->callback([dataset, worker, compiler] {
     absl::StatusOr<envs::Compiler> c = envs::ParseCompiler(*compiler);

@@ -13,6 +13,7 @@
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/compiler.h"
+#include "envs/measurement.h"
 #include "envs/mlir_env.h"
 #include "envs/paired_timing.h"
 #include "envs/spaces.h"
@@ -115,6 +116,9 @@ std::vector<Field> Fields(TrainConfig& c) {
            "its estimate (estimate)"),
       Bind("env.runtime_max_pairs", &c.worker.runtime_max_pairs,
            "runtime rewards: most A/B run pairs per step (stops sooner when significant)"),
+      Bind("env.runtime_clock", &c.worker.runtime_clock,
+           "runtime rewards: time a run by the program's CPU time (cpu: leaves out waits a busy "
+           "machine adds) or from start to exit (wall: for programs that sleep or do I/O)"),
       Bind("env.step_timeout_seconds", &c.worker.step_timeout_seconds,
            "a pass running longer is treated as hung: worker restarted, episode truncated"),
       Bind("env.isolate", &c.isolate, "run the environment in a worker subprocess (recommended)"),
@@ -295,6 +299,9 @@ absl::Status TrainConfig::Validate() const {
       !insignificant.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("env.runtime_insignificant: ", insignificant.status().message()));
+  }
+  if (auto clock = envs::ParseRunClock(worker.runtime_clock); !clock.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("env.runtime_clock: ", clock.status().message()));
   }
   if (worker.runtime_max_pairs < 2) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -1,6 +1,5 @@
 #include "learner/learner.h"
 
-#include <sched.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -12,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
+#include "common/pinning.h"
 #include "common/status_macros.h"
 #include "learner/batch_sampler.h"
 #include "learner/ingest.h"
@@ -49,13 +49,6 @@ namespace {
 constexpr int kReceiveHwm = 4;
 // Pending connections per socket (capped by net.core.somaxconn): a thousand actors start together.
 constexpr int kConnectBacklog = 4096;
-
-// CPUs this process may run on (its affinity mask: a Slurm task's cpuset, for example).
-int AvailableCpus() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) != 0) return 1;
-  return std::max(1, CPU_COUNT(&set));
-}
 
 // Peak resident set of this process (getrusage: kilobytes on Linux).
 int64_t MaxRssBytes() {
@@ -464,7 +457,7 @@ absl::Status Learner::Run() {
   if (version_ == 0) version_ = 1;
   Publish(Sent::kWeights);  // the first version: what actors act with until the next
   SacLosses losses;
-  const int cpus = AvailableCpus();
+  const int cpus = AllowedCpuCount();
   torch::set_num_threads(options_.UpdateThreads(cpus));
   const bool prefetch = options_.Prefetch(agent_->device().is_cuda());
   BatchSampler sampler(replay_.get(), options_.batch_size, agent_->device(), prefetch);

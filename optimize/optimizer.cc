@@ -1,12 +1,15 @@
 #include "optimize/optimizer.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <random>
+#include <thread>
 
-#include "absl/strings/str_cat.h"
-#include "common/clock.h"
-#include "common/status_macros.h"
 #include "actors/guided_search.h"
+#include "common/check.h"
+#include "common/clock.h"
+#include "common/mutex.h"
 #include "envs/action_space.h"
 
 namespace passrl::optimize {
@@ -25,71 +28,135 @@ struct CandidateState {
 // Returns -1 to end the candidate.
 using NextAction = std::function<int(const CandidateState&)>;
 
+struct Candidate {
+  std::string source;  // its generator
+  NextAction next;
+};
+
+NextAction Fixed(std::vector<int> actions) {
+  return [actions = std::move(actions)](const CandidateState& state) {
+    const size_t step = state.actions.size();
+    return step < actions.size() ? actions[step] : -1;
+  };
+}
+
+// One search: hands out candidates in the header's order and keeps the best prefix any of them
+// reached. Thread-safe: any number of threads may take and evaluate candidates, each on its own
+// environment; the policy is called under its own lock.
 class Run {
  public:
-  Run(actors::EnvClient& env, const std::string& benchmark, const OptimizeOptions& options)
-      : env_(env),
-        benchmark_(benchmark),
+  Run(std::string benchmark, const OptimizeOptions& options, actors::Policy* policy,
+      const SequenceLibrary* library)
+      : benchmark_(std::move(benchmark)),
         options_(options),
-        rng_(options.seed),
-        choices_(envs::SearchActions(options.allowed)) {
+        policy_(policy),
+        library_(library),
+        choices_(envs::SearchActions(options.allowed)),
+        rng_(options.seed) {
     clock_ = options.clock ? options.clock : [] { return MonotonicSeconds(); };
     start_ = clock_();
   }
 
-  bool Done() const {
-    return (options_.compilations > 0 && result_.compilations >= options_.compilations) ||
-           (options_.budget_seconds > 0 && clock_() - start_ >= options_.budget_seconds);
+  // The next candidate, or none once the budget is spent or an error stopped the search.
+  std::optional<Candidate> Next() {
+    MutexLock lock(&mu_);
+    if (!error_.ok() || Done()) return std::nullopt;
+    ++taken_;
+    if (options_.strategy == Strategy::kRandom) {
+      std::vector<int> s(static_cast<size_t>(options_.length));
+      for (int& a : s) a = RandomAction();
+      return Candidate{"random", Fixed(std::move(s))};
+    }
+    if (policy_ != nullptr && !policy_taken_) {
+      policy_taken_ = true;
+      auto greedy = std::make_shared<actors::GreedyWithoutNoOps>();
+      return Candidate{kPolicy, [this, greedy](const CandidateState& state) {
+                         if (!InEpisode(state)) return -1;
+                         MutexLock policy_lock(&policy_mu_);
+                         return greedy->Next(*policy_, state.now, Features(state));
+                       }};
+    }
+    if (library_ != nullptr && library_next_ < library_->entries.size()) {
+      return Candidate{"library", Fixed(library_->entries[library_next_++].actions)};
+    }
+    if (policy_ != nullptr && generated_++ % 2 == 0) {
+      return Candidate{"sampled", [this](const CandidateState& state) { return Sample(state); }};
+    }
+    return Candidate{"mutation", Fixed(Mutate(result_.actions))};
   }
 
-  // Evaluates one candidate; errors only for what no candidate can survive (a bad benchmark).
-  absl::Status Evaluate(const std::string& source, const NextAction& next) {
-    auto outcome = env_.Reset(benchmark_);
+  // Evaluates one candidate on `env`. What no candidate can survive (a bad benchmark) stops the
+  // search: Finish returns it.
+  void Evaluate(actors::EnvClient& env, const Candidate& candidate) {
+    auto outcome = env.Reset(benchmark_);
     if (!outcome.ok()) {
-      if (!absl::IsUnavailable(outcome.status())) return outcome.status();
+      MutexLock lock(&mu_);
+      if (!absl::IsUnavailable(outcome.status())) {
+        if (error_.ok()) error_ = outcome.status();
+        return;
+      }
       ++result_.failed;  // the worker died at reset: count the candidate, go on
       ++result_.compilations;
-      return absl::OkStatus();
+      return;
     }
-    if (!measured_) {  // the unoptimised module: the count to beat first
-      measured_ = true;
-      result_.ir = outcome->ir_instruction_count;
-      result_.ir_o0 = outcome->ir_o0;
-      result_.ir_oz = outcome->ir_oz;
-      result_.source = "none";
+    {
+      MutexLock lock(&mu_);
+      if (!measured_) {  // the unoptimised module: the count to beat first
+        measured_ = true;
+        result_.ir = outcome->ir_instruction_count;
+        result_.ir_o0 = outcome->ir_o0;
+        result_.ir_oz = outcome->ir_oz;
+        result_.source = "none";
+      }
+      ++result_.compilations;
     }
-    ++result_.compilations;
-    const bool trace = source == kPolicy;  // the greedy rollout's steps are reported
     std::vector<int> actions;
+    std::vector<int64_t> counts;  // after each action
     const std::vector<int64_t> start = outcome->observation;
     std::vector<int64_t> observation = std::move(outcome->observation);
     for (int step = 0; step < kMaxSteps; ++step) {
-      const int action = next({start, observation, actions});
+      const int action = candidate.next({start, observation, actions});
       if (action < 0 || action == envs::StopAction()) break;
       actions.push_back(action);
-      auto stepped = env_.Step(action);
+      auto stepped = env.Step(action);
       if (!stepped.ok()) {
+        MutexLock lock(&mu_);
         ++result_.failed;  // crashed or hung: the prefix before it stands
         break;
       }
-      if (trace) {
-        result_.policy_actions.push_back(action);
-        result_.policy_counts.push_back(stepped->ir_instruction_count);
-      }
-      if (stepped->ir_instruction_count < result_.ir) {
-        result_.ir = stepped->ir_instruction_count;
-        result_.actions = actions;
-        result_.source = source;
-      }
+      counts.push_back(stepped->ir_instruction_count);
+      Improve(stepped->ir_instruction_count, actions, candidate.source);
       observation = std::move(stepped->observation);
       if (stepped->done) break;
     }
-    return absl::OkStatus();
+    if (candidate.source == kPolicy) {  // the greedy rollout's steps are reported
+      MutexLock lock(&mu_);
+      result_.policy_actions = actions;
+      result_.policy_counts = counts;
+    }
   }
 
-  int RandomAction() { return choices_[std::uniform_int_distribution<size_t>(0, choices_.size() - 1)(rng_)]; }
+  absl::StatusOr<OptimizeResult> Finish() {
+    MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    result_.seconds = clock_() - start_;
+    return result_;
+  }
 
-  std::vector<int> Mutate(std::vector<int> s) {
+  static constexpr int kMaxSteps = 200;  // any candidate, library sequences included
+
+ private:
+  bool Done() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return (options_.compilations > 0 && taken_ >= options_.compilations) ||
+           (options_.budget_seconds > 0 && clock_() - start_ >= options_.budget_seconds);
+  }
+
+  int RandomAction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return choices_[std::uniform_int_distribution<size_t>(0, choices_.size() - 1)(rng_)];
+  }
+
+  // The best so far with one action replaced, inserted or deleted.
+  std::vector<int> Mutate(std::vector<int> s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int kind = std::uniform_int_distribution<int>(0, s.empty() ? 0 : 2)(rng_);
     const size_t at = std::uniform_int_distribution<size_t>(0, s.size())(rng_);
     if (kind == 0 && static_cast<int>(s.size()) < kMaxSteps) {
@@ -102,6 +169,15 @@ class Run {
     return s;
   }
 
+  void Improve(int64_t ir, const std::vector<int>& actions, const std::string& source) {
+    MutexLock lock(&mu_);
+    if (ir < result_.ir) {
+      result_.ir = ir;
+      result_.actions = actions;
+      result_.source = source;
+    }
+  }
+
   // The policy's input in `state`: the observation it was trained on.
   std::vector<float> Features(const CandidateState& state) const {
     return actors::Featurize(state.start, state.now, state.actions, options_.length,
@@ -112,38 +188,36 @@ class Run {
     return static_cast<int>(state.actions.size()) < options_.length;
   }
 
-  int Sample(actors::Policy& policy, const CandidateState& state) {
+  int Sample(const CandidateState& state) {
     if (!InEpisode(state)) return -1;
-    const std::vector<float> p = policy.Probabilities(Features(state));
+    std::vector<float> p;
+    {
+      MutexLock policy_lock(&policy_mu_);
+      p = policy_->Probabilities(Features(state));
+    }
+    MutexLock lock(&mu_);
     return std::discrete_distribution<int>(p.begin(), p.end())(rng_);
   }
 
-  OptimizeResult Finish() {
-    result_.seconds = clock_() - start_;
-    return result_;
-  }
-  const OptimizeResult& result() const { return result_; }
-
-  static constexpr int kMaxSteps = 200;  // any candidate, library sequences included
-
- private:
-  actors::EnvClient& env_;
   const std::string benchmark_;
   const OptimizeOptions& options_;
-  std::mt19937_64 rng_;
+  actors::Policy* const policy_;
+  const SequenceLibrary* const library_;
+  const std::vector<int> choices_;  // what random actions are drawn from
   std::function<double()> clock_;
   double start_ = 0;
-  const std::vector<int> choices_;  // what random actions are drawn from
-  bool measured_ = false;
-  OptimizeResult result_;
-};
 
-NextAction Fixed(const std::vector<int>& actions) {
-  return [actions](const CandidateState& state) {
-    const size_t step = state.actions.size();
-    return step < actions.size() ? actions[step] : -1;
-  };
-}
+  Mutex mu_;
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  int64_t taken_ ABSL_GUARDED_BY(mu_) = 0;  // candidates handed out
+  bool policy_taken_ ABSL_GUARDED_BY(mu_) = false;
+  size_t library_next_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t generated_ ABSL_GUARDED_BY(mu_) = 0;  // sampled and mutation candidates handed out
+  bool measured_ ABSL_GUARDED_BY(mu_) = false;
+  OptimizeResult result_ ABSL_GUARDED_BY(mu_);
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+  Mutex policy_mu_;  // the policy is not thread-safe
+};
 
 }  // namespace
 
@@ -161,46 +235,32 @@ absl::Status OptimizeOptions::Validate() const {
   return absl::OkStatus();
 }
 
+absl::StatusOr<OptimizeResult> Optimize(absl::Span<actors::EnvClient* const> envs,
+                                        actors::Policy* policy, const SequenceLibrary* library,
+                                        const std::string& benchmark,
+                                        const OptimizeOptions& options) {
+  if (absl::Status valid = options.Validate(); !valid.ok()) return valid;
+  PASSRL_CHECK(!envs.empty());
+  Run run(benchmark, options, policy, library);
+  auto work = [&run](actors::EnvClient* env) {
+    while (std::optional<Candidate> candidate = run.Next()) run.Evaluate(*env, *candidate);
+  };
+  if (envs.size() == 1) {
+    work(envs[0]);
+  } else {
+    std::vector<std::thread> threads;
+    for (actors::EnvClient* env : envs) threads.emplace_back(work, env);
+    for (std::thread& t : threads) t.join();
+  }
+  return run.Finish();
+}
+
 absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* policy,
                                         const SequenceLibrary* library,
                                         const std::string& benchmark,
                                         const OptimizeOptions& options) {
-  if (absl::Status valid = options.Validate(); !valid.ok()) return valid;
-  Run run(env, benchmark, options);
-  auto evaluate = [&](const std::string& source, const NextAction& next) -> absl::Status {
-    return run.Done() ? absl::OkStatus() : run.Evaluate(source, next);
-  };
-  if (options.strategy == Strategy::kRandom) {
-    while (!run.Done()) {
-      std::vector<int> s(static_cast<size_t>(options.length));
-      for (int& a : s) a = run.RandomAction();
-      if (absl::Status s2 = run.Evaluate("random", Fixed(s)); !s2.ok()) return s2;
-    }
-    return run.Finish();
-  }
-  if (policy != nullptr) {
-    actors::GreedyWithoutNoOps greedy;
-    absl::Status s = evaluate(kPolicy, [&](const CandidateState& state) {
-      return run.InEpisode(state) ? greedy.Next(*policy, state.now, run.Features(state)) : -1;
-    });
-    if (!s.ok()) return s;
-  }
-  if (library != nullptr) {
-    for (const LibraryEntry& e : library->entries) {
-      if (absl::Status s = evaluate("library", Fixed(e.actions)); !s.ok()) return s;
-    }
-  }
-  for (int64_t i = 0; !run.Done(); ++i) {
-    absl::Status s;
-    if (policy != nullptr && i % 2 == 0) {
-      s = run.Evaluate("sampled",
-                       [&](const CandidateState& state) { return run.Sample(*policy, state); });
-    } else {
-      s = run.Evaluate("mutation", Fixed(run.Mutate(run.result().actions)));
-    }
-    if (!s.ok()) return s;
-  }
-  return run.Finish();
+  actors::EnvClient* const one[] = {&env};
+  return Optimize(absl::MakeConstSpan(one), policy, library, benchmark, options);
 }
 
 absl::StatusOr<OptimizeResult> EvaluateSequence(actors::EnvClient& env,
@@ -208,8 +268,8 @@ absl::StatusOr<OptimizeResult> EvaluateSequence(actors::EnvClient& env,
                                                 const std::vector<int>& actions) {
   OptimizeOptions one;
   one.compilations = 1;
-  Run run(env, benchmark, one);
-  PASSRL_RETURN_IF_ERROR(run.Evaluate("sequence", Fixed(actions)));
+  Run run(benchmark, one, nullptr, nullptr);
+  run.Evaluate(env, Candidate{"sequence", Fixed(actions)});
   return run.Finish();
 }
 

@@ -8,7 +8,12 @@
 //      (one action replaced, inserted or deleted),
 // until `compilations` candidates or `budget_seconds` are spent. Strategy::kRandom draws uniformly
 // random sequences instead: the baseline, through the same machinery and budget. -Oz is not a
-// candidate here; the caller falls back to it (the result reports ir_oz). Not thread-safe.
+// candidate here; the caller falls back to it (the result reports ir_oz).
+//
+// Given several environments (one per core), candidates are evaluated on all of them at once,
+// one thread each, taken in the order above; mutations start from the best found when they are
+// taken. With one environment the search is sequential and, for a compilation budget,
+// deterministic. Optimize itself may be called from one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "actors/env_client.h"
 #include "actors/observation.h"
 #include "actors/policy.h"
@@ -57,7 +63,13 @@ absl::StatusOr<OptimizeResult> EvaluateSequence(actors::EnvClient& env,
                                                 const std::string& benchmark,
                                                 const std::vector<int>& actions);
 
-// `policy` and `library` may be null (their candidates are skipped).
+// `policy` and `library` may be null (their candidates are skipped). `envs` must not be empty;
+// each is used by one thread.
+absl::StatusOr<OptimizeResult> Optimize(absl::Span<actors::EnvClient* const> envs,
+                                        actors::Policy* policy, const SequenceLibrary* library,
+                                        const std::string& benchmark,
+                                        const OptimizeOptions& options);
+// One environment: sequential.
 absl::StatusOr<OptimizeResult> Optimize(actors::EnvClient& env, actors::Policy* policy,
                                         const SequenceLibrary* library,
                                         const std::string& benchmark,

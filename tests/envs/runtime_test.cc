@@ -62,13 +62,37 @@ TEST_F(RuntimeTest, MeasuresAndReportsStatistics) {
       Run("#include <stdio.h>\nint main(void){unsigned s=0;for(unsigned i=0;i<3000000;i++)s+=i*i;"
           "printf(\"%u\\n\",s);return 0;}\n");
   EXPECT_EQ(r.verdict, Verdict::kOk) << r.detail;
-  EXPECT_GE(r.wall.n, 3);
-  EXPECT_LE(r.wall.n, 5);
-  EXPECT_GT(r.wall.median, 0);
-  EXPECT_LE(r.wall.min, r.wall.median);
+  EXPECT_GE(r.time.n, 3);
+  EXPECT_LE(r.time.n, 5);
+  EXPECT_GT(r.time.median, 0);
+  EXPECT_LE(r.time.min, r.time.median);
   EXPECT_GT(r.codegen_seconds, 0);
   EXPECT_GT(r.link_seconds, 0);
   EXPECT_FALSE(r.output.empty());
+}
+
+// A program that sleeps 60 ms and computes little: its CPU time (the default clock) leaves the
+// sleep out, its wall time has it; each result reports both clocks' medians.
+TEST_F(RuntimeTest, TimesByTheChosenClock) {
+  const std::string sleeper =
+      "#include <time.h>\nint main(void){struct timespec t={0,60000000};nanosleep(&t,0);"
+      "return 0;}\n";
+  RuntimeResult cpu = Run(sleeper);
+  ASSERT_EQ(cpu.verdict, Verdict::kOk) << cpu.detail;
+  EXPECT_LT(cpu.time.median, 0.03);
+  EXPECT_EQ(cpu.time.median, cpu.cpu_median);
+  EXPECT_GE(cpu.wall_median, 0.06);
+
+  RuntimeOptions options = evaluator_->options();
+  options.clock = RunClock::kWall;
+  evaluator_ = *RuntimeEvaluator::Create(options);
+  RuntimeResult wall = Run(sleeper);
+  ASSERT_EQ(wall.verdict, Verdict::kOk) << wall.detail;
+  EXPECT_GE(wall.time.median, 0.06);
+  EXPECT_EQ(wall.time.median, wall.wall_median);
+  EXPECT_LT(wall.cpu_median, 0.03);
+  EXPECT_EQ(ParseRunClock("wall").value(), RunClock::kWall);
+  EXPECT_FALSE(ParseRunClock("tsc").ok());
 }
 
 TEST_F(RuntimeTest, RunsOnThePinnedCore) {
@@ -88,7 +112,7 @@ TEST_F(RuntimeTest, CachesByIr) {
   RuntimeResult second = Run(src);
   EXPECT_TRUE(second.cached);
   EXPECT_EQ(evaluator_->builds(), 1);
-  EXPECT_EQ(second.wall.median, first.wall.median);
+  EXPECT_EQ(second.time.median, first.time.median);
   Run("int main(void){return 1;}\n");
   EXPECT_EQ(evaluator_->builds(), 2);
 }
@@ -212,6 +236,34 @@ TEST_F(PairedRuntimeTest, RunsAlternateABOnTheBenchmarkCoreAndO3BeatsO0) {
     EXPECT_EQ(runs[i].first, b_run ? b_.path : a_.path) << "run " << i;
     EXPECT_EQ(r->order[i], b_run ? 'B' : 'A');
     EXPECT_EQ(runs[i].second, evaluator_->cpu()) << "run " << i;
+  }
+}
+
+// Paired comparisons time by the clock too: a program that sleeps 150 ms and one that computes
+// for ~15 ms are, by CPU time, the sleeper faster; by wall time, the sleeper slower.
+TEST_F(PairedRuntimeTest, ComparesByTheChosenClock) {
+  const std::string sleeper =
+      "#include <time.h>\nint main(void){struct timespec t={0,150000000};nanosleep(&t,0);"
+      "return 0;}\n";
+  const std::string spinner =
+      "int main(void){volatile unsigned s=0;for(unsigned i=0;i<5000000;i++)s+=i;return 0;}\n";
+  for (RunClock clock : {RunClock::kCpu, RunClock::kWall}) {
+    RuntimeOptions options = evaluator_->options();
+    options.clock = clock;
+    evaluator_ = *RuntimeEvaluator::Create(options);
+    Run(sleeper);
+    auto a = evaluator_->Prepare(*module_, *tm_);
+    Run(spinner);
+    auto b = evaluator_->Prepare(*module_, *tm_);
+    ASSERT_TRUE(a.ok() && b.ok());
+    auto r = evaluator_->Compare(*a, *b, nullptr);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->verdict, Verdict::kOk) << r->detail;
+    if (clock == RunClock::kCpu) {
+      EXPECT_GT(r->time.speedup_low(), 1.0) << "by CPU time the sleeper is faster";
+    } else {
+      EXPECT_LT(r->time.speedup_high(), 1.0) << "by wall time the sleeper is slower";
+    }
   }
 }
 

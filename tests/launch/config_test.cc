@@ -135,6 +135,9 @@ TEST(ConfigTest, BadValuesAreNamed) {
   EXPECT_EQ(LoadTrainConfig("", {"env.start=O3"})->worker.start, "O3");
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.runtime_insignificant=half"}).status(),
                        "env.runtime_insignificant: insignificant change value 'half'"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.runtime_clock=tsc"}).status(),
+                       "env.runtime_clock: run clock 'tsc': expected cpu or wall"));
+  EXPECT_EQ(LoadTrainConfig("", {"env.runtime_clock=wall"})->worker.runtime_clock, "wall");
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.runtime_max_pairs=1"}).status(),
                        "env.runtime_max_pairs must be >= 2"));
   auto yaml = LoadTrainConfig(testing::WriteTempFile("y.yaml", "run: [unclosed\n"));

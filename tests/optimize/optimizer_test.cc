@@ -47,6 +47,30 @@ TEST(OptimizerTest, ACrashingCandidateIsSkippedAndTheNextOneWins) {
   EXPECT_TRUE(std::equal(r->actions.begin(), r->actions.end(), good.begin()));
 }
 
+// Two env workers share one search: the compilation budget is still exact, both evaluate
+// candidates, and the best of either wins.
+TEST(OptimizerTest, SeveralWorkersShareTheBudgetAndTheBest) {
+  SequenceLibrary lib;
+  lib.entries.push_back({*envs::ParseActionList("sroa,gvn,instcombine"), 0});
+  lib.entries.push_back({*envs::ParseActionList("sroa,instcombine"), 0});
+  lib.entries.push_back({*envs::ParseActionList(kGood), 0});
+  auto a = Worker(), b = Worker();
+  actors::EnvClient* const both[] = {a.get(), b.get()};
+  OptimizeOptions o;
+  o.compilations = 8;
+  auto r = Optimize(absl::MakeConstSpan(both), nullptr, &lib, kBenchmark, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->compilations, 8);
+  EXPECT_EQ(r->failed, 0);
+  EXPECT_NE(a->worker_pid(), -1) << "the first worker evaluated nothing";
+  EXPECT_NE(b->worker_pid(), -1) << "the second worker evaluated nothing";
+  EXPECT_LT(r->ir, r->ir_oz);  // kGood, or a mutation of it, beats -Oz on nqueens
+  // The sequence reported gives the count reported.
+  auto check = EvaluateSequence(*a, kBenchmark, r->actions);
+  ASSERT_TRUE(check.ok()) << check.status();
+  EXPECT_EQ(check->ir, r->ir);
+}
+
 TEST(OptimizerTest, RandomSearchUsesOnlyAllowedActionsAndItsBudget) {
   auto worker = Worker();
   OptimizeOptions o;
