@@ -38,10 +38,10 @@ struct MeasureOptions {
 bool NeedMoreRuns(const SampleStats& stats, const MeasureOptions& options);
 
 // The clock a run is timed by. cpu: the program's user + system CPU time (wait4), which leaves
-// out what a busy machine adds around it: time queued for a CPU, and on a VM with steal
-// accounting the time the hypervisor gave to others (BENCHMARKS.md: per-pair noise 1.5% wall vs
-// X% cpu here). It counts every thread's time and not sleeps or I/O waits, so programs that
-// block or run threads in parallel want wall: start to exit.
+// out what a busy machine adds around it: time queued for its core (actors and the learner
+// sharing the cores), and on a VM with steal accounting the time the hypervisor gave to others
+// (BENCHMARKS.md, runtime noise). It sums every thread's time and omits sleeps and I/O waits,
+// so programs that block or run threads in parallel want wall: start to exit.
 enum class RunClock { kCpu, kWall };
 absl::StatusOr<RunClock> ParseRunClock(const std::string& text);  // cpu | wall
 const char* RunClockName(RunClock clock);

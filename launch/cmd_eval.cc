@@ -46,6 +46,7 @@ struct EvalFlags {
   int length = 0, width = 4, sample = 0;
   double budget = 60;
   bool validate = false, runtime = false, fallback = false, rows_only = false;
+  std::string clock = "cpu";  // --runtime: what a run's time is (envs::RunClock)
   bool no_baselines = false;
   int64_t baseline_compilations = 0;
   double benchmark_timeout = 0;
@@ -137,6 +138,7 @@ std::vector<std::string> ChildCommand(const EvalFlags& flags, const LoadedPolicy
   add("--baseline-compilations", std::to_string(flags.baseline_compilations));
   if (flags.no_baselines) argv.push_back("--no-baselines");
   if (flags.runtime) argv.push_back("--runtime");
+  add("--clock", flags.clock);
   if (flags.validate) argv.push_back("--validate");
   for (std::string& flag : flags.dataset.ChildFlags()) argv.push_back(std::move(flag));
   argv.push_back("--rows-only");
@@ -154,6 +156,7 @@ absl::Status EvaluateHere(const EvalFlags& flags, const LoadedPolicy& loaded,
   env_options.start = loaded.start;  // rollouts and the searches begin where training did
   // --validate alone: one untimed run, output compared with -O0.
   if (!flags.runtime) env_options.runtime = envs::RuntimeOptions::ValidationOnly();
+  PASSRL_ASSIGN_OR_RETURN(env_options.runtime.clock, envs::ParseRunClock(flags.clock));
   PASSRL_ASSIGN_OR_RETURN(auto env, envs::LlvmEnv::Create(env_options));
   PASSRL_ASSIGN_OR_RETURN(auto dataset, envs::OpenDataset(flags.dataset_name, flags.dataset));
   const char* crash = std::getenv("PASSRL_TEST_CRASH_BENCHMARK");
@@ -175,6 +178,7 @@ absl::Status RunEval(const EvalFlags& flags) {
     return absl::InvalidArgumentError(
         absl::StrCat("--search '", flags.search, "': expected none or beam"));
   }
+  PASSRL_RETURN_IF_ERROR(envs::ParseRunClock(flags.clock).status());
   PASSRL_ASSIGN_OR_RETURN(LoadedPolicy loaded,
                           flags.checkpoint.empty()
                               ? LoadPolicyFromRun(flags.run, flags.policy)
@@ -302,6 +306,8 @@ void AddEvalCommand(CLI::App& app) {
   cmd->add_option("--metric", flags->metric, "what beam search minimises: ir or text");
   cmd->add_flag("--runtime", flags->runtime,
                 "also build, run and time each result against -O3 (runnable programs)");
+  cmd->add_option("--clock", flags->clock,
+                  "with --runtime: time runs by the program's CPU time (cpu) or wall time (wall)");
   cmd->add_flag("--validate", flags->validate,
                 "build and run each result once; compare its output with the -O0 build");
   cmd->add_option("--csv", flags->csv, "also write the rows as CSV (launch/plot.py eval)");

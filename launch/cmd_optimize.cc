@@ -298,9 +298,11 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
     absl::StatusOr<Final> f = found.ok() ? Finalize(*env, *benchmark, *found, false)
                                          : absl::StatusOr<Final>(found.status());
     absl::StatusOr<Final> r = absl::UnavailableError("not run");
+    int64_t random_compilations = 0;
     if (f.ok() && flags.baselines) {
       auto rs = optimize::Optimize(workers.all(), nullptr, nullptr, names[i], random);
       r = rs.ok() ? Finalize(*env, *benchmark, *rs, false) : absl::StatusOr<Final>(rs.status());
+      if (rs.ok()) random_compilations = rs->compilations;
     }
     if (!f.ok()) {
       ++failed;
@@ -333,7 +335,10 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
                           {"actions", envs::FormatActionList(f->actions)},
                           {"compilations", found->compilations},
                           {"seconds", found->seconds},  {"verdict", f->verdict}};
-    if (r.ok()) row["random_ir"] = r->ir;
+    if (r.ok()) {
+      row["random_ir"] = r->ir;
+      row["random_compilations"] = random_compilations;
+    }
     rows.push_back(row);
   }
   auto line = [](const char* what, const std::vector<double>& ratios) {
@@ -358,6 +363,7 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
                           {"split", flags.split},
                           {"compilations", o.compilations},
                           {"budget_seconds", o.budget_seconds},
+                          {"jobs", workers.clients.size()},
                           {"rows", rows}};
     PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.json, doc.dump(1)));
   }

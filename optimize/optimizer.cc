@@ -62,11 +62,8 @@ class Run {
     MutexLock lock(&mu_);
     if (!error_.ok() || Done()) return std::nullopt;
     ++taken_;
-    if (options_.strategy == Strategy::kRandom) {
-      std::vector<int> s(static_cast<size_t>(options_.length));
-      for (int& a : s) a = RandomAction();
-      return Candidate{"random", Fixed(std::move(s))};
-    }
+    ++in_flight_;
+    if (options_.strategy == Strategy::kRandom) return RandomCandidate();
     if (policy_ != nullptr && !policy_taken_) {
       policy_taken_ = true;
       auto greedy = std::make_shared<actors::GreedyWithoutNoOps>();
@@ -82,12 +79,30 @@ class Run {
     if (policy_ != nullptr && generated_++ % 2 == 0) {
       return Candidate{"sampled", [this](const CandidateState& state) { return Sample(state); }};
     }
+    // Nothing to mutate while the first candidates are still running on other workers.
+    if (result_.actions.empty() && in_flight_ > 1) return RandomCandidate();
     return Candidate{"mutation", Fixed(Mutate(result_.actions))};
   }
 
-  // Evaluates one candidate on `env`. What no candidate can survive (a bad benchmark) stops the
-  // search: Finish returns it.
+  // Evaluates a candidate from Next on `env`. What no candidate can survive (a bad benchmark)
+  // stops the search: Finish returns it.
   void Evaluate(actors::EnvClient& env, const Candidate& candidate) {
+    EvaluateOnce(env, candidate);
+    MutexLock lock(&mu_);
+    --in_flight_;
+  }
+
+  absl::StatusOr<OptimizeResult> Finish() {
+    MutexLock lock(&mu_);
+    if (!error_.ok()) return error_;
+    result_.seconds = clock_() - start_;
+    return result_;
+  }
+
+  static constexpr int kMaxSteps = 200;  // any candidate, library sequences included
+
+ private:
+  void EvaluateOnce(actors::EnvClient& env, const Candidate& candidate) {
     auto outcome = env.Reset(benchmark_);
     if (!outcome.ok()) {
       MutexLock lock(&mu_);
@@ -120,8 +135,9 @@ class Run {
       actions.push_back(action);
       auto stepped = env.Step(action);
       if (!stepped.ok()) {
+        actions.pop_back();  // crashed or hung: the prefix before it stands
         MutexLock lock(&mu_);
-        ++result_.failed;  // crashed or hung: the prefix before it stands
+        ++result_.failed;
         break;
       }
       counts.push_back(stepped->ir_instruction_count);
@@ -136,19 +152,15 @@ class Run {
     }
   }
 
-  absl::StatusOr<OptimizeResult> Finish() {
-    MutexLock lock(&mu_);
-    if (!error_.ok()) return error_;
-    result_.seconds = clock_() - start_;
-    return result_;
-  }
-
-  static constexpr int kMaxSteps = 200;  // any candidate, library sequences included
-
- private:
   bool Done() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return (options_.compilations > 0 && taken_ >= options_.compilations) ||
            (options_.budget_seconds > 0 && clock_() - start_ >= options_.budget_seconds);
+  }
+
+  Candidate RandomCandidate() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::vector<int> s(static_cast<size_t>(options_.length));
+    for (int& a : s) a = RandomAction();
+    return Candidate{"random", Fixed(std::move(s))};
   }
 
   int RandomAction() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -213,6 +225,7 @@ class Run {
   bool policy_taken_ ABSL_GUARDED_BY(mu_) = false;
   size_t library_next_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t generated_ ABSL_GUARDED_BY(mu_) = 0;  // sampled and mutation candidates handed out
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;      // handed out, not yet evaluated
   bool measured_ ABSL_GUARDED_BY(mu_) = false;
   OptimizeResult result_ ABSL_GUARDED_BY(mu_);
   absl::Status error_ ABSL_GUARDED_BY(mu_);
@@ -268,9 +281,9 @@ absl::StatusOr<OptimizeResult> EvaluateSequence(actors::EnvClient& env,
                                                 const std::vector<int>& actions) {
   OptimizeOptions one;
   one.compilations = 1;
-  Run run(benchmark, one, nullptr, nullptr);
-  run.Evaluate(env, Candidate{"sequence", Fixed(actions)});
-  return run.Finish();
+  SequenceLibrary just_it;
+  just_it.entries.push_back({actions, 0});
+  return Optimize(env, nullptr, &just_it, benchmark, one);
 }
 
 }  // namespace passrl::optimize

@@ -12,7 +12,7 @@
 //
 // Given several environments (one per core), candidates are evaluated on all of them at once,
 // one thread each, taken in the order above; mutations start from the best found when they are
-// taken. With one environment the search is sequential and, for a compilation budget,
+// taken (a random sequence instead while nothing has improved and others are still running). With one environment the search is sequential and, for a compilation budget,
 // deterministic. Optimize itself may be called from one thread at a time.
 #pragma once
 

@@ -47,6 +47,43 @@ TEST(OptimizerTest, ACrashingCandidateIsSkippedAndTheNextOneWins) {
   EXPECT_TRUE(std::equal(r->actions.begin(), r->actions.end(), good.begin()));
 }
 
+// A policy that names its actions in turn, one per call (one-hot probabilities).
+class ScriptedPolicy : public actors::Policy {
+ public:
+  explicit ScriptedPolicy(std::vector<int> script) : script_(std::move(script)) {}
+  int Act(absl::Span<const float>) override { return script_[std::min(next_, script_.size() - 1)]; }
+  std::vector<float> Probabilities(absl::Span<const float>) override {
+    std::vector<float> p(envs::kNumActions, 0.0f);
+    p[static_cast<size_t>(script_[std::min(next_++, script_.size() - 1)])] = 1;
+    return p;
+  }
+  absl::Status SetWeights(uint64_t, absl::Span<const float>) override { return absl::OkStatus(); }
+  uint64_t version() const override { return 0; }
+  int64_t parameter_count() const override { return 0; }
+
+ private:
+  std::vector<int> script_;
+  size_t next_ = 0;
+};
+
+// The greedy rollout's report holds the actions that ran and their counts, one each: an action
+// that crashed the worker is not among them.
+TEST(OptimizerTest, AGreedyRolloutCutShortReportsOnlyTheActionsThatRan) {
+  const int crash = *envs::ActionIndex("gvn");
+  setenv("PASSRL_TEST_CRASH_ACTION", std::to_string(crash).c_str(), 1);
+  ScriptedPolicy policy({*envs::ActionIndex("sroa"), crash});
+  auto worker = Worker();
+  OptimizeOptions o;
+  o.compilations = 1;
+  auto r = Optimize(*worker, &policy, nullptr, kBenchmark, o);
+  unsetenv("PASSRL_TEST_CRASH_ACTION");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->failed, 1);
+  EXPECT_EQ(r->policy_actions, std::vector<int>{*envs::ActionIndex("sroa")});
+  EXPECT_EQ(r->policy_counts.size(), r->policy_actions.size());
+  EXPECT_EQ(r->source, "policy");
+}
+
 // Two env workers share one search: the compilation budget is still exact, both evaluate
 // candidates, and the best of either wins.
 TEST(OptimizerTest, SeveralWorkersShareTheBudgetAndTheBest) {
@@ -88,6 +125,24 @@ TEST(OptimizerTest, RandomSearchUsesOnlyAllowedActionsAndItsBudget) {
   }
 }
 
+// With one worker and a compilation budget the search is reproducible: the same seed gives the
+// same candidates, so the same result.
+TEST(OptimizerTest, OneWorkerIsReproducible) {
+  auto worker = Worker();
+  OptimizeOptions o;
+  o.compilations = 6;
+  o.length = 6;
+  auto first = Optimize(*worker, nullptr, nullptr, kBenchmark, o);
+  auto again = Optimize(*worker, nullptr, nullptr, kBenchmark, o);
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_EQ(first->actions, again->actions);
+  EXPECT_EQ(first->ir, again->ir);
+  o.seed = 2;
+  auto other = Optimize(*worker, nullptr, nullptr, kBenchmark, o);
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->actions, first->actions) << "the seed should change the mutations";
+}
+
 TEST(OptimizerTest, BadOptionsAndBenchmarksAreErrors) {
   auto worker = Worker();
   OptimizeOptions o;
@@ -98,6 +153,11 @@ TEST(OptimizerTest, BadOptionsAndBenchmarksAreErrors) {
   o.compilations = 2;
   auto missing = Optimize(*worker, nullptr, nullptr, "bundled/no_such_program", o);
   EXPECT_FALSE(missing.ok());
+  auto second = Worker();
+  actors::EnvClient* const both[] = {worker.get(), second.get()};
+  auto missing_on_two = Optimize(absl::MakeConstSpan(both), nullptr, nullptr,
+                                 "bundled/no_such_program", o);
+  EXPECT_FALSE(missing_on_two.ok()) << "an error on either worker is the search's";
 }
 
 }  // namespace
