@@ -265,7 +265,8 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
   const SubprocessOptions sandbox = Sandbox();
   ScopedThreadBinding on_the_benchmark_core(cpu_);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<double> time, wall, cpu;
+  std::vector<double> wall, cpu;
+  const std::vector<double>& timed = options_.clock == RunClock::kCpu ? cpu : wall;
   for (int i = 0;; ++i) {
     auto run = RunSubprocess({binary.path}, sandbox);
     if (!run.ok()) return run.status();
@@ -276,14 +277,13 @@ absl::StatusOr<RuntimeResult> RuntimeEvaluator::Evaluate(const llvm::Module& mod
     }
     if (result.verdict != Verdict::kOk) break;
     if (i < options_.measure.warmup_runs) continue;
-    time.push_back(TimeOf(*run));
     wall.push_back(run->wall_seconds);
     cpu.push_back(run->cpu_seconds);
-    result.time = ComputeStats(time);
+    result.time = ComputeStats(timed);
     if (!NeedMoreRuns(result.time, options_.measure)) break;
   }
   result.run_seconds = Seconds(start);
-  if (!time.empty()) {
+  if (!timed.empty()) {
     result.wall_median = ComputeStats(wall).median;
     result.cpu_median = ComputeStats(cpu).median;
   }
