@@ -3,9 +3,10 @@
 //   passrl optimize prog.c --policy runs/local -o prog.opt.bc --emit-object prog.o
 //   passrl optimize --dataset debian --split test --sample 150 --policy runs/x --baselines
 // Candidates run in env workers, one per allowed CPU by default (--jobs), at once (a crashing
-// pass costs a candidate). The winner is replayed here with the IR verifier after every pass, must give the count the search reported, must be
-// smaller than -Oz (else -Oz is returned, and the output says so), and a program with main() must
-// print what its -O0 build prints (else -Oz again). --baselines adds random search with the same
+// pass costs a candidate). The winner is replayed here with the IR verifier after every pass,
+// must give the count the search reported, must be smaller than -Oz (else -Oz is returned, and
+// the output says so), and a program with main() must print what its -O0 build prints (else -Oz
+// again). --baselines adds random search with the same
 // budget through the same machinery, so the table compares like with like.
 //
 // passrl library: distils a run's sequence pool (RUN/sequences.json) into RUN/library.json.
