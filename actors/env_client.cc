@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "actors/prefix_cache.h"
+#include "common/check.h"
 #include "common/clock.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
@@ -149,7 +151,9 @@ absl::Status WorkerEnvClient::Start() {
                                    "--max-pairs",
                                    std::to_string(options_.runtime_max_pairs),
                                    "--clock",
-                                   options_.runtime_clock};
+                                   options_.runtime_clock,
+                                   "--prefix-cache-mb",
+                                   std::to_string(options_.prefix_cache_mb)};
   for (std::string& flag : options_.dataset.ChildFlags()) argv.push_back(std::move(flag));
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -254,6 +258,10 @@ absl::StatusOr<envs::EnvOptions> WorkerOptions::Env() const {
   options.runtime.paired.max_pairs = runtime_max_pairs;
   PASSRL_ASSIGN_OR_RETURN(options.runtime.clock, envs::ParseRunClock(runtime_clock));
   PASSRL_RETURN_IF_ERROR(options.Validate());
+  if (prefix_cache_mb > 0 && envs::Spec(options.reward).runtime) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a prefix cache needs a deterministic reward, not ", reward));
+  }
   return options;
 }
 
@@ -273,7 +281,78 @@ absl::StatusOr<std::unique_ptr<InProcessEnvClient>> InProcessEnvClient::Create(
   return Create(std::move(dataset), options, max_steps);
 }
 
+InProcessEnvClient::InProcessEnvClient(envs::DatasetOptions dataset,
+                                       std::unique_ptr<envs::LlvmEnv> env, int max_steps)
+    : EnvClient(max_steps), dataset_(std::move(dataset)), env_(std::move(env)) {}
+
+InProcessEnvClient::~InProcessEnvClient() = default;
+
+absl::Status InProcessEnvClient::EnablePrefixCache(size_t max_bytes) {
+  PASSRL_CHECK(!in_episode());
+  if (envs::Spec(env_->options().reward).runtime) {
+    return absl::FailedPreconditionError("a prefix cache needs a deterministic reward, not runtime");
+  }
+  cache_ = std::make_unique<PrefixCache>(max_bytes);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<EnvOutcome> InProcessEnvClient::DoReset(const std::string& benchmark) {
+  if (cache_ == nullptr) return ResetEnv(benchmark);
+  prefix_.clear();
+  benchmark_ = benchmark;
+  if (cache_->Use(benchmark)) {  // the reset outcome is the empty prefix's (never evicted)
+    materialized_ = false;
+    const EnvOutcome* reset = cache_->Find(prefix_);
+    PASSRL_CHECK(reset != nullptr);
+    return *reset;
+  }
+  materialized_ = false;
+  PASSRL_ASSIGN_OR_RETURN(EnvOutcome reset, ResetEnv(benchmark));
+  materialized_ = true;
+  cache_->Insert(prefix_, reset);
+  return reset;
+}
+
+absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
+  if (cache_ == nullptr) return StepEnv(action);
+  absl::StatusOr<EnvOutcome> outcome = CachedStep(action);
+  if (!outcome.ok()) materialized_ = false;  // the module may be half-changed
+  return outcome;
+}
+
+absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
+  prefix_.push_back(action);
+  if (const EnvOutcome* hit = cache_->Find(prefix_)) {
+    ++cached_steps_;
+    materialized_ = false;
+    return *hit;
+  }
+  prefix_.pop_back();
+  PASSRL_RETURN_IF_ERROR(Materialize());
+  // Stepping away from this state: keep it, so later candidates branch here without the prefix.
+  if (!cache_->HasSnapshot(prefix_)) cache_->SetSnapshot(prefix_, env_->TakeSnapshot());
+  PASSRL_ASSIGN_OR_RETURN(EnvOutcome outcome, StepEnv(action));
+  prefix_.push_back(action);
+  cache_->Insert(prefix_, outcome);
+  return outcome;
+}
+
+absl::Status InProcessEnvClient::Materialize() {
+  if (materialized_) return absl::OkStatus();
+  auto [from, snapshot] = cache_->Nearest(prefix_);
+  if (snapshot != nullptr) {
+    env_->Restore(*snapshot);
+  } else {
+    PASSRL_RETURN_IF_ERROR(ResetEnv(benchmark_).status());
+  }
+  for (size_t i = from; i < prefix_.size(); ++i) {  // evicted states: replay from the nearest
+    PASSRL_RETURN_IF_ERROR(StepEnv(prefix_[i]).status());
+  }
+  materialized_ = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EnvOutcome> InProcessEnvClient::ResetEnv(const std::string& benchmark) {
   auto it = benchmarks_.find(benchmark);
   if (it == benchmarks_.end()) {
     PASSRL_ASSIGN_OR_RETURN(envs::Benchmark b, envs::LoadBenchmark(benchmark, dataset_));
@@ -288,7 +367,8 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoReset(const std::string& benchm
   return o;
 }
 
-absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
+absl::StatusOr<EnvOutcome> InProcessEnvClient::StepEnv(int action) {
+  ++passes_run_;
   PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env_->Step(action));
   EnvOutcome o;
   o.observation = std::move(step.observation.values);
@@ -346,6 +426,9 @@ absl::StatusOr<std::unique_ptr<EnvClient>> WorkerClient(const envs::DatasetOptio
   }
   PASSRL_ASSIGN_OR_RETURN(envs::EnvOptions env, options.Env());
   PASSRL_ASSIGN_OR_RETURN(auto client, InProcessEnvClient::Create(dataset, env));
+  if (options.prefix_cache_mb > 0) {
+    PASSRL_RETURN_IF_ERROR(client->EnablePrefixCache(options.prefix_cache_mb << 20));
+  }
   return std::unique_ptr<EnvClient>(std::move(client));
 }
 

@@ -32,6 +32,8 @@
 
 namespace passrl::actors {
 
+class PrefixCache;
+
 struct EnvOutcome {
   std::vector<int64_t> observation;  // Autophase
   double reward = 0;
@@ -84,6 +86,9 @@ struct WorkerOptions {
   std::string runtime_insignificant = "zero";  // runtime rewards: zero | estimate
   int runtime_max_pairs = 10;                  // runtime rewards: A/B pairs per step at most
   std::string runtime_clock = "cpu";           // runtime rewards: cpu | wall (envs::RunClock)
+  // > 0: the LLVM worker keeps this many MiB of earlier steps (InProcessEnvClient::
+  // EnablePrefixCache) for searches whose candidates share prefixes; IR-count rewards only.
+  size_t prefix_cache_mb = 0;
   // The worker's stderr (a crashing compiler's backtrace) is appended to this file, which the
   // crash error names; empty: this process's stderr. Commands whose searches crash MLIR routinely
   // (eval, search, optimize on graphs) keep their tables readable with it.
@@ -126,6 +131,13 @@ class InProcessEnvClient : public EnvClient {
   static absl::StatusOr<std::unique_ptr<InProcessEnvClient>> Create(envs::DatasetOptions dataset,
                                                                     envs::RewardSpace reward,
                                                                     int max_steps = 0);
+  // Serves steps already taken from memory (actors/prefix_cache.h) and runs only new passes;
+  // outcomes are those of the restored states (the same up to local value names, which rarely
+  // matter: see there). Call before the first Reset. FailedPrecondition for a runtime reward.
+  absl::Status EnablePrefixCache(size_t max_bytes);
+  ~InProcessEnvClient() override;
+  int64_t passes_run() const { return passes_run_; }  // steps that ran a pass, replays included
+  int64_t cached_steps() const { return cached_steps_; }  // steps served from the cache
 
  protected:
   absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
@@ -133,11 +145,19 @@ class InProcessEnvClient : public EnvClient {
 
  private:
   InProcessEnvClient(envs::DatasetOptions dataset, std::unique_ptr<envs::LlvmEnv> env,
-                     int max_steps)
-      : EnvClient(max_steps), dataset_(std::move(dataset)), env_(std::move(env)) {}
+                     int max_steps);
+  absl::StatusOr<EnvOutcome> ResetEnv(const std::string& benchmark);
+  absl::StatusOr<EnvOutcome> StepEnv(int action);
+  absl::StatusOr<EnvOutcome> CachedStep(int action);
+  absl::Status Materialize();  // makes env_ hold the state after prefix_
   envs::DatasetOptions dataset_;
   std::unique_ptr<envs::LlvmEnv> env_;
   std::map<std::string, envs::Benchmark> benchmarks_;
+  std::unique_ptr<PrefixCache> cache_;  // null: every step runs its pass
+  std::string benchmark_;               // the episode's (with a cache)
+  std::vector<int> prefix_;             // the episode's actions (with a cache)
+  bool materialized_ = false;           // env_ holds the state after prefix_
+  int64_t passes_run_ = 0, cached_steps_ = 0;
 };
 
 // The MLIR graph environment (envs/mlir_env.h) in this process: the observation is its feature

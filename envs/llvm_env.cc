@@ -392,6 +392,11 @@ std::shared_ptr<const LlvmEnv::Snapshot> LlvmEnv::TakeSnapshot() const {
   return snapshot;
 }
 
+size_t LlvmEnv::SnapshotBytes(const Snapshot& snapshot) {
+  return sizeof(Snapshot) + snapshot.bitcode.size() + snapshot.actions.size() * sizeof(int) +
+         snapshot.histogram.size() * sizeof(int64_t);
+}
+
 void LlvmEnv::Restore(const Snapshot& snapshot) {
   impl_->Drop();
   if (!snapshot.bitcode.empty()) {

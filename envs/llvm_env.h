@@ -111,6 +111,7 @@ class LlvmEnv {
   class Snapshot;
   std::shared_ptr<const Snapshot> TakeSnapshot() const;
   void Restore(const Snapshot& snapshot);
+  static size_t SnapshotBytes(const Snapshot& snapshot);  // roughly, what it holds in memory
 
  private:
   struct Impl;

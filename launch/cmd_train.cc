@@ -450,6 +450,8 @@ void AddEnvWorkerCommand(CLI::App& app) {
                   "runtime rewards: what a change inside the noise is worth (zero|estimate)");
   cmd->add_option("--max-pairs", worker->runtime_max_pairs, "runtime rewards: A/B pairs at most");
   cmd->add_option("--clock", worker->runtime_clock, "runtime rewards: cpu or wall time");
+  cmd->add_option("--prefix-cache-mb", worker->prefix_cache_mb,
+                  "LLVM: MiB of earlier steps kept for searches (0: none)");
   AddDatasetFlags(*cmd, *dataset);
   cmd->callback([dataset, worker, compiler] {
     absl::StatusOr<envs::Compiler> c = envs::ParseCompiler(*compiler);

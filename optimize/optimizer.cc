@@ -81,7 +81,7 @@ class Run {
     }
     // Nothing to mutate while the first candidates are still running on other workers.
     if (result_.actions.empty() && in_flight_ > 1) return RandomCandidate();
-    return Candidate{"mutation", Fixed(Mutate(result_.actions))};
+    return Candidate{"mutation", Fixed(Mutate(Parent()))};
   }
 
   // Evaluates a candidate from Next on `env`. What no candidate can survive (a bad benchmark)
@@ -127,6 +127,7 @@ class Run {
     }
     std::vector<int> actions;
     std::vector<int64_t> counts;  // after each action
+    size_t best_length = 0;       // the candidate's best prefix
     const std::vector<int64_t> start = outcome->observation;
     std::vector<int64_t> observation = std::move(outcome->observation);
     for (int step = 0; step < kMaxSteps; ++step) {
@@ -141,9 +142,14 @@ class Run {
         break;
       }
       counts.push_back(stepped->ir_instruction_count);
+      if (best_length == 0 || counts.back() < counts[best_length - 1]) best_length = counts.size();
       Improve(stepped->ir_instruction_count, actions, candidate.source);
       observation = std::move(stepped->observation);
       if (stepped->done) break;
+    }
+    if (best_length > 0) {
+      MutexLock lock(&mu_);
+      Offer(counts[best_length - 1], {actions.begin(), actions.begin() + best_length});
     }
     if (candidate.source == kPolicy) {  // the greedy rollout's steps are reported
       MutexLock lock(&mu_);
@@ -167,7 +173,23 @@ class Run {
     return choices_[std::uniform_int_distribution<size_t>(0, choices_.size() - 1)(rng_)];
   }
 
-  // The best so far with one action replaced, inserted or deleted.
+  // What a mutation starts from: half the time the best so far, else any of the elite (the best
+  // prefixes of distinct counts), so that the search does not sit on one local optimum.
+  const std::vector<int>& Parent() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (elite_.size() < 2 || std::bernoulli_distribution(0.5)(rng_)) return result_.actions;
+    return elite_[std::uniform_int_distribution<size_t>(0, elite_.size() - 1)(rng_)].second;
+  }
+
+  // Keeps the kElite lowest counts seen, one sequence each.
+  void Offer(int64_t ir, std::vector<int> actions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto at = std::lower_bound(elite_.begin(), elite_.end(), ir,
+                               [](const auto& e, int64_t v) { return e.first < v; });
+    if ((at != elite_.end() && at->first == ir) || at - elite_.begin() >= kElite) return;
+    elite_.insert(at, {ir, std::move(actions)});
+    if (static_cast<int>(elite_.size()) > kElite) elite_.pop_back();
+  }
+
+  // The parent with one action replaced, inserted or deleted.
   std::vector<int> Mutate(std::vector<int> s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int kind = std::uniform_int_distribution<int>(0, s.empty() ? 0 : 2)(rng_);
     const size_t at = std::uniform_int_distribution<size_t>(0, s.size())(rng_);
@@ -228,6 +250,8 @@ class Run {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;      // handed out, not yet evaluated
   bool measured_ ABSL_GUARDED_BY(mu_) = false;
   OptimizeResult result_ ABSL_GUARDED_BY(mu_);
+  static constexpr int kElite = 8;
+  std::vector<std::pair<int64_t, std::vector<int>>> elite_ ABSL_GUARDED_BY(mu_);  // by count
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   Mutex policy_mu_;  // the policy is not thread-safe
 };

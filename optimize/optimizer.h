@@ -4,8 +4,9 @@
 // reached. With Strategy::kGuided the candidates come, in order, from
 //   1. the policy's greedy rollout,
 //   2. the sequence library (optimize/library.h), most useful first,
-//   3. then alternately a rollout sampled from the policy and a mutation of the best so far
-//      (one action replaced, inserted or deleted),
+//   3. then alternately a rollout sampled from the policy and a mutation (one action replaced,
+//      inserted or deleted) of the best so far or, half the time, of one of the elite (the best
+//      prefixes with the 8 lowest distinct counts seen),
 // until `compilations` candidates or `budget_seconds` are spent. Strategy::kRandom draws uniformly
 // random sequences instead: the baseline, through the same machinery and budget. -Oz is not a
 // candidate here; the caller falls back to it (the result reports ir_oz).

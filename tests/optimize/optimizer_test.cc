@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "envs/action_space.h"
+#include "envs/features.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -158,6 +159,53 @@ TEST(OptimizerTest, BadOptionsAndBenchmarksAreErrors) {
   auto missing_on_two = Optimize(absl::MakeConstSpan(both), nullptr, nullptr,
                                  "bundled/no_such_program", o);
   EXPECT_FALSE(missing_on_two.ok()) << "an error on either worker is the search's";
+}
+
+// A landscape with a trap, computed in memory: the count after a prefix is 90 for [sroa], 95 for
+// [instcombine], 10 for [instcombine, gvn] and 100 otherwise. No single edit of the best, [sroa],
+// reaches [instcombine, gvn]; one edit of the second best does.
+class TrapEnv : public actors::EnvClient {
+ protected:
+  absl::StatusOr<actors::EnvOutcome> DoReset(const std::string&) override {
+    prefix_.clear();
+    return Outcome(100);
+  }
+  absl::StatusOr<actors::EnvOutcome> DoStep(int action) override {
+    prefix_.push_back(action);
+    const int sroa = *envs::ActionIndex("sroa"), ic = *envs::ActionIndex("instcombine");
+    if (prefix_ == std::vector<int>{sroa}) return Outcome(90);
+    if (prefix_ == std::vector<int>{ic}) return Outcome(95);
+    if (prefix_ == std::vector<int>{ic, *envs::ActionIndex("gvn")}) return Outcome(10);
+    return Outcome(100);
+  }
+
+ private:
+  static actors::EnvOutcome Outcome(int64_t ir) {
+    actors::EnvOutcome o;
+    o.observation.assign(envs::kAutophaseSize, 0);
+    o.ir_instruction_count = ir;
+    o.ir_o0 = 100;
+    o.ir_oz = 50;
+    return o;
+  }
+  std::vector<int> prefix_;
+};
+
+TEST(OptimizerTest, MutationsAlsoStartFromTheEliteNotOnlyTheBest) {
+  TrapEnv env;
+  SequenceLibrary lib;
+  lib.entries.push_back({{*envs::ActionIndex("sroa")}, 0});
+  lib.entries.push_back({{*envs::ActionIndex("instcombine")}, 0});
+  OptimizeOptions o;
+  o.compilations = 3000;
+  o.allowed.assign(envs::kNumActions, false);
+  for (const char* name : {"sroa", "instcombine", "gvn", "dce"}) {
+    o.allowed[static_cast<size_t>(*envs::ActionIndex(name))] = true;
+  }
+  auto r = Optimize(env, nullptr, &lib, "trap", o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
+  EXPECT_EQ(r->source, "mutation");
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+#include "actors/prefix_cache.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/check.h"
+
+namespace passrl::actors {
+
+bool PrefixCache::Use(const std::string& benchmark) {
+  if (benchmark == benchmark_ && !nodes_.empty()) return true;
+  benchmark_ = benchmark;
+  nodes_.clear();
+  bytes_ = 0;
+  return false;
+}
+
+const EnvOutcome* PrefixCache::Find(const std::vector<int>& prefix) {
+  auto it = nodes_.find(prefix);
+  if (it == nodes_.end()) return nullptr;
+  it->second.used = ++clock_;
+  return &it->second.outcome;
+}
+
+void PrefixCache::Insert(const std::vector<int>& prefix, const EnvOutcome& outcome) {
+  Node& node = nodes_[prefix];
+  node.outcome = outcome;
+  node.used = ++clock_;
+  Account(prefix, node);
+}
+
+bool PrefixCache::HasSnapshot(const std::vector<int>& prefix) const {
+  auto it = nodes_.find(prefix);
+  return it != nodes_.end() && it->second.snapshot != nullptr;
+}
+
+void PrefixCache::SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot) {
+  auto it = nodes_.find(prefix);
+  if (it == nodes_.end() || envs::LlvmEnv::SnapshotBytes(*snapshot) > max_bytes_ / 2) return;
+  it->second.snapshot = std::move(snapshot);
+  it->second.used = ++clock_;
+  Account(prefix, it->second);
+}
+
+std::pair<size_t, PrefixCache::Snapshot> PrefixCache::Nearest(const std::vector<int>& prefix) {
+  std::vector<int> p = prefix;
+  while (true) {
+    auto it = nodes_.find(p);
+    if (it != nodes_.end() && it->second.snapshot != nullptr) {
+      it->second.used = ++clock_;
+      return {p.size(), it->second.snapshot};
+    }
+    if (p.empty()) return {0, nullptr};
+    p.pop_back();
+  }
+}
+
+size_t PrefixCache::BytesOf(const Node& node) {
+  size_t bytes = sizeof(Node) + node.outcome.observation.size() * sizeof(int64_t) +
+                 node.outcome.failure.size() + 64;  // the map's key and bookkeeping, roughly
+  if (node.snapshot != nullptr) bytes += envs::LlvmEnv::SnapshotBytes(*node.snapshot);
+  return bytes;
+}
+
+void PrefixCache::Account(const std::vector<int>& prefix, Node& node) {
+  bytes_ -= node.bytes;
+  node.bytes = BytesOf(node);
+  bytes_ += node.bytes;
+  if (bytes_ > max_bytes_) Evict(prefix);
+}
+
+// Least recently used first, down to three quarters of the budget (so evictions are rare); the
+// reset outcome and `keep` stay.
+void PrefixCache::Evict(const std::vector<int>& keep) {
+  std::vector<std::pair<uint64_t, const std::vector<int>*>> order;
+  order.reserve(nodes_.size());
+  for (const auto& [prefix, node] : nodes_) {
+    if (!prefix.empty() && prefix != keep) order.emplace_back(node.used, &prefix);
+  }
+  std::sort(order.begin(), order.end());
+  const size_t target = max_bytes_ / 4 * 3;
+  std::vector<std::vector<int>> gone;
+  for (const auto& [used, prefix] : order) {
+    if (bytes_ <= target) break;
+    bytes_ -= nodes_.at(*prefix).bytes;
+    gone.push_back(*prefix);
+  }
+  for (const std::vector<int>& prefix : gone) nodes_.erase(prefix);
+}
+
+}  // namespace passrl::actors

@@ -1,0 +1,70 @@
+// What a search that evaluates many pass sequences of one benchmark has already computed: the
+// outcome of every action prefix it stepped recently, and the environment's state (a snapshot)
+// after the prefixes it stepped on from. `passrl optimize` mutates its best sequence and samples
+// rollouts from one policy, so most candidates share a prefix with an earlier one; with this cache
+// an env worker serves that prefix from memory and runs only the passes after it
+// (InProcessEnvClient::EnablePrefixCache). Only for deterministic rewards (IR count, .text size).
+// A restored state is the same module up to local value names: bitcode does not carry LLVM's
+// name-uniquing counters, so a pass that later creates a clashing name numbers it differently,
+// and a later pass can, rarely, act differently on it (bundled/matmul_int: licm leaves 333
+// instructions after a restore, 335 without). Searches replay their winner without the cache.
+//
+// Memory is bounded: past `max_bytes` (snapshots' bitcode plus outcomes), the least recently used
+// prefixes are forgotten, never the empty prefix (the reset outcome) nor the one just touched; a
+// snapshot larger than half the budget is not kept (its state is replayed when needed). A
+// forgotten state is rebuilt from the nearest snapshot before it, so a small budget costs time,
+// never a different outcome. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actors/env_client.h"
+#include "envs/llvm_env.h"
+
+namespace passrl::actors {
+
+class PrefixCache {
+ public:
+  using Snapshot = std::shared_ptr<const envs::LlvmEnv::Snapshot>;
+  explicit PrefixCache(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // Forgets everything unless `benchmark` is the one cached; returns whether it was.
+  bool Use(const std::string& benchmark);
+  // The outcome after `prefix`, or null. Marks it used.
+  const EnvOutcome* Find(const std::vector<int>& prefix);
+  void Insert(const std::vector<int>& prefix, const EnvOutcome& outcome);
+  bool HasSnapshot(const std::vector<int>& prefix) const;
+  // Attaches the state after `prefix` (a no-op if it was not inserted or was forgotten).
+  void SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot);
+  // The longest prefix of `prefix` (itself included) with a snapshot: its length and snapshot
+  // (marked used); {0, nullptr} when there is none (start from a reset).
+  std::pair<size_t, Snapshot> Nearest(const std::vector<int>& prefix);
+
+  size_t bytes() const { return bytes_; }
+  size_t size() const { return nodes_.size(); }
+
+ private:
+  struct Node {
+    EnvOutcome outcome;
+    Snapshot snapshot;
+    size_t bytes = 0;
+    uint64_t used = 0;
+  };
+  static size_t BytesOf(const Node& node);
+  void Account(const std::vector<int>& prefix, Node& node);
+  void Evict(const std::vector<int>& keep);
+
+  const size_t max_bytes_;
+  std::string benchmark_;
+  std::map<std::vector<int>, Node> nodes_;
+  size_t bytes_ = 0;
+  uint64_t clock_ = 0;
+};
+
+}  // namespace passrl::actors
