@@ -17,7 +17,9 @@ std::unique_ptr<InProcessEnvClient> Client(size_t cache_bytes) {
   auto client = InProcessEnvClient::Create(testing::TestDatasetOptions(),
                                            envs::RewardSpace::kIrInstructionCountLog);
   EXPECT_TRUE(client.ok()) << client.status();
-  if (cache_bytes > 0) EXPECT_TRUE((*client)->EnablePrefixCache(cache_bytes).ok());
+  if (cache_bytes > 0) {
+    EXPECT_TRUE((*client)->EnablePrefixCache(cache_bytes).ok());
+  }
   return *std::move(client);
 }
 
