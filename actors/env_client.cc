@@ -300,13 +300,12 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoReset(const std::string& benchm
   if (cache_ == nullptr) return ResetEnv(benchmark);
   prefix_.clear();
   benchmark_ = benchmark;
+  materialized_ = false;
   if (cache_->Use(benchmark)) {  // the reset outcome is the empty prefix's (never evicted)
-    materialized_ = false;
     const EnvOutcome* reset = cache_->Find(prefix_);
     PASSRL_CHECK(reset != nullptr);
     return *reset;
   }
-  materialized_ = false;
   PASSRL_ASSIGN_OR_RETURN(EnvOutcome reset, ResetEnv(benchmark));
   materialized_ = true;
   cache_->Insert(prefix_, reset);

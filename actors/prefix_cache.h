@@ -12,8 +12,8 @@
 // Memory is bounded: past `max_bytes` (snapshots' bitcode plus outcomes), the least recently used
 // prefixes are forgotten, never the empty prefix (the reset outcome) nor the one just touched; a
 // snapshot larger than half the budget is not kept (its state is replayed when needed). A
-// forgotten state is rebuilt from the nearest snapshot before it, so a small budget costs time,
-// never a different outcome. Not thread-safe.
+// forgotten state is rebuilt from the nearest snapshot before it (or a reset), so a small budget
+// costs time; outcomes stay those of restored states, as above. Not thread-safe.
 #pragma once
 
 #include <cstddef>
