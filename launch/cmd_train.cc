@@ -22,8 +22,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <thread>
 
@@ -355,9 +353,6 @@ absl::Status RunTrain(const TrainFlags& flags) {
   Placement where;
   absl::Status status = Place(flags.role, &where);
   if (status.ok() && where.rank == where.learner_rank) {
-    std::error_code ec;
-    std::filesystem::create_directories(c.learner.run_dir, ec);
-    std::ofstream(c.learner.run_dir + "/config.yaml") << DescribeConfig(c);
     status = RunLearner(c, flags.dataset, where.world, flags.resume, flags.resume_fallback,
                         [&where](const std::string& endpoints) {
                           Broadcast(endpoints, where.learner_rank);
@@ -406,11 +401,6 @@ void AddTrainCommand(CLI::App& app) {
 // actors started elsewhere at those ports (`passrl loadgen` starts one so).
 absl::Status RunStandaloneLearner(const TrainFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(TrainConfig c, LoadRunConfig(flags));
-  if (flags.resume.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(c.learner.run_dir, ec);
-    std::ofstream(c.learner.run_dir + "/config.yaml") << DescribeConfig(c);
-  }
   if (c.learner.port == 0 || c.learner.weights_port == 0) {
     return absl::FailedPreconditionError(
         "a standalone learner must listen where the job's actors reconnect: set learner.port and "

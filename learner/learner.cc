@@ -123,21 +123,24 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   auto agent = SacAgent::Create(options.sac);
   if (!agent.ok()) return agent.status();
   l->agent_ = std::move(*agent);
+  if (l->options_.checkpoint.dir.empty())
+    l->options_.checkpoint.dir = options.run_dir + "/checkpoints";
+  // Refused before anything is written: a fresh run must not touch another run's files.
+  if (options.resume_from.empty() && !ListCheckpoints(l->options_.checkpoint.dir).empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        options.run_dir, " already holds checkpoints of a run: continue it with --resume ",
+        options.run_dir, ", or choose another run.dir"));
+  }
   auto metrics = MetricsWriter::Open(options.run_dir);
   if (!metrics.ok()) return metrics.status();
   l->metrics_ = std::move(*metrics);
   l->validator_ = std::move(validator);
-  if (l->options_.checkpoint.dir.empty())
-    l->options_.checkpoint.dir = options.run_dir + "/checkpoints";
   auto store = CheckpointStore::Open(l->options_.checkpoint);
   if (!store.ok()) return store.status();
   l->checkpoints_ = std::make_unique<CheckpointStore>(*std::move(store));
-  if (!options.resume_from.empty()) {
-    PASSRL_RETURN_IF_ERROR(l->Resume());
-  } else if (!ListCheckpoints(l->options_.checkpoint.dir).empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        options.run_dir, " already holds checkpoints of a run: continue it with --resume ",
-        options.run_dir, ", or choose another run.dir"));
+  if (!options.resume_from.empty()) PASSRL_RETURN_IF_ERROR(l->Resume());
+  if (!options.config_yaml.empty()) {
+    PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(options.run_dir + "/config.yaml", options.config_yaml));
   }
   std::optional<wire::CurveServerKeys> keys;
   if (!options.curve_dir.empty()) {

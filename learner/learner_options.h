@@ -43,7 +43,7 @@ struct LearnerOptions {
   CheckpointOptions checkpoint;  // checkpoint.dir empty: <run_dir>/checkpoints
   std::string resume_from;       // a run dir or checkpoint to continue; empty: a fresh run
   bool resume_fallback = false;  // if the latest checkpoint is bad, resume from an older one
-  std::string config_yaml;       // stored in checkpoints
+  std::string config_yaml;       // written to run_dir/config.yaml and stored in checkpoints
   std::string curve_dir;         // CurveZMQ key directory (proto/curve.h); empty: no authentication
   absl::Status Validate() const;
   // The update's intra-op threads and whether a sampler thread prefetches, on `cpus` CPUs.

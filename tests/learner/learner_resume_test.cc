@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/file_cache.h"
 #include "gtest/gtest.h"
 #include "tests/learner/learner_fixtures.h"
 
@@ -114,10 +115,25 @@ TEST(LearnerResumeTest, RefusesAnotherActionSpaceAndMissingCheckpoints) {
   other.sac.shape.hidden = {32};
   EXPECT_NE(Learner::Create(other, &context).status().message().find("sac.hidden"),
             std::string::npos);
-  // A fresh run into a directory that holds checkpoints would mix two runs: refused.
-  auto fresh = Learner::Create(Options(run), &context);
+  // A fresh run into a directory that holds checkpoints would mix two runs: refused, and the
+  // refusal writes nothing there (the run's config.yaml and its TensorBoard files stay as they were).
+  std::string config;
+  ASSERT_TRUE(ReadFileToString(run + "/config.yaml", &config).ok());
+  EXPECT_EQ(config, "test: true\n");
+  const auto tb_files = [&run] {  // bytes: a new writer appends a header even to the same file
+    uintmax_t bytes = 0;
+    for (const auto& f : std::filesystem::directory_iterator(run + "/tb")) bytes += f.file_size();
+    return bytes;
+  };
+  const auto tb_before = tb_files();
+  LearnerOptions again = Options(run);
+  again.config_yaml = "another: run\n";
+  auto fresh = Learner::Create(again, &context);
   ASSERT_FALSE(fresh.ok());
   EXPECT_NE(fresh.status().message().find("--resume"), std::string::npos) << fresh.status();
+  ASSERT_TRUE(ReadFileToString(run + "/config.yaml", &config).ok());
+  EXPECT_EQ(config, "test: true\n");
+  EXPECT_EQ(tb_files(), tb_before);
   LearnerOptions nothing = Options(testing::TempDir());
   nothing.resume_from = testing::TempDir();
   auto missing = Learner::Create(nothing, &context);
