@@ -76,11 +76,16 @@ class Run {
     if (library_ != nullptr && library_next_ < library_->entries.size()) {
       return Candidate{"library", Fixed(library_->entries[library_next_++].actions)};
     }
-    if (policy_ != nullptr && generated_++ % 2 == 0) {
+    const int64_t generated = generated_++;
+    if (generated % 4 == 2) return RandomCandidate();  // new material for the elite
+    if (policy_ != nullptr && generated % 2 == 0) {
       return Candidate{"sampled", [this](const CandidateState& state) { return Sample(state); }};
     }
     // Nothing to mutate while the first candidates are still running on other workers.
     if (result_.actions.empty() && in_flight_ > 1) return RandomCandidate();
+    if (elite_.size() >= 2 && std::bernoulli_distribution(kCrossoverShare)(rng_)) {
+      return Candidate{"crossover", Fixed(Crossover())};
+    }
     return Candidate{"mutation", Fixed(Mutate(Parent()))};
   }
 
@@ -189,6 +194,21 @@ class Run {
     if (static_cast<int>(elite_.size()) > kElite) elite_.pop_back();
   }
 
+  // A prefix of one elite sequence joined to a suffix of another (cut points uniform, the two may
+  // be the same sequence): combines partial solutions that single edits cannot reach.
+  std::vector<int> Crossover() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::uniform_int_distribution<size_t> pick(0, elite_.size() - 1);
+    const std::vector<int>& a = elite_[pick(rng_)].second;
+    const std::vector<int>& b = elite_[pick(rng_)].second;
+    const size_t i = std::uniform_int_distribution<size_t>(0, a.size())(rng_);
+    const size_t j = std::uniform_int_distribution<size_t>(0, b.size())(rng_);
+    std::vector<int> s(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(i));
+    s.insert(s.end(), b.begin() + static_cast<std::ptrdiff_t>(j), b.end());
+    if (s.size() > static_cast<size_t>(kMaxSteps)) s.resize(kMaxSteps);
+    if (s.empty()) s.push_back(RandomAction());
+    return s;
+  }
+
   // The parent with one action replaced, inserted or deleted.
   std::vector<int> Mutate(std::vector<int> s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int kind = std::uniform_int_distribution<int>(0, s.empty() ? 0 : 2)(rng_);
@@ -246,11 +266,12 @@ class Run {
   int64_t taken_ ABSL_GUARDED_BY(mu_) = 0;  // candidates handed out
   bool policy_taken_ ABSL_GUARDED_BY(mu_) = false;
   size_t library_next_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t generated_ ABSL_GUARDED_BY(mu_) = 0;  // sampled and mutation candidates handed out
+  int64_t generated_ ABSL_GUARDED_BY(mu_) = 0;  // candidates handed out after the library
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;      // handed out, not yet evaluated
   bool measured_ ABSL_GUARDED_BY(mu_) = false;
   OptimizeResult result_ ABSL_GUARDED_BY(mu_);
   static constexpr int kElite = 8;
+  static constexpr double kCrossoverShare = 0.25;  // of the mutation candidates, once there is an elite
   std::vector<std::pair<int64_t, std::vector<int>>> elite_ ABSL_GUARDED_BY(mu_);  // by count
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   Mutex policy_mu_;  // the policy is not thread-safe

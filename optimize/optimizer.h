@@ -4,17 +4,21 @@
 // reached. With Strategy::kGuided the candidates come, in order, from
 //   1. the policy's greedy rollout,
 //   2. the sequence library (optimize/library.h), most useful first,
-//   3. then alternately a rollout sampled from the policy and a mutation (one action replaced,
-//      inserted or deleted) of the best so far or, half the time, of one of the elite (the best
-//      prefixes with the 8 lowest distinct counts seen),
+//   3. then, in turn, a rollout sampled from the policy, a mutation, a uniformly random sequence
+//      (new material for the elite) and a mutation. A mutation replaces, inserts or deletes one
+//      action of the best so far or, half the time, of one of the elite (the best prefixes with
+//      the 8 lowest distinct counts seen); a quarter of the mutations are crossovers instead (a
+//      prefix of one elite sequence joined to a suffix of another). Without a policy, the
+//      rollouts' turns are mutations,
 // until `compilations` candidates or `budget_seconds` are spent. Strategy::kRandom draws uniformly
 // random sequences instead: the baseline, through the same machinery and budget. -Oz is not a
 // candidate here; the caller falls back to it (the result reports ir_oz).
 //
 // Given several environments (one per core), candidates are evaluated on all of them at once,
 // one thread each, taken in the order above; mutations start from the best found when they are
-// taken (a random sequence instead while nothing has improved and others are still running). With one environment the search is sequential and, for a compilation budget,
-// deterministic. Optimize itself may be called from one thread at a time.
+// taken (a random sequence instead while nothing has improved and others are still running).
+// With one environment the search is sequential and, for a compilation budget, deterministic.
+// Optimize itself may be called from one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +52,7 @@ struct OptimizeOptions {
 struct OptimizeResult {
   std::vector<int> actions;  // the best sequence found (a prefix of a candidate)
   int64_t ir = 0, ir_o0 = 0, ir_oz = 0;
-  std::string source;        // the generator that found it: policy, library, sampled, mutation, random
+  std::string source;        // the generator that found it: policy, library, sampled, mutation, crossover, random
   int64_t compilations = 0;  // candidates evaluated
   int64_t failed = 0;        // candidates cut short by a crash or hang
   double seconds = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
 
 #include "envs/action_space.h"
 #include "envs/features.h"
@@ -161,10 +162,19 @@ TEST(OptimizerTest, BadOptionsAndBenchmarksAreErrors) {
   EXPECT_FALSE(missing_on_two.ok()) << "an error on either worker is the search's";
 }
 
-// A landscape with a trap, computed in memory: the count after a prefix is 90 for [sroa], 95 for
-// [instcombine], 10 for [instcombine, gvn] and 100 otherwise. No single edit of the best, [sroa],
-// reaches [instcombine, gvn]; one edit of the second best does.
-class TrapEnv : public actors::EnvClient {
+// Sequences by action name.
+std::vector<int> Actions(std::initializer_list<const char*> names) {
+  std::vector<int> out;
+  for (const char* name : names) out.push_back(*envs::ActionIndex(name));
+  return out;
+}
+
+// A landscape computed in memory: 100 instructions at reset, then count(prefix) after each step.
+class LandscapeEnv : public actors::EnvClient {
+ public:
+  explicit LandscapeEnv(std::function<int64_t(const std::vector<int>&)> count)
+      : count_(std::move(count)) {}
+
  protected:
   absl::StatusOr<actors::EnvOutcome> DoReset(const std::string&) override {
     prefix_.clear();
@@ -172,11 +182,7 @@ class TrapEnv : public actors::EnvClient {
   }
   absl::StatusOr<actors::EnvOutcome> DoStep(int action) override {
     prefix_.push_back(action);
-    const int sroa = *envs::ActionIndex("sroa"), ic = *envs::ActionIndex("instcombine");
-    if (prefix_ == std::vector<int>{sroa}) return Outcome(90);
-    if (prefix_ == std::vector<int>{ic}) return Outcome(95);
-    if (prefix_ == std::vector<int>{ic, *envs::ActionIndex("gvn")}) return Outcome(10);
-    return Outcome(100);
+    return Outcome(count_(prefix_));
   }
 
  private:
@@ -188,24 +194,73 @@ class TrapEnv : public actors::EnvClient {
     o.ir_oz = 50;
     return o;
   }
+  std::function<int64_t(const std::vector<int>&)> count_;
   std::vector<int> prefix_;
 };
 
+std::vector<bool> Allow(std::initializer_list<const char*> names) {
+  std::vector<bool> allowed(envs::kNumActions, false);
+  for (int a : Actions(names)) allowed[static_cast<size_t>(a)] = true;
+  return allowed;
+}
+
+// A trap: 90 for [sroa], 95 for [licm, dce, licm, dce], 10 for that and gvn, 100 otherwise. No
+// single edit of the best, [sroa], reaches the 10; one edit of the second best does (and a random
+// sequence of these 8 actions starts with those five 1 time in 32,768).
 TEST(OptimizerTest, MutationsAlsoStartFromTheEliteNotOnlyTheBest) {
-  TrapEnv env;
+  LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
+    if (prefix == Actions({"sroa"})) return 90;
+    if (prefix == Actions({"licm", "dce", "licm", "dce"})) return 95;
+    return prefix == Actions({"licm", "dce", "licm", "dce", "gvn"}) ? 10 : 100;
+  });
   SequenceLibrary lib;
-  lib.entries.push_back({{*envs::ActionIndex("sroa")}, 0});
-  lib.entries.push_back({{*envs::ActionIndex("instcombine")}, 0});
+  lib.entries.push_back({Actions({"sroa"}), 0});
+  lib.entries.push_back({Actions({"licm", "dce", "licm", "dce"}), 0});
   OptimizeOptions o;
   o.compilations = 3000;
-  o.allowed.assign(envs::kNumActions, false);
-  for (const char* name : {"sroa", "instcombine", "gvn", "dce"}) {
-    o.allowed[static_cast<size_t>(*envs::ActionIndex(name))] = true;
-  }
+  o.allowed = Allow({"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
   auto r = Optimize(env, nullptr, &lib, "trap", o);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "mutation");
+}
+
+// Two partial solutions: [sroa, instcombine] leaves 90, [licm, licm, gvn, dce] 95, and only their
+// join [sroa, instcombine, gvn, dce] 10; everything else 100. The join is two edits from either
+// parent, through sequences that leave 100: no single mutation gets there, one crossover (a
+// prefix of one elite sequence and a suffix of another) does.
+TEST(OptimizerTest, CrossoverJoinsTwoPartialSolutions) {
+  LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
+    if (prefix == Actions({"sroa", "instcombine"})) return 90;
+    if (prefix == Actions({"licm", "licm", "gvn", "dce"})) return 95;
+    return prefix == Actions({"sroa", "instcombine", "gvn", "dce"}) ? 10 : 100;
+  });
+  SequenceLibrary lib;
+  lib.entries.push_back({Actions({"sroa", "instcombine"}), 0});
+  lib.entries.push_back({Actions({"licm", "licm", "gvn", "dce"}), 0});
+  OptimizeOptions o;
+  o.compilations = 1000;
+  o.allowed = Allow({"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
+  auto r = Optimize(env, nullptr, &lib, "halves", o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
+  EXPECT_EQ(r->source, "crossover");
+}
+
+// A plateau with one hole: [gvn, dce, sroa] leaves 10, every other prefix 100. Nothing improves on
+// the way there, so the best stays empty and its mutations one action long; only whole random
+// sequences reach three actions.
+TEST(OptimizerTest, RandomSequencesKeepComingOnAPlateau) {
+  LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
+    return prefix == Actions({"gvn", "dce", "sroa"}) ? 10 : 100;
+  });
+  OptimizeOptions o;
+  o.compilations = 2000;
+  o.allowed = Allow({"sroa", "gvn", "dce", "licm"});
+  auto r = Optimize(env, nullptr, nullptr, "plateau", o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
+  EXPECT_EQ(r->source, "random");
 }
 
 }  // namespace
