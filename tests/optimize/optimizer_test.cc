@@ -198,10 +198,18 @@ class LandscapeEnv : public actors::EnvClient {
   std::vector<int> prefix_;
 };
 
-std::vector<bool> Allow(std::initializer_list<const char*> names) {
-  std::vector<bool> allowed(envs::kNumActions, false);
-  for (int a : Actions(names)) allowed[static_cast<size_t>(a)] = true;
-  return allowed;
+// The search without a policy on `env`, from `library`, with only the `allowed` actions.
+absl::StatusOr<OptimizeResult> SearchLandscape(LandscapeEnv& env,
+                                               const std::vector<std::vector<int>>& library,
+                                               int64_t compilations,
+                                               std::initializer_list<const char*> allowed) {
+  SequenceLibrary lib;
+  for (const std::vector<int>& sequence : library) lib.entries.push_back({sequence, 0});
+  OptimizeOptions o;
+  o.compilations = compilations;
+  o.allowed.assign(envs::kNumActions, false);
+  for (int a : Actions(allowed)) o.allowed[static_cast<size_t>(a)] = true;
+  return Optimize(env, nullptr, &lib, "landscape", o);
 }
 
 // A trap: 90 for [sroa], 95 for [licm, dce, licm, dce], 10 for that and gvn, 100 otherwise. No
@@ -213,13 +221,8 @@ TEST(OptimizerTest, MutationsAlsoStartFromTheEliteNotOnlyTheBest) {
     if (prefix == Actions({"licm", "dce", "licm", "dce"})) return 95;
     return prefix == Actions({"licm", "dce", "licm", "dce", "gvn"}) ? 10 : 100;
   });
-  SequenceLibrary lib;
-  lib.entries.push_back({Actions({"sroa"}), 0});
-  lib.entries.push_back({Actions({"licm", "dce", "licm", "dce"}), 0});
-  OptimizeOptions o;
-  o.compilations = 3000;
-  o.allowed = Allow({"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
-  auto r = Optimize(env, nullptr, &lib, "trap", o);
+  auto r = SearchLandscape(env, {Actions({"sroa"}), Actions({"licm", "dce", "licm", "dce"})}, 3000,
+                           {"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "mutation");
@@ -235,13 +238,9 @@ TEST(OptimizerTest, CrossoverJoinsTwoPartialSolutions) {
     if (prefix == Actions({"licm", "licm", "gvn", "dce"})) return 95;
     return prefix == Actions({"sroa", "instcombine", "gvn", "dce"}) ? 10 : 100;
   });
-  SequenceLibrary lib;
-  lib.entries.push_back({Actions({"sroa", "instcombine"}), 0});
-  lib.entries.push_back({Actions({"licm", "licm", "gvn", "dce"}), 0});
-  OptimizeOptions o;
-  o.compilations = 1000;
-  o.allowed = Allow({"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
-  auto r = Optimize(env, nullptr, &lib, "halves", o);
+  auto r = SearchLandscape(
+      env, {Actions({"sroa", "instcombine"}), Actions({"licm", "licm", "gvn", "dce"})}, 1000,
+      {"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "crossover");
@@ -254,10 +253,7 @@ TEST(OptimizerTest, RandomSequencesKeepComingOnAPlateau) {
   LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
     return prefix == Actions({"gvn", "dce", "sroa"}) ? 10 : 100;
   });
-  OptimizeOptions o;
-  o.compilations = 2000;
-  o.allowed = Allow({"sroa", "gvn", "dce", "licm"});
-  auto r = Optimize(env, nullptr, nullptr, "plateau", o);
+  auto r = SearchLandscape(env, {}, 2000, {"sroa", "gvn", "dce", "licm"});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "random");
