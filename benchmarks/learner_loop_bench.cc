@@ -3,7 +3,10 @@
 // sampled between updates. New: the learner's defaults (learner.torch_threads 0: its CPUs less
 // two; learner.prefetch auto: a sampler thread with CUDA). Same replay (random
 // transitions of the real observation size), same network, reps interleaved; medians and their
-// ratio as one JSON line. --prefetch on|off and --torch-threads N override the new loop's.
+// ratio as one JSON line. --prefetch on|off and --torch-threads N override the new loop's. On the
+// CPU it also prints the old loop's matrix work per second (old_update_gflops, counted from the
+// network's shape) beside its anchor, the same matrix products alone on the same threads
+// (matmul_gflops_old_threads): how much a faster loop could still gain on these cores.
 //   build/benchmarks/passrl_learner_loop_bench [--batch 256] [--updates 200] [--reps 3]
 //       [--torch-threads N] [--prefetch auto|on|off] [--device cpu|cuda] [--prioritized 0|1]
 #include <algorithm>
@@ -11,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "actors/observation.h"
 #include "common/pinning.h"
@@ -69,6 +74,50 @@ double Consumed(SacAgent& agent, replay::ReplayBuffer& replay, int batch, int up
   return static_cast<double>(updates) * batch / s;
 }
 
+// Each linear layer's (inputs, outputs), first to last.
+std::vector<std::pair<int, int>> Layers(const model::NetworkShape& shape) {
+  std::vector<std::pair<int, int>> layers;
+  int in = shape.obs_dim;
+  for (int out : shape.hidden) layers.emplace_back(std::exchange(in, out), out);
+  layers.emplace_back(in, shape.num_actions);
+  return layers;
+}
+
+// Floating-point operations of one forward pass's matrix products, and of its first layer's.
+double ForwardFlops(const model::NetworkShape& shape, int batch, bool first_only = false) {
+  double flops = 0;
+  for (const auto& [in, out] : Layers(shape)) {
+    flops += 2.0 * in * out * batch;
+    if (first_only) break;
+  }
+  return flops;
+}
+
+// The update's matrix work: 8 forward passes (the policy and the two target critics on the next
+// observations; the two critics, the policy and the two critics again on the observations) and 3
+// backward passes (weights' gradients: one forward's work; inputs' gradients: one forward's work
+// less the first layer, whose input needs none).
+double UpdateFlops(const model::NetworkShape& shape, int batch) {
+  const double forward = ForwardFlops(shape, batch);
+  return 8 * forward + 3 * (2 * forward - ForwardFlops(shape, batch, true));
+}
+
+// The anchor: floating-point operations per second of the same network's matrix products alone
+// (forward passes of the chain, bias and ReLU left out), on the current thread count.
+double MatmulFlopsPerSecond(const model::NetworkShape& shape, int batch, int reps) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> weights;
+  for (const auto& [in, out] : Layers(shape)) weights.push_back(torch::randn({in, out}));
+  const torch::Tensor x = torch::randn({batch, shape.obs_dim});
+  const auto start = std::chrono::steady_clock::now();
+  for (int r = 0; r < reps; ++r) {
+    torch::Tensor h = x;
+    for (const torch::Tensor& w : weights) h = torch::mm(h, w);
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return ForwardFlops(shape, batch) * reps / s;
+}
+
 int Main(int argc, char** argv) {
   int batch = 256, updates = 200, reps = 3, threads = 0, prioritized = 0;
   std::string device = "cpu", prefetch = "auto";
@@ -98,20 +147,24 @@ int Main(int argc, char** argv) {
   auto replay = FilledReplay(100000, prioritized != 0);
   const bool new_prefetch = learner.Prefetch(agent->device().is_cuda());
   Consumed(*agent, *replay, batch, 10, false, prioritized);  // warm
-  std::vector<double> old_loop, new_loop;
+  std::vector<double> old_loop, new_loop, matmul;
   for (int r = 0; r < reps; ++r) {
     torch::set_num_threads(old_threads);
     old_loop.push_back(Consumed(*agent, *replay, batch, updates, false, prioritized));
+    if (!agent->device().is_cuda()) matmul.push_back(MatmulFlopsPerSecond(o.shape, batch, 14 * updates));
     torch::set_num_threads(new_threads);
     new_loop.push_back(Consumed(*agent, *replay, batch, updates, new_prefetch, prioritized));
   }
   std::printf(
       "{\"device\": \"%s\", \"batch\": %d, \"prioritized\": %d, \"old_threads\": %d, "
       "\"new_threads\": %d, \"new_prefetch\": %s, \"old_samples_per_second\": %.0f, "
-      "\"new_samples_per_second\": %.0f, \"ratio\": %.3f, \"new_updates_per_second\": %.1f}\n",
+      "\"new_samples_per_second\": %.0f, \"ratio\": %.3f, \"new_updates_per_second\": %.1f, "
+      "\"old_update_gflops\": %.1f, \"matmul_gflops_old_threads\": %.1f}\n",
       agent->device().str().c_str(), batch, prioritized, old_threads, new_threads,
       new_prefetch ? "true" : "false", Median(old_loop), Median(new_loop),
-      Median(new_loop) / Median(old_loop), Median(new_loop) / batch);
+      Median(new_loop) / Median(old_loop), Median(new_loop) / batch,
+      UpdateFlops(o.shape, batch) * Median(old_loop) / batch / 1e9,
+      matmul.empty() ? 0.0 : Median(matmul) / 1e9);
   return 0;
 }
 
