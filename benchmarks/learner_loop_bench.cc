@@ -83,13 +83,10 @@ std::vector<std::pair<int, int>> Layers(const model::NetworkShape& shape) {
   return layers;
 }
 
-// Floating-point operations of one forward pass's matrix products, and of its first layer's.
-double ForwardFlops(const model::NetworkShape& shape, int batch, bool first_only = false) {
+// Floating-point operations of one forward pass's matrix products.
+double ForwardFlops(const model::NetworkShape& shape, int batch) {
   double flops = 0;
-  for (const auto& [in, out] : Layers(shape)) {
-    flops += 2.0 * in * out * batch;
-    if (first_only) break;
-  }
+  for (const auto& [in, out] : Layers(shape)) flops += 2.0 * in * out * batch;
   return flops;
 }
 
@@ -99,7 +96,8 @@ double ForwardFlops(const model::NetworkShape& shape, int batch, bool first_only
 // less the first layer, whose input needs none).
 double UpdateFlops(const model::NetworkShape& shape, int batch) {
   const double forward = ForwardFlops(shape, batch);
-  return 8 * forward + 3 * (2 * forward - ForwardFlops(shape, batch, true));
+  const double first = 2.0 * shape.obs_dim * Layers(shape).front().second * batch;
+  return 8 * forward + 3 * (2 * forward - first);
 }
 
 // The anchor: floating-point operations per second of the same network's matrix products alone
@@ -151,7 +149,9 @@ int Main(int argc, char** argv) {
   for (int r = 0; r < reps; ++r) {
     torch::set_num_threads(old_threads);
     old_loop.push_back(Consumed(*agent, *replay, batch, updates, false, prioritized));
-    if (!agent->device().is_cuda()) matmul.push_back(MatmulFlopsPerSecond(o.shape, batch, 14 * updates));
+    if (!agent->device().is_cuda()) {  // about as many products as the updates just timed
+      matmul.push_back(MatmulFlopsPerSecond(o.shape, batch, 14 * updates));
+    }
     torch::set_num_threads(new_threads);
     new_loop.push_back(Consumed(*agent, *replay, batch, updates, new_prefetch, prioritized));
   }

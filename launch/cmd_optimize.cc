@@ -502,7 +502,8 @@ void AddOptimizeCommand(CLI::App& app) {
                 "with --dataset: also random search with the same budget");
   cmd->add_flag("--no-library", flags->no_library, "ignore the run's library.json");
   cmd->add_option("--json", flags->json, "with --dataset: write the rows as JSON");
-  cmd->add_option("--seed", flags->seed, "seed of sampled rollouts, mutations, random sequences and random search");
+  cmd->add_option("--seed", flags->seed,
+                  "seed of sampled rollouts, mutations, random sequences and random search");
   cmd->add_option("-j,--jobs", flags->jobs,
                   "env workers evaluating candidates at once (0: one per allowed CPU; 1: "
                   "sequential, reproducible with --compilations)")

@@ -140,7 +140,8 @@ absl::StatusOr<std::unique_ptr<Learner>> Learner::Create(const LearnerOptions& o
   l->checkpoints_ = std::make_unique<CheckpointStore>(*std::move(store));
   if (!options.resume_from.empty()) PASSRL_RETURN_IF_ERROR(l->Resume());
   if (!options.config_yaml.empty()) {
-    PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(options.run_dir + "/config.yaml", options.config_yaml));
+    PASSRL_RETURN_IF_ERROR(
+        ReplaceFileDurably(options.run_dir + "/config.yaml", options.config_yaml));
   }
   std::optional<wire::CurveServerKeys> keys;
   if (!options.curve_dir.empty()) {

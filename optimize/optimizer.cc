@@ -271,7 +271,7 @@ class Run {
   bool measured_ ABSL_GUARDED_BY(mu_) = false;
   OptimizeResult result_ ABSL_GUARDED_BY(mu_);
   static constexpr int kElite = 8;
-  static constexpr double kCrossoverShare = 0.25;  // of the mutation candidates, once there is an elite
+  static constexpr double kCrossoverShare = 0.25;  // of the mutations, once the elite has two
   std::vector<std::pair<int64_t, std::vector<int>>> elite_ ABSL_GUARDED_BY(mu_);  // by count
   absl::Status error_ ABSL_GUARDED_BY(mu_);
   Mutex policy_mu_;  // the policy is not thread-safe

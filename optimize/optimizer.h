@@ -52,7 +52,7 @@ struct OptimizeOptions {
 struct OptimizeResult {
   std::vector<int> actions;  // the best sequence found (a prefix of a candidate)
   int64_t ir = 0, ir_o0 = 0, ir_oz = 0;
-  std::string source;        // the generator that found it: policy, library, sampled, mutation, crossover, random
+  std::string source;  // its generator: policy, library, sampled, mutation, crossover, random
   int64_t compilations = 0;  // candidates evaluated
   int64_t failed = 0;        // candidates cut short by a crash or hang
   double seconds = 0;

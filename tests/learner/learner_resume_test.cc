@@ -116,7 +116,7 @@ TEST(LearnerResumeTest, RefusesAnotherActionSpaceAndMissingCheckpoints) {
   EXPECT_NE(Learner::Create(other, &context).status().message().find("sac.hidden"),
             std::string::npos);
   // A fresh run into a directory that holds checkpoints would mix two runs: refused, and the
-  // refusal writes nothing there (the run's config.yaml and its TensorBoard files stay as they were).
+  // refusal writes nothing there (the run's config.yaml and TensorBoard files stay as they were).
   std::string config;
   ASSERT_TRUE(ReadFileToString(run + "/config.yaml", &config).ok());
   EXPECT_EQ(config, "test: true\n");

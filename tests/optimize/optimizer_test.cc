@@ -162,12 +162,8 @@ TEST(OptimizerTest, BadOptionsAndBenchmarksAreErrors) {
   EXPECT_FALSE(missing_on_two.ok()) << "an error on either worker is the search's";
 }
 
-// Sequences by action name.
-std::vector<int> Actions(std::initializer_list<const char*> names) {
-  std::vector<int> out;
-  for (const char* name : names) out.push_back(*envs::ActionIndex(name));
-  return out;
-}
+// A sequence by action names, comma-separated.
+std::vector<int> Seq(const char* names) { return *envs::ParseActionList(names); }
 
 // A landscape computed in memory: 100 instructions at reset, then count(prefix) after each step.
 class LandscapeEnv : public actors::EnvClient {
@@ -198,17 +194,17 @@ class LandscapeEnv : public actors::EnvClient {
   std::vector<int> prefix_;
 };
 
-// The search without a policy on `env`, from `library`, with only the `allowed` actions.
+// The search without a policy on `env`, from `library`, with only the `allowed` actions
+// (comma-separated).
 absl::StatusOr<OptimizeResult> SearchLandscape(LandscapeEnv& env,
                                                const std::vector<std::vector<int>>& library,
-                                               int64_t compilations,
-                                               std::initializer_list<const char*> allowed) {
+                                               int64_t compilations, const char* allowed) {
   SequenceLibrary lib;
   for (const std::vector<int>& sequence : library) lib.entries.push_back({sequence, 0});
   OptimizeOptions o;
   o.compilations = compilations;
   o.allowed.assign(envs::kNumActions, false);
-  for (int a : Actions(allowed)) o.allowed[static_cast<size_t>(a)] = true;
+  for (int a : Seq(allowed)) o.allowed[static_cast<size_t>(a)] = true;
   return Optimize(env, nullptr, &lib, "landscape", o);
 }
 
@@ -216,13 +212,12 @@ absl::StatusOr<OptimizeResult> SearchLandscape(LandscapeEnv& env,
 // single edit of the best, [sroa], reaches the 10; one edit of the second best does (and a random
 // sequence of these 8 actions starts with those five 1 time in 32,768).
 TEST(OptimizerTest, MutationsAlsoStartFromTheEliteNotOnlyTheBest) {
-  LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
-    if (prefix == Actions({"sroa"})) return 90;
-    if (prefix == Actions({"licm", "dce", "licm", "dce"})) return 95;
-    return prefix == Actions({"licm", "dce", "licm", "dce", "gvn"}) ? 10 : 100;
+  LandscapeEnv env([best = Seq("sroa"), second = Seq("licm,dce,licm,dce"),
+                    hole = Seq("licm,dce,licm,dce,gvn")](const std::vector<int>& prefix) {
+    return prefix == best ? 90 : prefix == second ? 95 : prefix == hole ? 10 : 100;
   });
-  auto r = SearchLandscape(env, {Actions({"sroa"}), Actions({"licm", "dce", "licm", "dce"})}, 3000,
-                           {"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
+  auto r = SearchLandscape(env, {Seq("sroa"), Seq("licm,dce,licm,dce")}, 3000,
+                           "sroa,instcombine,gvn,dce,licm,sccp,adce,dse");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "mutation");
@@ -233,14 +228,13 @@ TEST(OptimizerTest, MutationsAlsoStartFromTheEliteNotOnlyTheBest) {
 // parent, through sequences that leave 100: no single mutation gets there, one crossover (a
 // prefix of one elite sequence and a suffix of another) does.
 TEST(OptimizerTest, CrossoverJoinsTwoPartialSolutions) {
-  LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
-    if (prefix == Actions({"sroa", "instcombine"})) return 90;
-    if (prefix == Actions({"licm", "licm", "gvn", "dce"})) return 95;
-    return prefix == Actions({"sroa", "instcombine", "gvn", "dce"}) ? 10 : 100;
+  LandscapeEnv env([front = Seq("sroa,instcombine"), back = Seq("licm,licm,gvn,dce"),
+                    join = Seq("sroa,instcombine,gvn,dce")](const std::vector<int>& prefix) {
+    return prefix == front ? 90 : prefix == back ? 95 : prefix == join ? 10 : 100;
   });
   auto r = SearchLandscape(
-      env, {Actions({"sroa", "instcombine"}), Actions({"licm", "licm", "gvn", "dce"})}, 1000,
-      {"sroa", "instcombine", "gvn", "dce", "licm", "sccp", "adce", "dse"});
+      env, {Seq("sroa,instcombine"), Seq("licm,licm,gvn,dce")}, 1000,
+      "sroa,instcombine,gvn,dce,licm,sccp,adce,dse");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "crossover");
@@ -250,10 +244,10 @@ TEST(OptimizerTest, CrossoverJoinsTwoPartialSolutions) {
 // the way there, so the best stays empty and its mutations one action long; only whole random
 // sequences reach three actions.
 TEST(OptimizerTest, RandomSequencesKeepComingOnAPlateau) {
-  LandscapeEnv env([](const std::vector<int>& prefix) -> int64_t {
-    return prefix == Actions({"gvn", "dce", "sroa"}) ? 10 : 100;
+  LandscapeEnv env([hole = Seq("gvn,dce,sroa")](const std::vector<int>& prefix) {
+    return prefix == hole ? 10 : 100;
   });
-  auto r = SearchLandscape(env, {}, 2000, {"sroa", "gvn", "dce", "licm"});
+  auto r = SearchLandscape(env, {}, 2000, "sroa,gvn,dce,licm");
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->ir, 10) << envs::FormatActionList(r->actions);
   EXPECT_EQ(r->source, "random");
