@@ -1,28 +1,36 @@
 // The learner's update loop, old against new, in one run: samples consumed per second (updates x
-// batch / time). Old: LibTorch's default intra-op threads (1 on this 2-core VM) and each batch
-// sampled between updates. New: the learner's defaults (learner.torch_threads 0: its CPUs less
-// two; learner.prefetch auto: a sampler thread with CUDA). Same replay (random
-// transitions of the real observation size), same network, reps interleaved; medians and their
-// ratio as one JSON line. --prefetch on|off and --torch-threads N override the new loop's. On the
-// CPU it also prints the old loop's matrix work per second (old_update_gflops, counted from the
-// network's shape) beside its anchor, the same matrix products alone on the same threads
-// (matmul_gflops_old_threads): how much a faster loop could still gain on these cores.
+// batch / time). Old: LibTorch's default intra-op threads (1 on this 2-core VM), each batch
+// sampled between updates, glibc's allocator defaults. New: the learner's defaults
+// (learner.torch_threads 0: its CPUs less two; learner.prefetch auto: a sampler thread with CUDA;
+// learner.retain_heap_mb: freed heap kept for the next update). Each loop runs alone in a child
+// process (this binary with --loop old|new: allocator settings are per process), reps
+// interleaved, same replay (random transitions of the real observation size), same network;
+// medians and their ratio as one JSON line. --prefetch on|off, --torch-threads N and
+// --retain-heap-mb N override the new loop's. On the CPU it also prints the old loop's matrix
+// work per second (old_update_gflops, counted from the network's shape) beside its anchor, the
+// same matrix products alone on the same threads (matmul_gflops_old_threads): how much a faster
+// loop could still gain on these cores.
 //   build/benchmarks/passrl_learner_loop_bench [--batch 256] [--updates 200] [--reps 3]
-//       [--torch-threads N] [--prefetch auto|on|off] [--device cpu|cuda] [--prioritized 0|1]
+//       [--torch-threads N] [--prefetch auto|on|off] [--retain-heap-mb N] [--device cpu|cuda]
+//       [--prioritized 0|1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
+#include <string>
 #include <random>
 #include <utility>
 #include <vector>
 
 #include "actors/observation.h"
+#include "common/heap_retention.h"
+#include "common/subprocess.h"
 #include "common/pinning.h"
 #include "envs/action_space.h"
 #include "learner/batch_sampler.h"
 #include "learner/learner_options.h"
 #include "learner/sac.h"
+#include "nlohmann/json.hpp"
 #include "replay/replay_buffer.h"
 
 namespace passrl::learner {
@@ -116,55 +124,117 @@ double MatmulFlopsPerSecond(const model::NetworkShape& shape, int batch, int rep
   return ForwardFlops(shape, batch) * reps / s;
 }
 
-int Main(int argc, char** argv) {
-  int batch = 256, updates = 200, reps = 3, threads = 0, prioritized = 0;
-  std::string device = "cpu", prefetch = "auto";
+struct Flags {
+  int batch = 256, updates = 200, reps = 3, threads = 0, prioritized = 0, retain_heap_mb = -1;
+  std::string device = "cpu", prefetch = "auto", loop;  // loop: old|new in a child process
+};
+
+Flags Parse(int argc, char** argv) {
+  Flags f;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--batch")) batch = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--updates")) updates = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--torch-threads")) threads = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--device")) device = argv[i + 1];
-    if (!std::strcmp(argv[i], "--prioritized")) prioritized = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--prefetch")) prefetch = argv[i + 1];
+    const std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--batch") f.batch = std::stoi(value);
+    if (flag == "--updates") f.updates = std::stoi(value);
+    if (flag == "--reps") f.reps = std::stoi(value);
+    if (flag == "--torch-threads") f.threads = std::stoi(value);
+    if (flag == "--device") f.device = value;
+    if (flag == "--prioritized") f.prioritized = std::stoi(value);
+    if (flag == "--prefetch") f.prefetch = value;
+    if (flag == "--retain-heap-mb") f.retain_heap_mb = std::stoi(value);
+    if (flag == "--loop") f.loop = value;
   }
-  const int old_threads = torch::get_num_threads();  // LibTorch's default
-  const int cpus = AllowedCpuCount();
-  LearnerOptions learner;  // the learner's own rule for threads and prefetching
-  learner.torch_threads = threads;
-  learner.prefetch = prefetch;
-  const int new_threads = learner.UpdateThreads(cpus);
+  return f;
+}
+
+// The learner's own rules for the new loop, with the flags' overrides.
+LearnerOptions NewLoopOptions(const Flags& f) {
+  LearnerOptions learner;
+  learner.torch_threads = f.threads;
+  learner.prefetch = f.prefetch;
+  if (f.retain_heap_mb >= 0) learner.retain_heap_mb = f.retain_heap_mb;
+  return learner;
+}
+
+SacOptions Network(const Flags& f) {
   SacOptions o;
   o.shape = {actors::kObservationDim, envs::kNumActions, {256, 256}};
-  o.use_cuda_if_available = device == "cuda";
+  o.use_cuda_if_available = f.device == "cuda";
+  return o;
+}
+
+// One loop, alone in this (child) process so that its allocator settings are its own: prints
+// {"samples_per_second": S, "matmul_gflops": M} (M: the anchor, on the old loop's threads).
+int Child(const Flags& f) {
+  const bool old = f.loop == "old";
+  const LearnerOptions learner = NewLoopOptions(f);
+  if (!old) {
+    if (absl::Status kept = RetainFreedHeap(size_t(learner.retain_heap_mb) << 20); !kept.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(kept.message()).c_str());
+      return 1;
+    }
+    torch::set_num_threads(learner.UpdateThreads(AllowedCpuCount()));
+  }
+  const SacOptions o = Network(f);
   auto agent = *SacAgent::Create(o);
-  if (device == "cuda" && !agent->device().is_cuda()) {
+  if (f.device == "cuda" && !agent->device().is_cuda()) {
     std::fprintf(stderr, "--device cuda: no CUDA device\n");
     return 1;
   }
-  auto replay = FilledReplay(100000, prioritized != 0);
-  const bool new_prefetch = learner.Prefetch(agent->device().is_cuda());
-  Consumed(*agent, *replay, batch, 10, false, prioritized);  // warm
+  auto replay = FilledReplay(100000, f.prioritized != 0);
+  const bool prefetch = !old && learner.Prefetch(agent->device().is_cuda());
+  Consumed(*agent, *replay, f.batch, 10, false, f.prioritized);  // warm
+  const double consumed = Consumed(*agent, *replay, f.batch, f.updates, prefetch, f.prioritized);
+  double matmul = 0;  // about as many products as the updates just timed
+  if (old && !agent->device().is_cuda()) {
+    matmul = MatmulFlopsPerSecond(o.shape, f.batch, 14 * f.updates);
+  }
+  std::printf("{\"samples_per_second\": %.1f, \"matmul_gflops\": %.2f}\n", consumed, matmul / 1e9);
+  return 0;
+}
+
+// Runs one loop in a child process (this binary with --loop); its samples/s and anchor.
+std::pair<double, double> RunLoop(int argc, char** argv, const std::string& loop) {
+  std::vector<std::string> args = {"/proc/self/exe"};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  args.insert(args.end(), {"--loop", loop});
+  SubprocessOptions options;
+  options.inherit_stderr = true;
+  auto run = RunSubprocess(args, options);
+  if (!run.ok() || !run->ok()) {
+    std::fprintf(stderr, "the %s loop failed: %s\n", loop.c_str(),
+                 run.ok() ? run->Describe().c_str() : std::string(run.status().message()).c_str());
+    std::exit(1);
+  }
+  const nlohmann::json j = nlohmann::json::parse(run->out);
+  return {j.at("samples_per_second").get<double>(), j.at("matmul_gflops").get<double>()};
+}
+
+int Main(int argc, char** argv) {
+  const Flags f = Parse(argc, argv);
+  if (!f.loop.empty()) return Child(f);
+  const LearnerOptions learner = NewLoopOptions(f);
+  const int old_threads = torch::get_num_threads();  // LibTorch's default
+  const int new_threads = learner.UpdateThreads(AllowedCpuCount());
+  const bool cuda = f.device == "cuda";
+  const bool new_prefetch = learner.Prefetch(cuda);
   std::vector<double> old_loop, new_loop, matmul;
-  for (int r = 0; r < reps; ++r) {
-    torch::set_num_threads(old_threads);
-    old_loop.push_back(Consumed(*agent, *replay, batch, updates, false, prioritized));
-    if (!agent->device().is_cuda()) {  // about as many products as the updates just timed
-      matmul.push_back(MatmulFlopsPerSecond(o.shape, batch, 14 * updates));
-    }
-    torch::set_num_threads(new_threads);
-    new_loop.push_back(Consumed(*agent, *replay, batch, updates, new_prefetch, prioritized));
+  for (int r = 0; r < f.reps; ++r) {  // reps interleaved, each loop in a fresh process
+    const auto [old_consumed, gflops] = RunLoop(argc, argv, "old");
+    old_loop.push_back(old_consumed);
+    if (gflops > 0) matmul.push_back(gflops);
+    new_loop.push_back(RunLoop(argc, argv, "new").first);
   }
   std::printf(
       "{\"device\": \"%s\", \"batch\": %d, \"prioritized\": %d, \"old_threads\": %d, "
-      "\"new_threads\": %d, \"new_prefetch\": %s, \"old_samples_per_second\": %.0f, "
-      "\"new_samples_per_second\": %.0f, \"ratio\": %.3f, \"new_updates_per_second\": %.1f, "
-      "\"old_update_gflops\": %.1f, \"matmul_gflops_old_threads\": %.1f}\n",
-      agent->device().str().c_str(), batch, prioritized, old_threads, new_threads,
-      new_prefetch ? "true" : "false", Median(old_loop), Median(new_loop),
-      Median(new_loop) / Median(old_loop), Median(new_loop) / batch,
-      UpdateFlops(o.shape, batch) * Median(old_loop) / batch / 1e9,
-      matmul.empty() ? 0.0 : Median(matmul) / 1e9);
+      "\"new_threads\": %d, \"new_prefetch\": %s, \"new_retain_heap_mb\": %d, "
+      "\"old_samples_per_second\": %.0f, \"new_samples_per_second\": %.0f, \"ratio\": %.3f, "
+      "\"new_updates_per_second\": %.1f, \"old_update_gflops\": %.1f, "
+      "\"matmul_gflops_old_threads\": %.1f}\n",
+      f.device.c_str(), f.batch, f.prioritized, old_threads, new_threads,
+      new_prefetch ? "true" : "false", learner.retain_heap_mb, Median(old_loop), Median(new_loop),
+      Median(new_loop) / Median(old_loop), Median(new_loop) / f.batch,
+      UpdateFlops(Network(f).shape, f.batch) * Median(old_loop) / f.batch / 1e9,
+      matmul.empty() ? 0.0 : Median(matmul));
   return 0;
 }
 

@@ -153,6 +153,8 @@ std::vector<Field> Fields(TrainConfig& c) {
            "ZeroMQ I/O threads of the learner (thousands of actor connections: 2 or more)"),
       Bind("learner.torch_threads", &l.torch_threads,
            "LibTorch intra-op threads for the SAC update; 0: the learner's CPUs less two (ingest, I/O)"),
+      Bind("learner.retain_heap_mb", &l.retain_heap_mb,
+           "MiB of freed heap the learner keeps for the next update's tensors; 0: libc defaults"),
       Bind("learner.prefetch", &l.prefetch,
            "a sampler thread prepares the next batch during the update: auto (with CUDA), on, "
            "off"),

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/durable_file.h"
+#include "common/heap_retention.h"
 #include "common/pinning.h"
 #include "common/status_macros.h"
 #include "learner/batch_sampler.h"
@@ -77,6 +78,7 @@ absl::Status LearnerOptions::Validate() const {
   if (publish_every < 1) return absl::InvalidArgumentError("learner.publish_every must be >= 1");
   if (io_threads < 1) return absl::InvalidArgumentError("learner.io_threads must be >= 1");
   if (torch_threads < 0) return absl::InvalidArgumentError("learner.torch_threads must be >= 0");
+  if (retain_heap_mb < 0) return absl::InvalidArgumentError("learner.retain_heap_mb must be >= 0");
   if (prefetch != "auto" && prefetch != "on" && prefetch != "off") {
     return absl::InvalidArgumentError(
         absl::StrCat("learner.prefetch must be auto, on or off, not '", prefetch, "'"));
@@ -451,6 +453,10 @@ void Learner::KeepIfBest(double score) {
 absl::Status Learner::Run() {
   std::printf("learner: transitions on port %d, weights on port %d, device %s, run dir %s\n", port_,
               weights_port_, agent_->device().is_cuda() ? "cuda" : "cpu", options_.run_dir.c_str());
+  if (absl::Status kept = RetainFreedHeap(size_t(options_.retain_heap_mb) << 20); !kept.ok()) {
+    std::printf("learner: freed memory goes back to the kernel (%s)\n",
+                std::string(kept.message()).c_str());
+  }
   std::fflush(stdout);
   ingest_ = std::thread([this] { IngestLoop(); });
   start_ = MonotonicSeconds();

@@ -27,6 +27,11 @@ struct LearnerOptions {
   // A sampler thread assembles the next batch during the update: "auto" (on with CUDA, where
   // host work overlaps the device's; on this CPU it measured 0.95x-1.08x), "on", "off".
   std::string prefetch = "auto";
+  // MiB of freed heap the learner keeps instead of returning it to the kernel (common/
+  // heap_retention.h): the update's tensors reuse it rather than faulting in fresh pages each
+  // update (measured: BENCHMARKS.md, "Update loop"); resident memory may stay this much above
+  // what is in use. 0: the C library's defaults.
+  int retain_heap_mb = 64;
   bool weights_float16 = false;       // broadcast the policy as float16 (half the bytes)
   double duration_seconds = 120;      // then stop (0: until SIGTERM/SIGINT)
   double heartbeat_timeout_seconds = 30;

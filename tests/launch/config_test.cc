@@ -140,6 +140,9 @@ TEST(ConfigTest, BadValuesAreNamed) {
   EXPECT_EQ(LoadTrainConfig("", {"env.runtime_clock=wall"})->worker.runtime_clock, "wall");
   EXPECT_TRUE(Mentions(LoadTrainConfig("", {"env.runtime_max_pairs=1"}).status(),
                        "env.runtime_max_pairs must be >= 2"));
+  EXPECT_TRUE(Mentions(LoadTrainConfig("", {"learner.retain_heap_mb=-1"}).status(),
+                       "learner.retain_heap_mb must be >= 0"));
+  EXPECT_EQ(LoadTrainConfig("", {"learner.retain_heap_mb=0"})->learner.retain_heap_mb, 0);
   auto yaml = LoadTrainConfig(testing::WriteTempFile("y.yaml", "run: [unclosed\n"));
   EXPECT_TRUE(Mentions(yaml.status(), "bad YAML")) << yaml.status();
   EXPECT_EQ(LoadTrainConfig("/nonexistent.yaml").status().code(), absl::StatusCode::kNotFound);
