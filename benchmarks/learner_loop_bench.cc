@@ -6,13 +6,13 @@
 // process (this binary with --loop old|new: allocator settings are per process), reps
 // interleaved, same replay (random transitions of the real observation size), same network;
 // medians and their ratio as one JSON line. --prefetch on|off, --torch-threads N and
-// --retain-heap-mb N override the new loop's. On the CPU it also prints the old loop's matrix
-// work per second (old_update_gflops, counted from the network's shape) beside its anchor, the
-// same matrix products alone on the same threads (matmul_gflops_old_threads): how much a faster
-// loop could still gain on these cores.
+// --retain-heap-mb N override the new loop's; --bfloat16 1 gives it sac.hidden_bfloat16. On the
+// CPU it also prints the old loop's matrix work per second (old_update_gflops, counted from the
+// network's shape) beside its anchor, the same matrix products alone on the same threads
+// (matmul_gflops_old_threads): how much a faster loop could still gain on these cores.
 //   build/benchmarks/passrl_learner_loop_bench [--batch 256] [--updates 200] [--reps 3]
 //       [--torch-threads N] [--prefetch auto|on|off] [--retain-heap-mb N] [--device cpu|cuda]
-//       [--prioritized 0|1]
+//       [--prioritized 0|1] [--bfloat16 0|1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -126,6 +126,7 @@ double MatmulFlopsPerSecond(const model::NetworkShape& shape, int batch, int rep
 
 struct Flags {
   int batch = 256, updates = 200, reps = 3, threads = 0, prioritized = 0, retain_heap_mb = -1;
+  int bfloat16 = 0;  // the new loop's sac.hidden_bfloat16
   std::string device = "cpu", prefetch = "auto", loop;  // loop: old|new in a child process
 };
 
@@ -142,6 +143,7 @@ Flags Parse(int argc, char** argv) {
     if (flag == "--prefetch") f.prefetch = value;
     if (flag == "--retain-heap-mb") f.retain_heap_mb = std::stoi(value);
     if (flag == "--loop") f.loop = value;
+    if (flag == "--bfloat16") f.bfloat16 = std::stoi(value);
   }
   return f;
 }
@@ -159,6 +161,7 @@ SacOptions Network(const Flags& f) {
   SacOptions o;
   o.shape = {actors::kObservationDim, envs::kNumActions, {256, 256}};
   o.use_cuda_if_available = f.device == "cuda";
+  o.hidden_bfloat16 = f.loop == "new" && f.bfloat16 != 0;
   return o;
 }
 
@@ -227,11 +230,13 @@ int Main(int argc, char** argv) {
   std::printf(
       "{\"device\": \"%s\", \"batch\": %d, \"prioritized\": %d, \"old_threads\": %d, "
       "\"new_threads\": %d, \"new_prefetch\": %s, \"new_retain_heap_mb\": %d, "
+      "\"new_hidden_bfloat16\": %s, "
       "\"old_samples_per_second\": %.0f, \"new_samples_per_second\": %.0f, \"ratio\": %.3f, "
       "\"new_updates_per_second\": %.1f, \"old_update_gflops\": %.1f, "
       "\"matmul_gflops_old_threads\": %.1f}\n",
       f.device.c_str(), f.batch, f.prioritized, old_threads, new_threads,
-      new_prefetch ? "true" : "false", learner.retain_heap_mb, Median(old_loop), Median(new_loop),
+      new_prefetch ? "true" : "false", learner.retain_heap_mb, f.bfloat16 ? "true" : "false",
+      Median(old_loop), Median(new_loop),
       Median(new_loop) / Median(old_loop), Median(new_loop) / f.batch,
       UpdateFlops(Network(f).shape, f.batch) * Median(old_loop) / f.batch / 1e9,
       matmul.empty() ? 0.0 : Median(matmul));

@@ -176,6 +176,8 @@ std::vector<Field> Fields(TrainConfig& c) {
       Bind("sac.reward_scale", &l.sac.reward_scale, "rewards are multiplied by this"),
       Bind("sac.grad_clip", &l.sac.grad_clip, "max gradient L2 norm per network; 0: none"),
       Bind("sac.hidden", &l.sac.shape.hidden, "hidden layer widths of every MLP"),
+      Bind("sac.hidden_bfloat16", &l.sac.hidden_bfloat16,
+           "the update's hidden-layer products in bfloat16 (outputs, losses, Adam in float32)"),
       Bind("sac.twin_mean_target", &l.sac.twin_mean_target,
            "critic target from the mean of the twin critics instead of their min"),
   };

@@ -43,6 +43,18 @@ struct Learner::ActorInfo {
 
 namespace {
 
+// Whether this CPU multiplies bfloat16 natively (sac.hidden_bfloat16 is slower where it does not).
+bool CpuHasBfloat16() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    return line.find(" avx512_bf16") != std::string::npos ||
+           line.find(" amx_bf16") != std::string::npos;
+  }
+  return false;
+}
+
 // Messages queued per actor connection before ZeroMQ stops reading from it (TCP then pushes back
 // to the actor, whose own queue holds 256): bounds the learner's queued input at N x 4 messages
 // (~60 KB each at 32 transitions of 236 floats: ~240 MB for 1,000 actors at worst, ~0 when it
@@ -456,6 +468,10 @@ absl::Status Learner::Run() {
   if (absl::Status kept = RetainFreedHeap(size_t(options_.retain_heap_mb) << 20); !kept.ok()) {
     std::printf("learner: freed memory goes back to the kernel (%s)\n",
                 std::string(kept.message()).c_str());
+  }
+  if (options_.sac.hidden_bfloat16 && !agent_->device().is_cuda() && !CpuHasBfloat16()) {
+    std::printf("learner: sac.hidden_bfloat16 on a CPU without AVX512-BF16 or AMX: the bfloat16 "
+                "products are emulated, likely slower than float32\n");
   }
   std::fflush(stdout);
   ingest_ = std::thread([this] { IngestLoop(); });

@@ -112,21 +112,22 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   const torch::Tensor terminals = in.terminals.to(device_);
   const torch::Tensor weights = in.weights.to(device_);
   const double alpha = log_alpha_.exp().item<double>();
+  const torch::ScalarType h = options_.hidden_bfloat16 ? torch::kBFloat16 : torch::kFloat;
   SacLosses out;
 
   // Critics.
   torch::Tensor target;
   {
     torch::NoGradGuard no_grad;
-    const torch::Tensor next_logits = policy_->forward(next_obs) + mask_;
+    const torch::Tensor next_logits = policy_->forward(next_obs, h) + mask_;
     target =
         CriticTarget(rewards, terminals, torch::softmax(next_logits, 1),
-                     torch::log_softmax(next_logits, 1), q1_target_->forward(next_obs),
-                     q2_target_->forward(next_obs), alpha, options_.gamma, options_.reward_scale,
+                     torch::log_softmax(next_logits, 1), q1_target_->forward(next_obs, h),
+                     q2_target_->forward(next_obs, h), alpha, options_.gamma, options_.reward_scale,
                      options_.twin_mean_target);
   }
-  const torch::Tensor q1 = q1_->forward(obs).gather(1, actions).squeeze(1);
-  const torch::Tensor q2 = q2_->forward(obs).gather(1, actions).squeeze(1);
+  const torch::Tensor q1 = q1_->forward(obs, h).gather(1, actions).squeeze(1);
+  const torch::Tensor q2 = q2_->forward(obs, h).gather(1, actions).squeeze(1);
   const torch::Tensor critic_loss =
       (weights * (q1 - target).pow(2)).mean() + (weights * (q2 - target).pow(2)).mean();
   q_opt_->zero_grad();
@@ -138,14 +139,14 @@ SacLosses SacAgent::Update(const SacBatch& in) {
   q_opt_->step();
 
   // Policy, against the updated critics (values only, no critic gradients).
-  const torch::Tensor logits = policy_->forward(obs) + mask_;
+  const torch::Tensor logits = policy_->forward(obs, h) + mask_;
   const torch::Tensor probs = torch::softmax(logits, 1);
   const torch::Tensor log_probs = torch::log_softmax(logits, 1);
   torch::Tensor q1_all, q2_all;
   {
     torch::NoGradGuard no_grad;
-    q1_all = q1_->forward(obs);
-    q2_all = q2_->forward(obs);
+    q1_all = q1_->forward(obs, h);
+    q2_all = q2_->forward(obs, h);
   }
   const torch::Tensor policy_loss = PolicyLoss(probs, log_probs, q1_all, q2_all, alpha);
   policy_opt_->zero_grad();

@@ -17,8 +17,12 @@ struct SacOptions {
   double initial_alpha = 0.2;
   double target_entropy_ratio = 0.5;  // of log|A|; 0.98 is known to make alpha blow up
   double reward_scale = 1.0;
-  double grad_clip = 10.0;
-  bool twin_mean_target = false;  // critic target: mean of the twin target critics, not their min  // max global L2 norm per network; <= 0: none
+  double grad_clip = 10.0;         // max global L2 norm per network; <= 0: none
+  bool twin_mean_target = false;  // critic target: mean of the twin target critics, not their min
+  // The update's hidden-layer products in bfloat16 (model::MlpImpl::forward): ~1.9x faster
+  // products on CPUs with AVX512-BF16 (BENCHMARKS.md, "The update loop"); the output layers,
+  // losses, parameters and Adam stay float32. Actors and validation always act in float32.
+  bool hidden_bfloat16 = false;
   uint64_t seed = 1;
   bool use_cuda_if_available = true;
   absl::Status Validate() const;

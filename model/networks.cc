@@ -14,10 +14,15 @@ MlpImpl::MlpImpl(const NetworkShape& shape) {
   register_module("layers", layers_);
 }
 
-torch::Tensor MlpImpl::forward(torch::Tensor x) {
+torch::Tensor MlpImpl::forward(torch::Tensor x, torch::ScalarType hidden) {
   const size_t n = layers_->size();
   for (size_t i = 0; i < n; ++i) {
-    x = layers_[i]->as<torch::nn::Linear>()->forward(x);
+    torch::nn::LinearImpl& layer = *layers_[i]->as<torch::nn::Linear>();
+    if (i + 1 == n || hidden == torch::kFloat) {
+      x = layer.forward(x.to(torch::kFloat));
+    } else {
+      x = torch::linear(x.to(hidden), layer.weight.to(hidden), layer.bias.to(hidden));
+    }
     if (i + 1 < n) x = torch::relu(x);
   }
   return x;

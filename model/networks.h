@@ -19,7 +19,10 @@ namespace passrl::model {
 class MlpImpl : public torch::nn::Module {
  public:
   explicit MlpImpl(const NetworkShape& shape);
-  torch::Tensor forward(torch::Tensor x);  // [B, obs_dim] -> [B, num_actions]
+  // [B, obs_dim] -> [B, num_actions], float32. `hidden` kBFloat16: the hidden layers' products
+  // in bfloat16 (float32 accumulation; the parameters and gradients stay float32, cast per call),
+  // the output layer in float32 so Q values and logits keep their precision.
+  torch::Tensor forward(torch::Tensor x, torch::ScalarType hidden = torch::kFloat);
 
  private:
   torch::nn::ModuleList layers_;

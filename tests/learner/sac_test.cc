@@ -112,9 +112,32 @@ TEST(SacAgentTest, PolicyParametersRoundTripThroughAFreshNetwork) {
   EXPECT_FALSE(model::LoadFlatParameters(*copy, std::vector<float>(flat.size() - 1)).ok());
 }
 
+// The update's bfloat16 hidden layers: outputs float32 and close to the float32 network's (but
+// not equal: the products did run in bfloat16), gradients float32 on every parameter.
+TEST(SacAgentTest, BfloatHiddenLayersStayCloseToFloat) {
+  torch::manual_seed(5);
+  model::Mlp net(model::NetworkShape{40, 30, {64, 64}});
+  const torch::Tensor x = torch::rand({32, 40}) * 4;
+  const torch::Tensor exact = net->forward(x);
+  const torch::Tensor mixed = net->forward(x, torch::kBFloat16);
+  ASSERT_EQ(mixed.scalar_type(), torch::kFloat);
+  const double scale = exact.abs().max().item<double>();
+  EXPECT_GT((mixed - exact).abs().max().item<double>(), 0.0);
+  EXPECT_LT((mixed - exact).abs().max().item<double>(), 2e-2 * scale);
+  mixed.sum().backward();
+  for (const torch::Tensor& p : net->parameters()) {
+    ASSERT_TRUE(p.grad().defined());
+    EXPECT_EQ(p.grad().scalar_type(), torch::kFloat);
+    EXPECT_GT(p.grad().abs().sum().item<double>(), 0.0);
+  }
+}
+
 // A contextual bandit with a known best action per context: with fixed seeds, SAC must find it
-// in every context (100% of the optimal return) within a fixed number of updates.
-TEST(SacLearningTest, SolvesAContextualBandit) {
+// in every context (100% of the optimal return) within a fixed number of updates, with the
+// hidden layers in float32 and in bfloat16.
+class SacLearningTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SacLearningTest, SolvesAContextualBandit) {
   torch::set_num_threads(1);
   constexpr int kContexts = 4, kActions = 5;
   const int best[kContexts] = {3, 0, 4, 1};
@@ -125,6 +148,7 @@ TEST(SacLearningTest, SolvesAContextualBandit) {
   o.alpha_learning_rate = 3e-3;
   o.seed = 7;
   o.use_cuda_if_available = false;
+  o.hidden_bfloat16 = GetParam();
   auto agent = *SacAgent::Create(o);
   // Every (context, action) pair, shuffled into batches; reward 1 for the best action, else 0.
   std::mt19937 rng(3);
@@ -158,6 +182,9 @@ TEST(SacLearningTest, SolvesAContextualBandit) {
   EXPECT_EQ(optimal, kContexts);
   EXPECT_EQ(agent->updates(), 600);
 }
+
+INSTANTIATE_TEST_SUITE_P(HiddenPrecision, SacLearningTest, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "bfloat16" : "float32"; });
 
 SacBatch RandomBatch(int64_t n, int64_t dim, int64_t actions, uint64_t seed) {
   torch::manual_seed(seed);
