@@ -196,19 +196,22 @@ bench() {
     --updates "$2" --reps 3 --batch "$1"
 }
 # The learner's whole update loop on CUDA (sampling from a replay, batches made and copied, the
-# update): samples consumed per second at batch $1, old loop against new.
+# update): samples consumed per second at batch $1, old loop against new; $3 "_bf16": the new
+# loop with sac.hidden_bfloat16.
 loop() {
-  json_line "$B/loop_bench_batch_$1.log" "$B/benchmarks/passrl_learner_loop_bench" --device cuda \
-    --updates "$2" --reps 3 --batch "$1"
+  json_line "$B/loop_bench_batch_$1$3.log" "$B/benchmarks/passrl_learner_loop_bench" --device cuda \
+    --updates "$2" --reps 3 --batch "$1" ${3:+--bfloat16 1}
 }
 BENCH=$(bench 256 200)
 BENCH_BIG=$(bench 4096 100)
 LOOP=$(loop 256 300)
 LOOP_BIG=$(loop 1024 200)
+LOOP_BF16=$(loop 1024 200 _bf16)
 say "SAC updates, batch 256: $BENCH"
 say "SAC updates, batch 4096: $BENCH_BIG"
 say "update loop, batch 256: $LOOP"
 say "update loop, batch 1024: $LOOP_BIG"
+say "update loop, batch 1024, bfloat16 hidden layers: $LOOP_BF16"
 # IR-count actors one such learner serves at samples_per_insert 1, 4, 8 (an actor: ~4,400
 # transitions/s, BENCHMARKS.md "learner capacity").
 for l in "$LOOP" "$LOOP_BIG"; do
