@@ -17,15 +17,16 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "actors/observation.h"
 #include "common/heap_retention.h"
-#include "common/subprocess.h"
+#include "common/host.h"
 #include "common/pinning.h"
+#include "common/subprocess.h"
 #include "envs/action_space.h"
 #include "learner/batch_sampler.h"
 #include "learner/learner_options.h"
@@ -197,7 +198,7 @@ int Child(const Flags& f) {
 
 // Runs one loop in a child process (this binary with --loop); its samples/s and anchor.
 std::pair<double, double> RunLoop(int argc, char** argv, const std::string& loop) {
-  std::vector<std::string> args = {"/proc/self/exe"};
+  std::vector<std::string> args = {SelfExecutable()};
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.insert(args.end(), {"--loop", loop});
   SubprocessOptions options;

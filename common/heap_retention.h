@@ -5,7 +5,8 @@
 // faults in fresh zeroed pages: measured, 11% of a CPU update's time was in the kernel.
 // RetainFreedHeap serves blocks below `bytes` (at most 32 MiB, glibc's cap) from the heap and
 // trims it only when more than `bytes` lie free at its top: resident memory may stay up to
-// `bytes` above what is in use. Process-wide; call it once, early, before worker threads start.
+// `bytes` above what is in use. Process-wide and thread-safe (mallopt takes the allocator's lock);
+// the learner calls it once, as it starts.
 #pragma once
 
 #include <cstddef>
