@@ -3,6 +3,7 @@
 // module, and bad inputs are one-line errors.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "actors/observation.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@
 #include "launch/config.h"
 #include "learner/checkpoint.h"
 #include "learner/sac.h"
+#include "optimize/library.h"
 #include "tests/launch/command_fixtures.h"
 #include "tests/test_util.h"
 
@@ -128,6 +130,33 @@ TEST(OptimizeTest, BadInputsAreOneLineErrors) {
   const std::string bad_library = MakeRun("bad_library", envs::ActionSpaceHash(),
                                           R"({"sequences": [{"actions": "frobnicate"}]})");
   one_line(Passrl({"optimize", program, "--policy", bad_library + "/checkpoints"}), "frobnicate");
+}
+
+// `passrl library` on a small pool: two workers score and distil exactly what one does (each
+// program's scores stay in its own column), and the one sequence that beats -Oz is picked first.
+TEST(LibraryTest, TwoWorkersDistilWhatOneDoes) {
+  const std::string pool = absl::StrCat(
+      R"({"benchmarks": {"bundled/nqueens": {"actions": ")", kGood,
+      R"(", "ratio_vs_oz": 1.01},
+        "bundled/crc32_table": {"actions": "instcombine", "ratio_vs_oz": 0.9},
+        "bundled/matmul_int": {"actions": "sroa,instcombine", "ratio_vs_oz": 0.8},
+        "bundled/sieve_bitset": {"actions": "simplifycfg,sroa", "ratio_vs_oz": 0.7}}})");
+  std::string libraries[2];
+  for (int jobs : {1, 2}) {
+    const std::string run = testing::TempDir() + "/library_j" + std::to_string(jobs);
+    std::filesystem::create_directories(run);
+    ASSERT_TRUE(ReplaceFileDurably(run + "/sequences.json", pool).ok());
+    const SubprocessResult r = Passrl({"library", "--run", run, "--programs", "4",
+                                       "--candidates", "4", "-j", std::to_string(jobs)});
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("[4/4] bundled/"), std::string::npos) << r.out;
+    ASSERT_TRUE(ReadFileToString(run + "/library.json", &libraries[jobs - 1]).ok());
+  }
+  EXPECT_EQ(libraries[0], libraries[1]);
+  auto library = optimize::SequenceLibrary::FromJson(libraries[1]);
+  ASSERT_TRUE(library.ok()) << library.status();
+  ASSERT_FALSE(library->entries.empty()) << libraries[1];
+  EXPECT_EQ(library->entries[0].actions, *envs::ParseActionList(kGood));
 }
 
 }  // namespace
