@@ -1,10 +1,8 @@
 #include "corpus/debian_corpus.h"
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <set>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -12,24 +10,13 @@
 #include "common/clock.h"
 #include "common/file_cache.h"
 #include "common/mutex.h"
+#include "common/parallel_for.h"
 #include "common/subprocess.h"
 #include "corpus/compile_commands.h"
 
 namespace passrl::corpus {
 namespace fs = std::filesystem;
 namespace {
-
-// Calls fn(i) for i in [0, n) on `jobs` threads.
-void ParallelFor(size_t n, int jobs, const std::function<void(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, jobs); ++t) {
-    threads.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
-  }
-  for (std::thread& t : threads) t.join();
-}
 
 std::string FirstLine(const std::string& text) {
   const size_t error = text.find("error:");
@@ -55,7 +42,7 @@ absl::Status EmitAndInspect(std::vector<Unit>& units, const CorpusBuildOptions& 
   fs::create_directories(emit_dir, ec);
   double emit_seconds = 0, inspect_seconds = 0;
   Mutex mu;  // guards the two sums
-  ParallelFor(units.size(), options.jobs, [&](size_t i) {
+  ParallelFor(units.size(), options.jobs, [&](size_t i, int) {
     Unit& unit = units[i];
     unit.bitcode = absl::StrCat(emit_dir, "/", i, ".bc");
     SubprocessOptions run;
@@ -81,7 +68,7 @@ absl::Status EmitAndInspect(std::vector<Unit>& units, const CorpusBuildOptions& 
     if (batches.empty() || batches.back().size() >= kInspectBatch) batches.emplace_back();
     batches.back().push_back(&unit);
   }
-  ParallelFor(batches.size(), options.jobs, [&](size_t b) {
+  ParallelFor(batches.size(), options.jobs, [&](size_t b, int) {
     std::vector<std::string> paths;
     for (const Unit* unit : batches[b]) paths.push_back(unit->bitcode);
     const double start = MonotonicSeconds();

@@ -11,12 +11,10 @@
 //
 // passrl library: distils a run's sequence pool (RUN/sequences.json) into RUN/library.json.
 #include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <numeric>
 #include <optional>
 #include <set>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,6 +22,7 @@
 #include "common/durable_file.h"
 #include "common/file_cache.h"
 #include "common/mutex.h"
+#include "common/parallel_for.h"
 #include "common/pinning.h"
 #include "common/status_macros.h"
 #include "envs/action_space.h"
@@ -446,29 +445,23 @@ std::vector<std::vector<double>> ScoreCandidates(const envs::DatasetOptions& dat
             [&](size_t a, size_t b) { return candidates[a] < candidates[b]; });
   Workers workers(dataset, std::max(1, std::min<int>(jobs, benchmarks.size())),
                   kLibraryPrefixCacheMb);
-  std::atomic<size_t> next{0};
   Mutex print_mu;
   size_t done = 0;  // guarded by print_mu
-  auto work = [&](actors::EnvClient* worker) {
-    for (size_t p = next++; p < benchmarks.size(); p = next++) {
-      std::string skipped;
-      for (size_t c : order) {
-        auto r = optimize::EvaluateSequence(*worker, benchmarks[p], candidates[c]);
-        if (!r.ok()) {
-          skipped = absl::StrCat(" (skipped: ", r.status().message(), ")");
-          break;
-        }
-        ratio[c][p] = r->RatioVsOz();  // each thread writes its own programs' column
+  ParallelFor(benchmarks.size(), static_cast<int>(workers.clients.size()), [&](size_t p, int t) {
+    std::string skipped;
+    for (size_t c : order) {
+      auto r = optimize::EvaluateSequence(*workers.clients[t], benchmarks[p], candidates[c]);
+      if (!r.ok()) {
+        skipped = absl::StrCat(" (skipped: ", r.status().message(), ")");
+        break;
       }
-      MutexLock lock(&print_mu);
-      std::printf("  [%zu/%zu] %s%s\n", ++done, benchmarks.size(), benchmarks[p].c_str(),
-                  skipped.c_str());
-      std::fflush(stdout);
+      ratio[c][p] = r->RatioVsOz();  // each thread writes its own programs' column
     }
-  };
-  std::vector<std::thread> threads;
-  for (actors::EnvClient* w : workers.all()) threads.emplace_back(work, w);
-  for (std::thread& t : threads) t.join();
+    MutexLock lock(&print_mu);
+    std::printf("  [%zu/%zu] %s%s\n", ++done, benchmarks.size(), benchmarks[p].c_str(),
+                skipped.c_str());
+    std::fflush(stdout);
+  });
   return ratio;
 }
 
