@@ -328,8 +328,11 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
   }
   prefix_.pop_back();
   PASSRL_RETURN_IF_ERROR(Materialize());
-  // Stepping away from this state: keep it, so later candidates branch here without the prefix.
-  if (!cache_->HasSnapshot(prefix_)) cache_->SetSnapshot(prefix_, env_->TakeSnapshot());
+  // Left a second time: a branch point, kept so that later candidates branch here at once.
+  if (cache_->Leave(prefix_) >= 1 && !cache_->HasSnapshot(prefix_)) {
+    cache_->SetSnapshot(prefix_, env_->TakeSnapshot());
+    ++snapshots_taken_;
+  }
   PASSRL_ASSIGN_OR_RETURN(EnvOutcome outcome, StepEnv(action));
   prefix_.push_back(action);
   cache_->Insert(prefix_, outcome);

@@ -138,6 +138,7 @@ class InProcessEnvClient : public EnvClient {
   ~InProcessEnvClient() override;
   int64_t passes_run() const { return passes_run_; }  // steps that ran a pass, replays included
   int64_t cached_steps() const { return cached_steps_; }  // steps served from the cache
+  int64_t snapshots_taken() const { return snapshots_taken_; }  // states kept for branching
 
  protected:
   absl::StatusOr<EnvOutcome> DoReset(const std::string& benchmark) override;
@@ -157,7 +158,7 @@ class InProcessEnvClient : public EnvClient {
   std::string benchmark_;               // the episode's (with a cache)
   std::vector<int> prefix_;             // the episode's actions (with a cache)
   bool materialized_ = false;           // env_ holds the state after prefix_
-  int64_t passes_run_ = 0, cached_steps_ = 0;
+  int64_t passes_run_ = 0, cached_steps_ = 0, snapshots_taken_ = 0;
 };
 
 // The MLIR graph environment (envs/mlir_env.h) in this process: the observation is its feature

@@ -34,6 +34,11 @@ bool PrefixCache::HasSnapshot(const std::vector<int>& prefix) const {
   return it != nodes_.end() && it->second.snapshot != nullptr;
 }
 
+int PrefixCache::Leave(const std::vector<int>& prefix) {
+  auto it = nodes_.find(prefix);
+  return it == nodes_.end() ? 0 : it->second.left++;
+}
+
 void PrefixCache::SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot) {
   auto it = nodes_.find(prefix);
   if (it == nodes_.end() || envs::LlvmEnv::SnapshotBytes(*snapshot) > max_bytes_ / 2) return;

@@ -1,6 +1,6 @@
 // What a search that evaluates many pass sequences of one benchmark has already computed: the
 // outcome of every action prefix it stepped recently, and the environment's state (a snapshot)
-// after the prefixes it stepped on from. `passrl optimize` mutates its best sequence and samples
+// after the prefixes that candidates branched from. `passrl optimize` mutates its best sequence and samples
 // rollouts from one policy, so most candidates share a prefix with an earlier one; with this cache
 // an env worker serves that prefix from memory and runs only the passes after it
 // (InProcessEnvClient::EnablePrefixCache). Only for deterministic rewards (IR count, .text size).
@@ -8,6 +8,11 @@
 // name-uniquing counters, so a pass that later creates a clashing name numbers it differently,
 // and a later pass can, rarely, act differently on it (bundled/matmul_int: licm leaves 333
 // instructions after a restore, 335 without). Searches replay their winner without the cache.
+//
+// A state is snapshotted the second time a step leaves it for a state not cached (a branch
+// point), not the first: most states lie on one candidate's new tail and are never left again,
+// and writing their bitcode cost a quarter of a search's time. The second leaving replays the
+// state from the nearest snapshot before it, once.
 //
 // Memory is bounded: past `max_bytes` (snapshots' bitcode plus outcomes), the least recently used
 // prefixes are forgotten, never the empty prefix (the reset outcome) nor the one just touched; a
@@ -40,6 +45,8 @@ class PrefixCache {
   const EnvOutcome* Find(const std::vector<int>& prefix);
   void Insert(const std::vector<int>& prefix, const EnvOutcome& outcome);
   bool HasSnapshot(const std::vector<int>& prefix) const;
+  // Counts a step from `prefix` to a state not cached; returns how many there were before.
+  int Leave(const std::vector<int>& prefix);
   // Attaches the state after `prefix` (a no-op if it was not inserted or was forgotten).
   void SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot);
   // The longest prefix of `prefix` (itself included) with a snapshot: its length and snapshot
@@ -55,6 +62,7 @@ class PrefixCache {
     Snapshot snapshot;
     size_t bytes = 0;
     uint64_t used = 0;
+    int left = 0;  // steps from this state to one not cached
   };
   static size_t BytesOf(const Node& node);
   void Account(const std::vector<int>& prefix, Node& node);

@@ -138,6 +138,30 @@ TEST(PrefixCacheClientTest, AnotherBenchmarkStartsAfresh) {
   EXPECT_GT(cached->cached_steps(), 0);
 }
 
+// A straight path keeps no state; the second candidate to leave a state makes it a branch point:
+// replayed from the reset once and kept, so the third branches there running one pass.
+TEST(PrefixCacheClientTest, KeepsAStateWhenASecondCandidateLeavesIt) {
+  auto cached = Client(256 << 20);
+  auto run = [&](const std::string& passes) {
+    ASSERT_TRUE(cached->Reset("bundled/nqueens").ok());
+    const absl::StatusOr<std::vector<int>> actions = envs::ParseActionList(passes);
+    ASSERT_TRUE(actions.ok()) << actions.status();
+    for (int action : *actions) {
+      auto step = cached->Step(action);
+      ASSERT_TRUE(step.ok()) << step.status();
+    }
+  };
+  run("sroa,instcombine,simplifycfg,gvn,licm");
+  EXPECT_EQ(cached->snapshots_taken(), 0);
+  EXPECT_EQ(cached->passes_run(), 5);
+  run("sroa,instcombine,simplifycfg,early-cse");  // leaves the state after 3 a second time
+  EXPECT_EQ(cached->snapshots_taken(), 1);
+  EXPECT_EQ(cached->passes_run(), 5 + 3 + 1);  // the replayed prefix, then the new pass
+  run("sroa,instcombine,simplifycfg,dce");
+  EXPECT_EQ(cached->snapshots_taken(), 1);
+  EXPECT_EQ(cached->passes_run(), 5 + 3 + 1 + 1);  // restored: only the new pass
+}
+
 TEST(PrefixCacheClientTest, RefusesARuntimeReward) {
   auto client = InProcessEnvClient::Create(testing::TestDatasetOptions(),
                                            envs::RewardSpace::kRuntimeNorm);
