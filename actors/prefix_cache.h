@@ -1,8 +1,8 @@
 // What a search that evaluates many pass sequences of one benchmark has already computed: the
 // outcome of every action prefix it stepped recently, and the environment's state (a snapshot)
-// after the prefixes that candidates branched from. `passrl optimize` mutates its best sequence and samples
-// rollouts from one policy, so most candidates share a prefix with an earlier one; with this cache
-// an env worker serves that prefix from memory and runs only the passes after it
+// after the prefixes that candidates branched from. `passrl optimize` mutates its best sequence
+// and samples rollouts from one policy, so most candidates share a prefix with an earlier one;
+// with this cache an env worker serves that prefix from memory and runs only the passes after it
 // (InProcessEnvClient::EnablePrefixCache). Only for deterministic rewards (IR count, .text size).
 // A restored state is the same module up to local value names: bitcode does not carry LLVM's
 // name-uniquing counters, so a pass that later creates a clashing name numbers it differently,
