@@ -329,7 +329,7 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
   prefix_.pop_back();
   PASSRL_RETURN_IF_ERROR(Materialize());
   // Left a second time: a branch point, kept so that later candidates branch here at once.
-  if (cache_->Leave(prefix_) >= 1 && !cache_->HasSnapshot(prefix_)) {
+  if (cache_->Leave(prefix_)) {
     cache_->SetSnapshot(prefix_, env_->TakeSnapshot());
     ++snapshots_taken_;
   }

@@ -29,14 +29,10 @@ void PrefixCache::Insert(const std::vector<int>& prefix, const EnvOutcome& outco
   Account(prefix, node);
 }
 
-bool PrefixCache::HasSnapshot(const std::vector<int>& prefix) const {
+bool PrefixCache::Leave(const std::vector<int>& prefix) {
   auto it = nodes_.find(prefix);
-  return it != nodes_.end() && it->second.snapshot != nullptr;
-}
-
-int PrefixCache::Leave(const std::vector<int>& prefix) {
-  auto it = nodes_.find(prefix);
-  return it == nodes_.end() ? 0 : it->second.left++;
+  if (it == nodes_.end()) return false;
+  return it->second.left++ >= 1 && it->second.snapshot == nullptr;
 }
 
 void PrefixCache::SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot) {

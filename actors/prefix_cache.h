@@ -44,9 +44,9 @@ class PrefixCache {
   // The outcome after `prefix`, or null. Marks it used.
   const EnvOutcome* Find(const std::vector<int>& prefix);
   void Insert(const std::vector<int>& prefix, const EnvOutcome& outcome);
-  bool HasSnapshot(const std::vector<int>& prefix) const;
-  // Counts a step from `prefix` to a state not cached; returns how many there were before.
-  int Leave(const std::vector<int>& prefix);
+  // Counts a step from `prefix` to a state not cached; returns whether the state should now be
+  // snapshotted (left before, and no snapshot yet: a branch point, above).
+  bool Leave(const std::vector<int>& prefix);
   // Attaches the state after `prefix` (a no-op if it was not inserted or was forgotten).
   void SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot);
   // The longest prefix of `prefix` (itself included) with a snapshot: its length and snapshot

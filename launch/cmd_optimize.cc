@@ -233,7 +233,8 @@ struct Workers {
   absl::Span<actors::EnvClient* const> all() const { return clients; }
 };
 
-int Jobs(const OptimizeFlags& flags) { return flags.jobs > 0 ? flags.jobs : AllowedCpuCount(); }
+// Env workers for a --jobs flag: 0 means one per allowed CPU.
+int Jobs(int jobs) { return jobs > 0 ? jobs : AllowedCpuCount(); }
 
 absl::Status OptimizeOne(const OptimizeFlags& flags) {
   PASSRL_ASSIGN_OR_RETURN(Loaded loaded, LoadAll(flags));
@@ -246,7 +247,7 @@ absl::Status OptimizeOne(const OptimizeFlags& flags) {
                   ? absl::StrCat(" and its library of ", loaded.library->entries.size()).c_str()
                   : " (no library.json in its run: `passrl library --run DIR` makes one)",
               BudgetText(o).c_str());
-  Workers workers(flags.dataset, Jobs(flags), flags.prefix_cache_mb);
+  Workers workers(flags.dataset, Jobs(flags.jobs), flags.prefix_cache_mb);
   PASSRL_ASSIGN_OR_RETURN(optimize::OptimizeResult found,
                           optimize::Optimize(workers.all(), loaded.policy.policy.get(),
                                              loaded.Library(), benchmark.name, o));
@@ -298,9 +299,9 @@ absl::Status OptimizeDataset(const OptimizeFlags& flags) {
   const optimize::OptimizeOptions o = SearchOptionsFor(flags, loaded.policy);
   optimize::OptimizeOptions random = o;
   random.strategy = optimize::Strategy::kRandom;
-  Workers workers(flags.dataset, Jobs(flags), flags.prefix_cache_mb);
+  Workers workers(flags.dataset, Jobs(flags.jobs), flags.prefix_cache_mb);
   // Random sequences rarely share a prefix: their workers keep none (it would only cost).
-  Workers random_workers(flags.dataset, flags.baselines ? Jobs(flags) : 0, 0);
+  Workers random_workers(flags.dataset, flags.baselines ? Jobs(flags.jobs) : 0, 0);
   std::printf("optimize %zu programs of %s split %s with %s (library: %zu sequences); budget %s "
               "per program on %zu env workers%s\n",
               names.size(), flags.dataset_name.c_str(), flags.split.c_str(),
@@ -492,9 +493,8 @@ absl::Status RunLibrary(const LibraryFlags& flags) {
   benchmarks = envs::SampleNames(benchmarks, flags.programs);
   std::printf("library: %zu candidate sequences (of %zu pooled) scored on %zu training programs\n",
               candidates.size(), ranked.size(), benchmarks.size());
-  const int jobs = flags.jobs > 0 ? flags.jobs : AllowedCpuCount();
   const std::vector<std::vector<double>> ratio =
-      ScoreCandidates(flags.dataset, candidates, benchmarks, jobs);
+      ScoreCandidates(flags.dataset, candidates, benchmarks, Jobs(flags.jobs));
   const optimize::SequenceLibrary library = optimize::DistillLibrary(candidates, ratio, flags.size);
   PASSRL_RETURN_IF_ERROR(ReplaceFileDurably(flags.run + "/library.json", library.ToJson()));
   std::printf("library: %zu sequences; on the scoring programs the best of them averages %.4fx "

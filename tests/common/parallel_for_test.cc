@@ -1,6 +1,8 @@
 #include "common/parallel_for.h"
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
