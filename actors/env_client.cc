@@ -327,13 +327,24 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
     return *hit;
   }
   prefix_.pop_back();
+  if (cache_->IsNoOp(prefix_, action)) {  // the state stays what it was, unrewarded
+    ++cached_steps_;
+    EnvOutcome same = *cache_->Find(prefix_);
+    same.reward = 0;
+    return same;
+  }
   PASSRL_RETURN_IF_ERROR(Materialize());
   // Left a second time: a branch point, kept so that later candidates branch here at once.
   if (cache_->Leave(prefix_)) {
     cache_->SetSnapshot(prefix_, env_->TakeSnapshot());
     ++snapshots_taken_;
   }
-  PASSRL_ASSIGN_OR_RETURN(EnvOutcome outcome, StepEnv(action));
+  bool changed = true;
+  PASSRL_ASSIGN_OR_RETURN(EnvOutcome outcome, StepEnv(action, &changed));
+  if (!changed && !outcome.done) {
+    cache_->AddNoOp(prefix_, action);
+    return outcome;
+  }
   prefix_.push_back(action);
   cache_->Insert(prefix_, outcome);
   return outcome;
@@ -369,9 +380,10 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::ResetEnv(const std::string& bench
   return o;
 }
 
-absl::StatusOr<EnvOutcome> InProcessEnvClient::StepEnv(int action) {
+absl::StatusOr<EnvOutcome> InProcessEnvClient::StepEnv(int action, bool* changed) {
   ++passes_run_;
   PASSRL_ASSIGN_OR_RETURN(envs::StepResult step, env_->Step(action));
+  if (changed != nullptr) *changed = step.info.changed;
   EnvOutcome o;
   o.observation = std::move(step.observation.values);
   o.reward = step.reward;

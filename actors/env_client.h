@@ -148,7 +148,8 @@ class InProcessEnvClient : public EnvClient {
   InProcessEnvClient(envs::DatasetOptions dataset, std::unique_ptr<envs::LlvmEnv> env,
                      int max_steps);
   absl::StatusOr<EnvOutcome> ResetEnv(const std::string& benchmark);
-  absl::StatusOr<EnvOutcome> StepEnv(int action);
+  // `changed`, when given: whether the pass changed the module (envs::StepInfo::changed).
+  absl::StatusOr<EnvOutcome> StepEnv(int action, bool* changed = nullptr);
   absl::StatusOr<EnvOutcome> CachedStep(int action);
   absl::Status Materialize();  // makes env_ hold the state after prefix_
   envs::DatasetOptions dataset_;
@@ -156,7 +157,7 @@ class InProcessEnvClient : public EnvClient {
   std::map<std::string, envs::Benchmark> benchmarks_;
   std::unique_ptr<PrefixCache> cache_;  // null: every step runs its pass
   std::string benchmark_;               // the episode's (with a cache)
-  std::vector<int> prefix_;             // the episode's actions (with a cache)
+  std::vector<int> prefix_;             // the episode's actions that changed the module (cache)
   bool materialized_ = false;           // env_ holds the state after prefix_
   int64_t passes_run_ = 0, cached_steps_ = 0, snapshots_taken_ = 0;
 };

@@ -35,6 +35,20 @@ bool PrefixCache::Leave(const std::vector<int>& prefix) {
   return it->second.left++ >= 1 && it->second.snapshot == nullptr;
 }
 
+bool PrefixCache::IsNoOp(const std::vector<int>& prefix, int action) const {
+  auto it = nodes_.find(prefix);
+  return it != nodes_.end() &&
+         std::binary_search(it->second.no_ops.begin(), it->second.no_ops.end(), action);
+}
+
+void PrefixCache::AddNoOp(const std::vector<int>& prefix, int action) {
+  auto it = nodes_.find(prefix);
+  if (it == nodes_.end()) return;
+  std::vector<int>& no_ops = it->second.no_ops;
+  no_ops.insert(std::lower_bound(no_ops.begin(), no_ops.end(), action), action);
+  Account(prefix, it->second);
+}
+
 void PrefixCache::SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot) {
   auto it = nodes_.find(prefix);
   if (it == nodes_.end() || envs::LlvmEnv::SnapshotBytes(*snapshot) > max_bytes_ / 2) return;
@@ -57,8 +71,9 @@ std::pair<size_t, PrefixCache::Snapshot> PrefixCache::Nearest(const std::vector<
 }
 
 size_t PrefixCache::BytesOf(const Node& node) {
+  // The map's key and bookkeeping, roughly: 64.
   size_t bytes = sizeof(Node) + node.outcome.observation.size() * sizeof(int64_t) +
-                 node.outcome.failure.size() + 64;  // the map's key and bookkeeping, roughly
+                 node.no_ops.capacity() * sizeof(int) + node.outcome.failure.size() + 64;
   if (node.snapshot != nullptr) bytes += envs::LlvmEnv::SnapshotBytes(*node.snapshot);
   return bytes;
 }

@@ -9,6 +9,11 @@
 // and a later pass can, rarely, act differently on it (bundled/matmul_int: licm leaves 333
 // instructions after a restore, 335 without). Searches replay their winner without the cache.
 //
+// Prefixes hold only the actions that changed the module: a step that left it as it was
+// (envs::StepInfo::changed) is kept as a no-op of its state, not as a new state, so candidates that
+// differ by such steps (most of a random sequence's passes find nothing to do) share their states,
+// and the no-op is not run from that state again.
+//
 // A state is snapshotted the second time a step leaves it for a state not cached (a branch
 // point), not the first: most states lie on one candidate's new tail and are never left again,
 // and writing their bitcode cost a quarter of a search's time. The second leaving replays the
@@ -44,9 +49,13 @@ class PrefixCache {
   // The outcome after `prefix`, or null. Marks it used.
   const EnvOutcome* Find(const std::vector<int>& prefix);
   void Insert(const std::vector<int>& prefix, const EnvOutcome& outcome);
-  // Counts a step from `prefix` to a state not cached; returns whether the state should now be
-  // snapshotted (left before, and no snapshot yet: a branch point, above).
+  // Counts a step from `prefix` that the cache cannot serve; returns whether the state should now
+  // be snapshotted (left before, and no snapshot yet: a branch point, above).
   bool Leave(const std::vector<int>& prefix);
+  // Whether `action` is known to leave the state after `prefix` unchanged; AddNoOp records it
+  // (a no-op if `prefix` was not inserted or was forgotten).
+  bool IsNoOp(const std::vector<int>& prefix, int action) const;
+  void AddNoOp(const std::vector<int>& prefix, int action);
   // Attaches the state after `prefix` (a no-op if it was not inserted or was forgotten).
   void SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot);
   // The longest prefix of `prefix` (itself included) with a snapshot: its length and snapshot
@@ -62,7 +71,8 @@ class PrefixCache {
     Snapshot snapshot;
     size_t bytes = 0;
     uint64_t used = 0;
-    int left = 0;  // steps from this state to one not cached
+    int left = 0;             // steps from this state the cache could not serve
+    std::vector<int> no_ops;  // actions that leave this state unchanged, sorted
   };
   static size_t BytesOf(const Node& node);
   void Account(const std::vector<int>& prefix, Node& node);

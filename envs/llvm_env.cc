@@ -147,13 +147,14 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
   }
   actions_.push_back(action);
   if (Actions()[action].kind == ActionKind::kStop) return Stop();
+  bool changed = false;
   {
     // If the pass crashes, LLVM's crash handler prints this line: enough to reproduce it.
     const std::string crash_context =
         absl::StrCat("passrl: running pass '", Actions()[action].name, "' on benchmark ",
                      benchmark_.name, " after actions [", FormatActionList(actions_), "]\n");
     llvm::PrettyStackTraceString trace(crash_context.c_str());
-    impl_->runner->Run(*impl_->module, action);
+    changed = impl_->runner->Run(*impl_->module, action);
   }
   ++histogram_[action];
   if (options_.verify_each_step) {
@@ -165,6 +166,7 @@ absl::StatusOr<StepResult> LlvmEnv::Step(int action) {
     }
   }
   StepResult result;
+  result.info.changed = changed;
   auto observation = Observe(options_.observation);
   if (!observation.ok()) return observation.status();
   result.observation = std::move(*observation);

@@ -46,6 +46,8 @@ struct Observation {
 struct StepInfo {
   int step = 0;  // steps taken in this episode, this one included
   int64_t ir_instruction_count = 0;
+  // Whether the pass changed the module (false: it left it as it was, PassRunner::Run; a stop).
+  bool changed = false;
   double cost = 0;      // the reward space's raw cost after the step
   std::string failure;  // runtime rewards: why the program failed (the episode ends)
   const RuntimeResult* runtime = nullptr;  // unpaired runtime reward: this step's measurement

@@ -27,8 +27,11 @@ class PassRunner {
   PassRunner(const PassRunner&) = delete;
   PassRunner& operator=(const PassRunner&) = delete;
 
-  // Applies action `action` (an index into Actions()). CHECKs the index.
-  void Run(llvm::Module& module, int action);
+  // Applies action `action` (an index into Actions()). CHECKs the index. Returns false when the
+  // pass left the module as it was: it preserved every analysis (LLVM's promise) and changed no
+  // global, function, block or instruction in memory (the promise is not always kept). A stop
+  // action runs nothing and returns false.
+  bool Run(llvm::Module& module, int action);
   // Parses and runs `pipeline` ("default<Oz>", "function(gvn),globaldce").
   absl::Status RunPipeline(llvm::Module& module, absl::string_view pipeline);
   // Drops every cached analysis result.

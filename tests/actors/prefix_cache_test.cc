@@ -7,6 +7,8 @@
 
 #include "actors/env_client.h"
 #include "envs/action_space.h"
+#include "envs/dataset.h"
+#include "envs/llvm_env.h"
 #include "gtest/gtest.h"
 #include "tests/test_util.h"
 
@@ -82,13 +84,13 @@ TEST(PrefixCacheClientTest, GivesTheSameOutcomesWithFewerPasses) {
 }
 
 // 4 KiB holds a few outcomes and no snapshot (the module's bitcode is larger): every miss replays
-// from a reset, exactly the uncached path. 64 KiB holds a few snapshots and forgets the oldest.
+// from a reset, exactly the uncached path. 32 KiB holds a few snapshots and forgets the oldest.
 TEST(PrefixCacheClientTest, SmallBudgetsForgetStatesButNotResults) {
   const auto sequences = Candidates(11, 16);
   auto plain = Client(0);
   auto roomy = Client(256 << 20);
   ExpectSameOutcomes(*plain, *roomy, sequences, {"bundled/nqueens"});
-  for (size_t budget : {size_t{4} << 10, size_t{64} << 10}) {
+  for (size_t budget : {size_t{4} << 10, size_t{32} << 10}) {
     auto small = Client(budget);
     ExpectSameOutcomes(*plain, *small, sequences, {"bundled/nqueens"});
     EXPECT_GT(small->passes_run(), roomy->passes_run()) << budget;  // it replayed what it forgot
@@ -160,6 +162,51 @@ TEST(PrefixCacheClientTest, KeepsAStateWhenASecondCandidateLeavesIt) {
   run("sroa,instcombine,simplifycfg,dce");
   EXPECT_EQ(cached->snapshots_taken(), 1);
   EXPECT_EQ(cached->passes_run(), 5 + 3 + 1 + 1);  // restored: only the new pass
+}
+
+// An action that leaves nqueens unchanged after `first` (found with the env itself); -1 if none.
+int NoOpAfter(int first) {
+  envs::EnvOptions options;
+  options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
+  auto env = envs::LlvmEnv::Create(options);
+  EXPECT_TRUE(env.ok()) << env.status();
+  const envs::Benchmark nqueens =
+      *envs::LoadBenchmark("bundled/nqueens", testing::TestDatasetOptions());
+  for (int a : envs::SearchActions({})) {
+    EXPECT_TRUE((*env)->Reset(nqueens).ok());
+    EXPECT_TRUE((*env)->Step(first).ok());
+    auto step = (*env)->Step(a);
+    if (step.ok() && !step->info.changed && !step->done) return a;
+  }
+  return -1;
+}
+
+// A step that changes nothing is no new state: a candidate without it reaches the state it left,
+// and the no-op is not run from there again.
+TEST(PrefixCacheClientTest, StepsThatChangeNothingShareTheirState) {
+  const int sroa = envs::ParseActionList("sroa")->front();
+  const int gvn = envs::ParseActionList("gvn")->front();
+  const int no_op = NoOpAfter(sroa);
+  ASSERT_GE(no_op, 0) << "no action leaves nqueens unchanged after sroa";
+  auto cached = Client(256 << 20);
+  auto run = [&](const std::vector<int>& actions) {
+    EXPECT_TRUE(cached->Reset("bundled/nqueens").ok());
+    std::vector<EnvOutcome> out;
+    for (int action : actions) out.push_back(*cached->Step(action));
+    return out;
+  };
+  const std::vector<EnvOutcome> with = run({sroa, no_op, gvn});
+  EXPECT_EQ(cached->passes_run(), 3);
+  EXPECT_EQ(with[1].observation, with[0].observation);
+  EXPECT_EQ(with[1].reward, 0);
+  const std::vector<EnvOutcome> without = run({sroa, gvn});  // gvn from the same state: served
+  EXPECT_EQ(cached->passes_run(), 3);
+  EXPECT_EQ(without[1].ir_instruction_count, with[2].ir_instruction_count);
+  EXPECT_EQ(without[1].observation, with[2].observation);
+  const std::vector<EnvOutcome> again = run({sroa, no_op, no_op});  // a known no-op: not run
+  EXPECT_EQ(cached->passes_run(), 3);
+  EXPECT_EQ(again[2].observation, with[0].observation);
+  EXPECT_EQ(again[2].reward, 0);
 }
 
 TEST(PrefixCacheClientTest, RefusesARuntimeReward) {

@@ -1,6 +1,8 @@
 // Every action applies to every bundled benchmark, both from the unoptimised start state and after
-// a typical prefix, leaving IR that passes the verifier. Each benchmark runs in a forked child so
-// that a pass that crashes LLVM is reported with the benchmark and the exact action sequence.
+// a typical prefix, leaving IR that passes the verifier; an action that reports no change
+// (`StepInfo::changed`, which the prefix cache trusts to share states) left the IR text exactly as
+// it was. Each benchmark runs in a forked child so that a pass that crashes LLVM is reported with
+// the benchmark and the exact action sequence.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +20,8 @@ namespace {
 constexpr char kPrefix[] = "sroa,inline,instcombine,simplifycfg";
 
 // Runs in the child: one line per attempt ("RUN <sequence>") before it, "FAIL <why>" after a
-// failure; the parent reads the last RUN line if the child dies.
+// failure, "SAME" after a step that reported no change and left the IR as it was; the parent reads
+// the last RUN line if the child dies.
 void CheckBenchmark(const Benchmark& b, FILE* out) {
   EnvOptions options;
   options.verify_each_step = true;
@@ -33,8 +36,18 @@ void CheckBenchmark(const Benchmark& b, FILE* out) {
       std::fprintf(out, "RUN %s\n", FormatActionList(seq).c_str());
       std::fflush(out);
       absl::Status status = (*env)->Reset(b).status();
-      for (size_t i = 0; i < seq.size() && status.ok(); ++i) status = (*env)->Step(seq[i]).status();
-      if (!status.ok()) std::fprintf(out, "FAIL %s\n", std::string(status.message()).c_str());
+      for (size_t i = 0; i + 1 < seq.size() && status.ok(); ++i) {
+        status = (*env)->Step(seq[i]).status();
+      }
+      const std::string before = status.ok() ? (*env)->Observe(ObservationSpace::kIr)->text : "";
+      absl::StatusOr<StepResult> last =
+          status.ok() ? (*env)->Step(a) : absl::StatusOr<StepResult>(status);
+      if (!last.ok()) {
+        std::fprintf(out, "FAIL %s\n", std::string(last.status().message()).c_str());
+      } else if (!last->info.changed && Actions()[a].kind != ActionKind::kStop) {
+        const bool same = (*env)->Observe(ObservationSpace::kIr)->text == before;
+        std::fprintf(out, same ? "SAME\n" : "FAIL reported no change but changed the IR\n");
+      }
     }
   }
 }
@@ -63,8 +76,9 @@ TEST(AllActionsTest, EveryActionAppliesToEveryBundledBenchmark) {
     waitpid(pid, &status, 0);
     std::istringstream lines(log);
     std::string line, last_run;
-    int runs = 0;
+    int runs = 0, same = 0;
     while (std::getline(lines, line)) {
+      same += line == "SAME";
       if (line.rfind("RUN ", 0) == 0) {
         last_run = line.substr(4);
         ++runs;
@@ -76,6 +90,7 @@ TEST(AllActionsTest, EveryActionAppliesToEveryBundledBenchmark) {
         << b.name << ": LLVM crashed (status " << status << ") running actions [" << last_run
         << "]; reproduce with: passrl env --benchmark " << b.name << " --actions " << last_run;
     EXPECT_EQ(runs, 2 * kNumActions) << b.name;
+    EXPECT_GT(same, 0) << b.name << ": no action reported leaving the IR unchanged";
   }
 }
 
