@@ -327,9 +327,9 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
     return *hit;
   }
   prefix_.pop_back();
-  if (cache_->IsNoOp(prefix_, action)) {  // the state stays what it was, unrewarded
+  if (const EnvOutcome* state = cache_->FindNoOp(prefix_, action)) {  // it stays, unrewarded
     ++cached_steps_;
-    EnvOutcome same = *cache_->Find(prefix_);
+    EnvOutcome same = *state;
     same.reward = 0;
     return same;
   }

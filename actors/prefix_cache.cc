@@ -35,10 +35,13 @@ bool PrefixCache::Leave(const std::vector<int>& prefix) {
   return it->second.left++ >= 1 && it->second.snapshot == nullptr;
 }
 
-bool PrefixCache::IsNoOp(const std::vector<int>& prefix, int action) const {
+const EnvOutcome* PrefixCache::FindNoOp(const std::vector<int>& prefix, int action) {
   auto it = nodes_.find(prefix);
-  return it != nodes_.end() &&
-         std::binary_search(it->second.no_ops.begin(), it->second.no_ops.end(), action);
+  if (it == nodes_.end()) return nullptr;
+  Node& node = it->second;
+  if (!std::binary_search(node.no_ops.begin(), node.no_ops.end(), action)) return nullptr;
+  node.used = ++clock_;
+  return &node.outcome;
 }
 
 void PrefixCache::AddNoOp(const std::vector<int>& prefix, int action) {

@@ -52,9 +52,9 @@ class PrefixCache {
   // Counts a step from `prefix` that the cache cannot serve; returns whether the state should now
   // be snapshotted (left before, and no snapshot yet: a branch point, above).
   bool Leave(const std::vector<int>& prefix);
-  // Whether `action` is known to leave the state after `prefix` unchanged; AddNoOp records it
-  // (a no-op if `prefix` was not inserted or was forgotten).
-  bool IsNoOp(const std::vector<int>& prefix, int action) const;
+  // The outcome after `prefix` (marked used) if `action` is known to leave that state unchanged,
+  // else null. AddNoOp records it (a no-op if `prefix` was not inserted or was forgotten).
+  const EnvOutcome* FindNoOp(const std::vector<int>& prefix, int action);
   void AddNoOp(const std::vector<int>& prefix, int action);
   // Attaches the state after `prefix` (a no-op if it was not inserted or was forgotten).
   void SetSnapshot(const std::vector<int>& prefix, Snapshot snapshot);
