@@ -308,7 +308,7 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoReset(const std::string& benchm
   }
   PASSRL_ASSIGN_OR_RETURN(EnvOutcome reset, ResetEnv(benchmark));
   materialized_ = true;
-  cache_->Insert(prefix_, reset);
+  cache_->Insert(prefix_, reset, env_->StateHash());
   return reset;
 }
 
@@ -321,9 +321,11 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::DoStep(int action) {
 
 absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
   prefix_.push_back(action);
-  if (const EnvOutcome* hit = cache_->Find(prefix_)) {
+  std::vector<int> state;
+  if (const EnvOutcome* hit = cache_->Find(prefix_, &state)) {
     ++cached_steps_;
     materialized_ = false;
+    prefix_ = std::move(state);
     return *hit;
   }
   prefix_.pop_back();
@@ -346,7 +348,8 @@ absl::StatusOr<EnvOutcome> InProcessEnvClient::CachedStep(int action) {
     return outcome;
   }
   prefix_.push_back(action);
-  cache_->Insert(prefix_, outcome);
+  const uint64_t content = env_->StateHash();
+  prefix_ = cache_->Insert(prefix_, outcome, content);  // the same module: its earlier name
   return outcome;
 }
 

@@ -11,22 +11,41 @@ bool PrefixCache::Use(const std::string& benchmark) {
   if (benchmark == benchmark_ && !nodes_.empty()) return true;
   benchmark_ = benchmark;
   nodes_.clear();
+  by_content_.clear();
   bytes_ = 0;
   return false;
 }
 
-const EnvOutcome* PrefixCache::Find(const std::vector<int>& prefix) {
+const EnvOutcome* PrefixCache::Find(const std::vector<int>& prefix, std::vector<int>* state) {
   auto it = nodes_.find(prefix);
   if (it == nodes_.end()) return nullptr;
-  it->second.used = ++clock_;
-  return &it->second.outcome;
+  Node& node = it->second;
+  node.used = ++clock_;
+  if (state != nullptr) {
+    *state = node.alias && nodes_.count(node.same_as) != 0 ? node.same_as : prefix;
+  }
+  return &node.outcome;
 }
 
-void PrefixCache::Insert(const std::vector<int>& prefix, const EnvOutcome& outcome) {
+std::vector<int> PrefixCache::Insert(const std::vector<int>& prefix, const EnvOutcome& outcome,
+                                     uint64_t content) {
+  auto first = by_content_.find(content);
+  const bool seen =
+      first != by_content_.end() && first->second != prefix && nodes_.count(first->second) != 0;
+  std::vector<int> state = seen ? first->second : prefix;
+  if (seen) {
+    nodes_.at(state).used = ++clock_;  // the state's name, about to be used
+  } else {
+    by_content_[content] = prefix;
+  }
   Node& node = nodes_[prefix];
   node.outcome = outcome;
   node.used = ++clock_;
+  node.content = content;
+  node.alias = seen;
+  node.same_as = seen ? state : std::vector<int>();
   Account(prefix, node);
+  return state;
 }
 
 bool PrefixCache::Leave(const std::vector<int>& prefix) {
@@ -74,9 +93,10 @@ std::pair<size_t, PrefixCache::Snapshot> PrefixCache::Nearest(const std::vector<
 }
 
 size_t PrefixCache::BytesOf(const Node& node) {
-  // The map's key and bookkeeping, roughly: 64.
+  // The map's key and bookkeeping, roughly: 64; a state's entry in by_content_: 96 more.
   size_t bytes = sizeof(Node) + node.outcome.observation.size() * sizeof(int64_t) +
-                 node.no_ops.capacity() * sizeof(int) + node.outcome.failure.size() + 64;
+                 (node.no_ops.capacity() + node.same_as.capacity()) * sizeof(int) +
+                 node.outcome.failure.size() + (node.alias ? 64 : 160);
   if (node.snapshot != nullptr) bytes += envs::LlvmEnv::SnapshotBytes(*node.snapshot);
   return bytes;
 }
@@ -104,7 +124,14 @@ void PrefixCache::Evict(const std::vector<int>& keep) {
     bytes_ -= nodes_.at(*prefix).bytes;
     gone.push_back(*prefix);
   }
-  for (const std::vector<int>& prefix : gone) nodes_.erase(prefix);
+  for (const std::vector<int>& prefix : gone) {
+    auto it = nodes_.find(prefix);
+    if (auto first = by_content_.find(it->second.content);
+        first != by_content_.end() && first->second == prefix) {
+      by_content_.erase(first);
+    }
+    nodes_.erase(it);
+  }
 }
 
 }  // namespace passrl::actors

@@ -12,7 +12,11 @@
 // Prefixes hold only the actions that changed the module: a step that left it as it was
 // (envs::StepInfo::changed) is kept as a no-op of its state, not as a new state, so candidates that
 // differ by such steps (most of a random sequence's passes find nothing to do) share their states,
-// and the no-op is not run from that state again.
+// and the no-op is not run from that state again. Likewise a step that reaches a module an earlier
+// prefix reached (the same envs::ContentHash: passes that commute, or a different pass doing the
+// same work) continues under that prefix, whose later steps are known: a mutation that swaps one
+// pass for an equivalent one costs one pass, not its whole tail (the same 1,500 candidates on 6
+// validation programs: 15% fewer passes run, 29% fewer snapshots).
 //
 // A state is snapshotted the second time a step leaves it for a state not cached (a branch
 // point), not the first: most states lie on one candidate's new tail and are never left again,
@@ -46,9 +50,14 @@ class PrefixCache {
 
   // Forgets everything unless `benchmark` is the one cached; returns whether it was.
   bool Use(const std::string& benchmark);
-  // The outcome after `prefix`, or null. Marks it used.
-  const EnvOutcome* Find(const std::vector<int>& prefix);
-  void Insert(const std::vector<int>& prefix, const EnvOutcome& outcome);
+  // The outcome after `prefix`, or null. Marks it used. With `state`, sets it to the prefix that
+  // names the state reached: `prefix`, or an earlier prefix that reached the same module.
+  const EnvOutcome* Find(const std::vector<int>& prefix, std::vector<int>* state = nullptr);
+  // Keeps the outcome after `prefix`, whose module hashes to `content` (envs::ContentHash), and
+  // returns the prefix that names its state from now on: an earlier one that reached the same
+  // module another way, while that one is cached, else `prefix` itself.
+  std::vector<int> Insert(const std::vector<int>& prefix, const EnvOutcome& outcome,
+                          uint64_t content);
   // Counts a step from `prefix` that the cache cannot serve; returns whether the state should now
   // be snapshotted (left before, and no snapshot yet: a branch point, above).
   bool Leave(const std::vector<int>& prefix);
@@ -73,6 +82,9 @@ class PrefixCache {
     uint64_t used = 0;
     int left = 0;             // steps from this state the cache could not serve
     std::vector<int> no_ops;  // actions that leave this state unchanged, sorted
+    uint64_t content = 0;     // the module's envs::ContentHash
+    bool alias = false;       // reached a state first reached by `same_as`
+    std::vector<int> same_as;
   };
   static size_t BytesOf(const Node& node);
   void Account(const std::vector<int>& prefix, Node& node);
@@ -81,6 +93,7 @@ class PrefixCache {
   const size_t max_bytes_;
   std::string benchmark_;
   std::map<std::vector<int>, Node> nodes_;
+  std::map<uint64_t, std::vector<int>> by_content_;  // each state's first prefix
   size_t bytes_ = 0;
   uint64_t clock_ = 0;
 };

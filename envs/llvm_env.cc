@@ -11,6 +11,7 @@
 #include "common/status_macros.h"
 #include "envs/action_space.h"
 #include "envs/codegen.h"
+#include "envs/content_hash.h"
 #include "envs/features.h"
 #include "envs/llvm_util.h"
 #include "envs/pass_runner.h"
@@ -377,6 +378,9 @@ int64_t LlvmEnv::IrInstructionCount() const {
   return in_episode() ? CountInstructions(*impl_->module) : 0;
 }
 uint64_t LlvmEnv::IrHash() const { return Fnv1a64(Ir()); }
+uint64_t LlvmEnv::StateHash() const {
+  return in_episode() ? envs::ContentHash(*impl_->module) : 0;
+}
 std::string LlvmEnv::Ir() const { return in_episode() ? PrintIr(*impl_->module) : ""; }
 absl::StatusOr<std::string> LlvmEnv::EmitObject() const {
   if (!in_episode()) return absl::FailedPreconditionError("EmitObject before Reset");

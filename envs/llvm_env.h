@@ -83,7 +83,8 @@ class LlvmEnv {
   // The reward metric's cost of the current state, as last computed (no work).
   double cost() const { return cost_; }
   int64_t IrInstructionCount() const;
-  uint64_t IrHash() const;  // hash of the module as IR text
+  uint64_t IrHash() const;     // hash of the module as IR text
+  uint64_t StateHash() const;  // hash of the module's content, names aside (envs/content_hash.h)
   std::string Ir() const;
   std::string Bitcode() const;
   absl::StatusOr<std::string> EmitObject() const;  // the object file the .text reward measures

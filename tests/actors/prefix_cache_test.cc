@@ -3,6 +3,8 @@
 // (on nqueens, where restored names change nothing) the same outcomes as stepping every pass.
 #include "actors/prefix_cache.h"
 
+#include <functional>
+#include <map>
 #include <random>
 
 #include "actors/env_client.h"
@@ -164,8 +166,18 @@ TEST(PrefixCacheClientTest, KeepsAStateWhenASecondCandidateLeavesIt) {
   EXPECT_EQ(cached->passes_run(), 5 + 3 + 1 + 1);  // restored: only the new pass
 }
 
-// An action that leaves nqueens unchanged after `first` (found with the env itself); -1 if none.
-int NoOpAfter(int first) {
+// The outcomes of `actions` on nqueens from a reset.
+std::vector<EnvOutcome> OnNqueens(EnvClient& client, const std::vector<int>& actions) {
+  EXPECT_TRUE(client.Reset("bundled/nqueens").ok());
+  std::vector<EnvOutcome> out;
+  for (int action : actions) out.push_back(*client.Step(action));
+  return out;
+}
+
+// Calls `visit(env, step, action)` after a reset of nqueens and `first` (if >= 0), for each search action
+// in turn, until it returns true; returns that action, or -1.
+int FirstActionWhere(
+    int first, const std::function<bool(envs::LlvmEnv&, const envs::StepResult&, int)>& visit) {
   envs::EnvOptions options;
   options.cache_dir = testing::TestDatasetOptions().build.cache_dir;
   auto env = envs::LlvmEnv::Create(options);
@@ -174,11 +186,18 @@ int NoOpAfter(int first) {
       *envs::LoadBenchmark("bundled/nqueens", testing::TestDatasetOptions());
   for (int a : envs::SearchActions({})) {
     EXPECT_TRUE((*env)->Reset(nqueens).ok());
-    EXPECT_TRUE((*env)->Step(first).ok());
+    if (first >= 0) EXPECT_TRUE((*env)->Step(first).ok());
     auto step = (*env)->Step(a);
-    if (step.ok() && !step->info.changed && !step->done) return a;
+    if (step.ok() && visit(**env, *step, a)) return a;
   }
   return -1;
+}
+
+// An action that leaves nqueens unchanged after `first` (found with the env itself); -1 if none.
+int NoOpAfter(int first) {
+  return FirstActionWhere(first, [](envs::LlvmEnv&, const envs::StepResult& step, int) {
+    return !step.info.changed && !step.done;
+  });
 }
 
 // A step that changes nothing is no new state: a candidate without it reaches the state it left,
@@ -189,12 +208,7 @@ TEST(PrefixCacheClientTest, StepsThatChangeNothingShareTheirState) {
   const int no_op = NoOpAfter(sroa);
   ASSERT_GE(no_op, 0) << "no action leaves nqueens unchanged after sroa";
   auto cached = Client(256 << 20);
-  auto run = [&](const std::vector<int>& actions) {
-    EXPECT_TRUE(cached->Reset("bundled/nqueens").ok());
-    std::vector<EnvOutcome> out;
-    for (int action : actions) out.push_back(*cached->Step(action));
-    return out;
-  };
+  auto run = [&](const std::vector<int>& actions) { return OnNqueens(*cached, actions); };
   const std::vector<EnvOutcome> with = run({sroa, no_op, gvn});
   EXPECT_EQ(cached->passes_run(), 3);
   EXPECT_EQ(with[1].observation, with[0].observation);
@@ -209,9 +223,46 @@ TEST(PrefixCacheClientTest, StepsThatChangeNothingShareTheirState) {
   EXPECT_EQ(again[2].reward, 0);
 }
 
+// Two different first actions that change nqueens into the same module (the same content hash),
+// or {-1, -1}.
+std::pair<int, int> TwoWaysToOneState() {
+  std::map<uint64_t, int> first;
+  int earlier = -1;
+  const int later =
+      FirstActionWhere(-1, [&](envs::LlvmEnv& env, const envs::StepResult& step, int action) {
+        if (!step.info.changed || step.done) return false;
+        auto [it, fresh] = first.emplace(env.StateHash(), action);
+        earlier = it->second;
+        return !fresh;
+      });
+  return later < 0 ? std::make_pair(-1, -1) : std::make_pair(earlier, later);
+}
+
+// A step that reaches a module an earlier prefix reached continues under that prefix: the steps
+// after it are served, not run.
+TEST(PrefixCacheClientTest, StepsThatReachAKnownModuleShareItsState) {
+  const auto [a, b] = TwoWaysToOneState();
+  ASSERT_GE(a, 0) << "no two actions give nqueens the same module";
+  const int gvn = envs::ParseActionList("gvn")->front();
+  auto cached = Client(256 << 20);
+  auto run = [&](const std::vector<int>& actions) { return OnNqueens(*cached, actions); };
+  const std::vector<EnvOutcome> one = run({a, gvn});
+  EXPECT_EQ(cached->passes_run(), 2);
+  const std::vector<EnvOutcome> other = run({b, gvn});  // b runs; gvn from a's state: served
+  EXPECT_EQ(cached->passes_run(), 3);
+  EXPECT_EQ(other[0].observation, one[0].observation);
+  EXPECT_EQ(other[1].observation, one[1].observation);
+  EXPECT_EQ(other[1].ir_instruction_count, one[1].ir_instruction_count);
+  EXPECT_EQ(cached->cached_steps(), 1);
+
+  auto plain = Client(0);  // and stepping every pass gives the same outcomes
+  ExpectSameOutcomes(*plain, *Client(256 << 20), {{a, gvn}, {b, gvn}, {b, gvn, gvn}},
+                     {"bundled/nqueens"});
+}
+
 TEST(PrefixCacheClientTest, RefusesARuntimeReward) {
-  auto client = InProcessEnvClient::Create(testing::TestDatasetOptions(),
-                                           envs::RewardSpace::kRuntimeNorm);
+  auto client =
+      InProcessEnvClient::Create(testing::TestDatasetOptions(), envs::RewardSpace::kRuntimeNorm);
   ASSERT_TRUE(client.ok()) << client.status();
   EXPECT_EQ((*client)->EnablePrefixCache(1 << 20).code(), absl::StatusCode::kFailedPrecondition);
   WorkerOptions worker;
@@ -230,11 +281,11 @@ EnvOutcome Big(int64_t tag) {
 TEST(PrefixCacheTest, EvictsTheLeastRecentlyUsedAndKeepsTheReset) {
   PrefixCache cache(64 << 10);
   EXPECT_FALSE(cache.Use("a"));
-  cache.Insert({}, Big(0));
-  cache.Insert({1}, Big(1));
+  cache.Insert({}, Big(0), 0);
+  cache.Insert({1}, Big(1), 1);
   for (int i = 2; i < 30; ++i) {
     ASSERT_NE(cache.Find({1}), nullptr) << i;  // used again and again: kept
-    cache.Insert({1, i}, Big(i));
+    cache.Insert({1, i}, Big(i), i);
     EXPECT_LE(cache.bytes(), size_t{64} << 10);
   }
   EXPECT_NE(cache.Find({}), nullptr);
@@ -245,6 +296,31 @@ TEST(PrefixCacheTest, EvictsTheLeastRecentlyUsedAndKeepsTheReset) {
   EXPECT_FALSE(cache.Use("b"));  // another benchmark: nothing of a's
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_EQ(cache.Nearest({1, 2, 3}).second, nullptr);
+}
+
+TEST(PrefixCacheTest, AModuleReachedTwiceKeepsItsFirstName) {
+  PrefixCache cache(64 << 10);
+  cache.Use("a");
+  cache.Insert({}, Big(0), 0);
+  EXPECT_EQ(cache.Insert({1}, Big(1), 7), std::vector<int>({1}));
+  EXPECT_EQ(cache.Insert({2}, Big(2), 7), std::vector<int>({1}));  // the same module as {1}
+  EXPECT_EQ(cache.Insert({3}, Big(3), 8), std::vector<int>({3}));
+  std::vector<int> state;
+  ASSERT_NE(cache.Find({2}, &state), nullptr);
+  EXPECT_EQ(cache.Find({2})->ir_instruction_count, 2);  // its own outcome (its own reward)
+  EXPECT_EQ(state, std::vector<int>({1}));
+  ASSERT_NE(cache.Find({3}, &state), nullptr);
+  EXPECT_EQ(state, std::vector<int>({3}));
+  // Once {1} is forgotten, {2} names its own state, and the next prefix to reach it is first.
+  for (int i = 4; i < 12; ++i) {
+    cache.Find({2});
+    cache.Insert({i}, Big(i), 100 + i);
+  }
+  ASSERT_EQ(cache.Find({1}), nullptr);
+  ASSERT_NE(cache.Find({2}, &state), nullptr);
+  EXPECT_EQ(state, std::vector<int>({2}));
+  EXPECT_EQ(cache.Insert({5, 5}, Big(55), 7), std::vector<int>({5, 5}));
+  EXPECT_EQ(cache.Insert({6, 6}, Big(66), 7), std::vector<int>({5, 5}));
 }
 
 }  // namespace
