@@ -3,9 +3,11 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/check.h"
 #include "common/hash.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
@@ -23,8 +25,10 @@ class ContentHasher {
     for (const llvm::GlobalVariable& g : module.globals()) {
       Mix(Name(g), g.getLinkage(), g.getVisibility(), g.isConstant(),
           g.getAlign().valueOrOne().value(), g.getThreadLocalMode(), g.getUnnamedAddr(),
-          g.getAddressSpace(), Type(g.getValueType()), Str(g.getSection()),
+          g.getAddressSpace(), Type(g.getValueType()), Str(g.getSection()), g.isDSOLocal(),
+          g.hasComdat() ? Str(g.getComdat()->getName()) : 0,
           g.hasInitializer() ? Constant(g.getInitializer()) : 0);
+      Attached(g);
     }
     for (const llvm::GlobalAlias& a : module.aliases())
       Mix(Name(a), a.getLinkage(), Constant(a.getAliasee()));
@@ -42,7 +46,10 @@ class ContentHasher {
     // a restored state's llvm.memcpy has lost `mustprogress`): they are left out.
     Mix(Name(f), f.getLinkage(), f.getVisibility(), f.getCallingConv(), f.getUnnamedAddr(),
         Type(f.getFunctionType()), f.isIntrinsic() ? 0 : Attributes(f.getAttributes()),
-        f.isDeclaration(), f.hasPersonalityFn() ? Constant(f.getPersonalityFn()) : 0);
+        f.isDeclaration(), f.hasPersonalityFn() ? Constant(f.getPersonalityFn()) : 0,
+        f.isDSOLocal(), f.getAlign().valueOrOne().value(), Str(f.getSection()),
+        f.hasComdat() ? Str(f.getComdat()->getName()) : 0, f.hasGC() ? Str(f.getGC()) : 0);
+    Attached(f);
     if (f.isDeclaration()) return;
     locals_.clear();
     uint64_t n = 0;
@@ -93,11 +100,16 @@ class ContentHasher {
     } else if (const auto* pad = llvm::dyn_cast<llvm::LandingPadInst>(&i)) {
       Mix(pad->isCleanup());
     }
-    if (i.hasMetadata()) {
-      llvm::SmallVector<std::pair<unsigned, llvm::MDNode*>, 4> attached;
-      i.getAllMetadata(attached);
-      for (const auto& [kind, node] : attached) Mix(kind, Metadata(node));
-    }
+    Attached(i);
+  }
+
+  // Metadata attached to an instruction, function or global.
+  template <typename T>
+  void Attached(const T& holder) {
+    if (!holder.hasMetadata()) return;
+    llvm::SmallVector<std::pair<unsigned, llvm::MDNode*>, 4> attached;
+    holder.getAllMetadata(attached);
+    for (const auto& [kind, node] : attached) Mix(kind, Metadata(node));
   }
 
   uint64_t Operand(const llvm::Value* v) {
@@ -105,7 +117,13 @@ class ContentHasher {
     if (const auto* c = llvm::dyn_cast<llvm::Constant>(v)) return Constant(c);
     if (const auto* md = llvm::dyn_cast<llvm::MetadataAsValue>(v))
       return Metadata(md->getMetadata());
-    return Combine(0x0dd, v->getValueID());  // inline asm and the like: by kind only
+    if (const auto* as = llvm::dyn_cast<llvm::InlineAsm>(v)) {
+      return Combine(Type(as->getFunctionType()), Str(as->getAsmString()),
+                     Str(as->getConstraintString()), as->hasSideEffects(), as->isAlignStack(),
+                     as->getDialect(), as->canThrow());
+    }
+    PASSRL_CHECK(false);  // an operand is a local, a constant, metadata or inline asm
+    return 0;
   }
 
   uint64_t Constant(const llvm::Constant* c) {

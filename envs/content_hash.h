@@ -4,7 +4,7 @@
 // reached (actors/prefix_cache.h), so the steps after it are known.
 //
 // Hashed: globals, functions, aliases and their order, names, linkage, attributes, types,
-// initializers; every block and instruction in order with its opcode, flags, operands (locals
+// initializers, sections, comdats, attached metadata; every block and instruction in order with its opcode, flags, operands (locals
 // by position in their function, constants by value), incoming blocks, attached and named
 // metadata (by structure). Not hashed: local value names and use-list order, which the printed
 // IR does not show either: states that differ only there hash alike (a search treats them as one;

@@ -38,6 +38,10 @@ done:
   %r = phi i32 [ %b, %entry ], [ %d, %then ]
   ret i32 %r
 }
+define void @g() {
+  call void asm sideeffect "nop", ""()
+  ret void
+}
 attributes #0 = { nounwind }
 !0 = !{!"branch_weights", i32 1, i32 2}
 )";
@@ -84,6 +88,9 @@ TEST(ContentHashTest, EachKindOfChangeHashesDifferently) {
       {"i32 1, i32 2}", "i32 1, i32 3}"},                                  // metadata
       {"[ %b, %entry ], [ %d, %then ]", "[ %b, %then ], [ %d, %entry ]"},  // incoming blocks
       {"define i32 @f", "define internal i32 @f"},                         // linkage
+      {"asm sideeffect \"nop\"", "asm sideeffect \"pause\""},  // inline assembly
+      {"define void @g()", "define dso_local void @g()"},         // dso_local
+      {"define void @g()", "define void @g() section \"s\""},     // a section
       {"@table", "@table2"},                                               // a global's name
   };
   std::map<uint64_t, std::string> seen = {{HashOf(kModule), "the module"}};
