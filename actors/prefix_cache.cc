@@ -22,7 +22,7 @@ const EnvOutcome* PrefixCache::Find(const std::vector<int>& prefix, std::vector<
   Node& node = it->second;
   node.used = ++clock_;
   if (state != nullptr) {
-    *state = node.alias && nodes_.count(node.same_as) != 0 ? node.same_as : prefix;
+    *state = node.same_as && nodes_.count(*node.same_as) != 0 ? *node.same_as : prefix;
   }
   return &node.outcome;
 }
@@ -42,8 +42,7 @@ std::vector<int> PrefixCache::Insert(const std::vector<int>& prefix, const EnvOu
   node.outcome = outcome;
   node.used = ++clock_;
   node.content = content;
-  node.alias = seen;
-  node.same_as = seen ? state : std::vector<int>();
+  node.same_as = seen ? std::make_optional(state) : std::nullopt;
   Account(prefix, node);
   return state;
 }
@@ -94,9 +93,10 @@ std::pair<size_t, PrefixCache::Snapshot> PrefixCache::Nearest(const std::vector<
 
 size_t PrefixCache::BytesOf(const Node& node) {
   // The map's key and bookkeeping, roughly: 64; a state's entry in by_content_: 96 more.
-  size_t bytes = sizeof(Node) + node.outcome.observation.size() * sizeof(int64_t) +
-                 (node.no_ops.capacity() + node.same_as.capacity()) * sizeof(int) +
-                 node.outcome.failure.size() + (node.alias ? 64 : 160);
+  size_t bytes =
+      sizeof(Node) + node.outcome.observation.size() * sizeof(int64_t) +
+      (node.no_ops.capacity() + (node.same_as ? node.same_as->capacity() : 0)) * sizeof(int) +
+      node.outcome.failure.size() + (node.same_as ? 64 : 160);
   if (node.snapshot != nullptr) bytes += envs::LlvmEnv::SnapshotBytes(*node.snapshot);
   return bytes;
 }

@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,8 +84,7 @@ class PrefixCache {
     int left = 0;             // steps from this state the cache could not serve
     std::vector<int> no_ops;  // actions that leave this state unchanged, sorted
     uint64_t content = 0;     // the module's envs::ContentHash
-    bool alias = false;       // reached a state first reached by `same_as`
-    std::vector<int> same_as;
+    std::optional<std::vector<int>> same_as;  // the prefix that first reached this module
   };
   static size_t BytesOf(const Node& node);
   void Account(const std::vector<int>& prefix, Node& node);
